@@ -1,0 +1,40 @@
+# Linli: `make demo` and `make test` work on a fresh machine with only Python and pip.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test run sandbox lint typecheck pytest postgres clean
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python -m bot demo
+
+sandbox: $(STAMP)
+	$(BIN)/python -m bot sandbox
+
+run: $(STAMP)
+	$(BIN)/python -m bot run
+
+lint: $(STAMP)
+	$(BIN)/ruff format --check bot handlers storage tests
+	$(BIN)/ruff check bot handlers storage tests
+
+typecheck: $(STAMP)
+	$(BIN)/mypy bot handlers storage
+
+postgres:
+	bash scripts/ensure-postgres.sh
+
+pytest: $(STAMP) postgres
+	$(BIN)/pytest -q
+
+test: lint typecheck pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

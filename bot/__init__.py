@@ -1,0 +1,1 @@
+"""Linli (邻里): a Telegram assistant for neighbourhood group chats."""

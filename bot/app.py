@@ -1,0 +1,92 @@
+"""The composition root: builds the Application, owns the engine, starts the outbox sender.
+
+Reads top to bottom: settings -> Application (HTTP, defaults, rate limiter, typed context)
+-> handlers -> post_init (engine, sessions, renderer, sender) -> post_shutdown.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import BaseRequest
+
+import handlers
+from bot.config import Settings
+from bot.context import BotData, LinliApplication, LinliContext
+from bot.outbox.cards import CardRenderer
+from bot.outbox.sender import OutboxSender
+from bot.render import Renderer
+from bot.services import volunteers
+from bot.services.env import Env
+from bot.services.runner import Deps
+from storage.engine import make_engine, make_sessions
+
+log = logging.getLogger(__name__)
+
+
+def build_application(
+    settings: Settings,
+    *,
+    request: BaseRequest | None = None,
+    updates_request: BaseRequest | None = None,
+    sender_options: dict[str, Any] | None = None,
+) -> LinliApplication:
+    token = settings.token()
+    if not token:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(f"{settings.telegram_base_url}/bot")
+        .base_file_url(f"{settings.telegram_base_url}/file/bot")
+        .defaults(Defaults(parse_mode=ParseMode.HTML))
+        # 30 msg/s overall, 20 msg/min per group; RetryAfter is handed to the sender to wait out.
+        .rate_limiter(AIORateLimiter(max_retries=0))
+        .context_types(ContextTypes(context=LinliContext, bot_data=BotData))
+        .post_init(start_runtime)
+        .post_shutdown(stop_runtime)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(updates_request or request)
+    app: LinliApplication = builder.build()  # type: ignore[assignment]
+    app.bot_data.settings = settings
+    app.bot_data.extras["sender_options"] = sender_options or {}
+    handlers.register(app)
+    app.add_error_handler(_log_error)
+    return app
+
+
+async def start_runtime(app: LinliApplication) -> None:
+    """post_init: the engine, one session factory, the renderer and the outbox sender."""
+    settings = app.bot_data.settings
+    assert settings is not None
+    engine = make_engine(settings.database_url)
+    sessions = make_sessions(engine)
+    renderer = Renderer(settings.default_locale)
+    env = Env(settings=settings, renderer=renderer, bot_username=app.bot.username)
+    sender = OutboxSender(
+        app.bot,
+        sessions,
+        CardRenderer(volunteers.card_functions(env)),
+        poll_seconds=settings.outbox_poll_seconds,
+        **app.bot_data.extras["sender_options"],
+    )
+    app.bot_data.extras["engine"] = engine
+    app.bot_data.deps = Deps(sessions=sessions, env=env, on_commit=sender.wake)
+    app.bot_data.sender = sender
+    await sender.start()  # also sends what a previous run committed but did not deliver
+
+
+async def stop_runtime(app: LinliApplication) -> None:
+    if app.bot_data.sender is not None:
+        await app.bot_data.sender.stop()
+    engine = app.bot_data.extras.pop("engine", None)
+    if engine is not None:
+        await engine.dispose()
+
+
+async def _log_error(update: object, context: LinliContext) -> None:
+    log.error("error while handling an update", exc_info=context.error)

@@ -1,0 +1,71 @@
+"""Plain values that handlers make out of a Telegram update; services see only these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Person:
+    telegram_id: int
+    first_name: str = ""
+    last_name: str | None = None
+    username: str | None = None
+    language_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Where:
+    chat_id: int
+    chat_type: str  # private | group | supergroup | channel
+    title: str = ""
+
+    @property
+    def is_private(self) -> bool:
+        return self.chat_type == "private"
+
+    @property
+    def is_group(self) -> bool:
+        return self.chat_type in ("group", "supergroup")
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One thing a person did: a command, a message, a button press."""
+
+    update_id: int
+    actor: Person
+    chat: Where
+    message_id: int | None = None
+    text: str = ""  # the command's arguments, or the whole message text
+    reply_to: Person | None = None  # author of the message this one replies to
+    reply_to_message_id: int | None = None
+    text_mentions: tuple[Person, ...] = ()
+    usernames: tuple[str, ...] = ()  # @mentions, without the @
+    callback_id: str | None = None
+    kind: str = "message"  # message | edited_message | callback_query | my_chat_member
+
+    @property
+    def args(self) -> list[str]:
+        return self.text.split()
+
+
+@dataclass(frozen=True)
+class MemberChange:
+    """The bot's own membership in a chat changed (my_chat_member)."""
+
+    update_id: int
+    actor: Person
+    chat: Where
+    old_status: str
+    new_status: str
+    extras: dict[str, str] = field(default_factory=dict)
+    kind: str = "my_chat_member"
+
+    @property
+    def joined(self) -> bool:
+        return self.old_status in ("left", "kicked") and self.new_status in ("member", "administrator", "restricted")
+
+    @property
+    def left(self) -> bool:
+        return self.new_status in ("left", "kicked")

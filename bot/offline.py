@@ -1,0 +1,111 @@
+"""The real application wired to the offline fake Bot API: used by the sandbox, the demo and the tests."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from pydantic import SecretStr
+from telegram import Update
+
+from bot.app import build_application, start_runtime, stop_runtime
+from bot.config import Settings
+from bot.context import LinliApplication
+from bot.fakebot import FakeRequest, FakeTelegram, TranscriptEntry
+from bot.outbox.sender import OutboxSender
+from bot.services.runner import Deps
+from storage.engine import make_engine
+from storage.migrate import upgrade
+
+
+class OfflineBot:
+    """Application + fake Telegram. `pump()` feeds waiting updates through the real Application,
+    then waits until everything they queued is delivered to the fake."""
+
+    def __init__(self, fake: FakeTelegram, settings: Settings, *, sender_options: dict[str, Any] | None = None):
+        self.fake = fake
+        self.settings = settings.model_copy(update={"telegram_bot_token": SecretStr(fake.token)})
+        self.sender_options = sender_options or {}
+        self.app: LinliApplication | None = None
+        self._offset = 0
+
+    @property
+    def application(self) -> LinliApplication:
+        assert self.app is not None, "call start() first"
+        return self.app
+
+    @property
+    def deps(self) -> Deps:
+        deps = self.application.bot_data.deps
+        assert deps is not None
+        return deps
+
+    @property
+    def sender(self) -> OutboxSender:
+        sender = self.application.bot_data.sender
+        assert sender is not None
+        return sender
+
+    async def migrate(self) -> None:
+        engine = make_engine(self.settings.database_url)
+        try:
+            await upgrade(engine)
+        finally:
+            await engine.dispose()
+
+    async def start(self) -> None:
+        self.app = build_application(
+            self.settings, request=FakeRequest(self.fake), sender_options=self.sender_options
+        )
+        await self.app.initialize()
+        await start_runtime(self.app)
+        await self.app.start()
+
+    async def stop(self) -> None:
+        if self.app is None:
+            return
+        await self.app.stop()
+        await stop_runtime(self.app)
+        await self.app.shutdown()
+        self.app = None
+
+    async def pump(self) -> int:
+        """Fetch what is waiting (getUpdates, as polling does), process it through the real
+        Application one update at a time, then deliver everything that queued. Returns the count."""
+        app = self.application
+        handled = 0
+        while True:
+            response = await self.fake.handle("getUpdates", {"offset": self._offset, "timeout": 0})
+            updates = response.get("result") or []
+            if not updates:
+                break
+            for data in updates:
+                self._offset = max(self._offset, data["update_id"] + 1)
+                await app.process_update(Update.de_json(data, app.bot))
+                handled += 1
+        await self.settle()
+        return handled
+
+    async def settle(self) -> None:
+        await self.sender.drain()
+        await asyncio.sleep(0)
+
+
+def describe(entry: TranscriptEntry, names: dict[int, str]) -> str:
+    """One transcript entry as a readable line (buttons numbered)."""
+    chat = names.get(entry.chat_id, str(entry.chat_id))
+    if entry.direction == "in":
+        who = entry.user_name or "?"
+        return f"[{chat}] {who}: {entry.text}"
+    lines = []
+    verb = {"editMessageText": "✎", "answerCallbackQuery": "↳"}.get(entry.method, "🤖")
+    body = (entry.text or "").replace("\n", "\n    ")
+    lines.append(f"[{chat}] {verb} Linli: {body}")
+    number = 1
+    for row in entry.buttons or []:
+        cells = []
+        for text, _data in row:
+            cells.append(f"({number}) {text}")
+            number += 1
+        lines.append("    " + "  ".join(cells))
+    return "\n".join(lines)

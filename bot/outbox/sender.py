@@ -1,0 +1,285 @@
+"""The outbox sender: delivers committed rows at least once, per chat, within Telegram's limits.
+
+- Woken right after a commit that queued rows, and every `poll_seconds` for retries and restarts.
+- One worker per chat, in row order: a busy group never delays a private chat or another group.
+  Rate limits (30/s overall, 20/min per group) are PTB's AIORateLimiter on the bot.
+- A row is marked sent only after Telegram answered; a crash in that window repeats that one message.
+- RetryAfter is waited out; network errors and timeouts are retried with backoff.
+- Forbidden marks the person unreachable and falls back to a mention in a group; a kicked bot
+  deactivates the group; a migrated group is followed to its supergroup.
+- Cards are rendered from the current state when sent, so a late retry never shows an older state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.outbox.cards import CardRenderer, RenderedCard
+from storage.models import OutboxMessage
+from storage.types import utcnow
+from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+def markup(buttons: list[list[dict[str, str]]] | None) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(b["text"], url=b["url"])
+                if "url" in b
+                else InlineKeyboardButton(b["text"], callback_data=b["data"])
+                for b in row
+            ]
+            for row in buttons
+        ]
+    )
+
+
+class OutboxSender:
+    def __init__(
+        self,
+        bot: Bot,
+        sessions: async_sessionmaker[AsyncSession],
+        cards: CardRenderer,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        sleep: Sleep = asyncio.sleep,
+        poll_seconds: float = 5.0,
+        max_attempts: int = 10,
+        backoff_base: float = 2.0,
+        backoff_cap: float = 600.0,
+    ) -> None:
+        self.bot = bot
+        self.sessions = sessions
+        self.cards = cards
+        self.clock = clock
+        self.sleep = sleep
+        self.poll_seconds = poll_seconds
+        self.max_attempts = max_attempts
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self._wake = asyncio.Event()
+        self._workers: dict[int, asyncio.Task[None]] = {}
+        self._loop_task: asyncio.Task[None] | None = None
+
+    # -- life cycle ---------------------------------------------------------------------------
+    def wake(self) -> None:
+        """Called after a commit that queued rows: deliver them now, not at the next poll."""
+        self._wake.set()
+
+    async def start(self) -> None:
+        if self._loop_task is None:
+            self._loop_task = asyncio.create_task(self._loop(), name="outbox-sender")
+
+    async def stop(self) -> None:
+        tasks = [t for t in [self._loop_task, *self._workers.values()] if t is not None]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._loop_task = None
+        self._workers.clear()
+
+    async def _loop(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                await self.dispatch()
+                timeout = await self._seconds_to_next_due()
+            except Exception:  # the database may be briefly unavailable; keep the loop alive
+                log.exception("outbox dispatch failed; retrying")
+                timeout = self.poll_seconds
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=timeout)
+
+    async def _seconds_to_next_due(self) -> float:
+        async with UnitOfWork(self.sessions) as uow:
+            due = await uow.outbox.next_due_time()
+        if due is None:
+            return self.poll_seconds
+        return min(self.poll_seconds, max(0.0, (due - self.clock()).total_seconds()))
+
+    # -- dispatch -----------------------------------------------------------------------------
+    async def dispatch(self) -> None:
+        """Start a worker for every chat that has a due row and no worker yet."""
+        async with UnitOfWork(self.sessions) as uow:
+            chats = await uow.outbox.due_chats(self.clock())
+        for chat_id in chats:
+            worker = self._workers.get(chat_id)
+            if worker is None or worker.done():
+                self._workers[chat_id] = asyncio.create_task(self._drain_chat(chat_id), name=f"outbox-{chat_id}")
+
+    async def drain(self, *, rounds: int = 1000) -> None:
+        """Deliver everything that is due now and wait for it (tests, the demo, shutdown)."""
+        for _ in range(rounds):
+            await self.dispatch()
+            busy = [t for t in self._workers.values() if not t.done()]
+            if not busy:
+                async with UnitOfWork(self.sessions) as uow:
+                    if not await uow.outbox.due_chats(self.clock()):
+                        return
+                continue
+            await asyncio.gather(*busy, return_exceptions=True)
+        raise RuntimeError("outbox did not drain")
+
+    async def _drain_chat(self, chat_id: int) -> None:
+        try:
+            while True:
+                async with UnitOfWork(self.sessions) as uow:
+                    row = await uow.outbox.head_of_chat(chat_id)
+                if row is None or row.next_attempt_at > self.clock():
+                    return  # empty, or waiting for a retry: later rows keep their order behind it
+                await self.deliver(row.id)
+        except Exception:
+            log.exception("outbox worker for chat %s failed", chat_id)
+        finally:
+            self._wake.set()  # rows may have arrived for this chat while it was finishing
+
+    # -- one row ------------------------------------------------------------------------------
+    async def deliver(self, row_id: int) -> None:
+        async with UnitOfWork(self.sessions) as uow:
+            row = await uow.outbox.get(row_id)
+            if row is None or row.status != "pending":
+                return
+            card: RenderedCard | None = None
+            edit_message_id: int | None = None
+            if row.kind in ("card", "edit_card"):
+                assert row.card_kind is not None and row.card_ref is not None
+                card = await self.cards.render(uow, row.card_kind, row.card_ref, row.chat_id)
+                posted = await uow.outbox.card_message(row.card_kind, row.card_ref, row.chat_id)
+                if row.kind == "edit_card":
+                    edit_message_id = posted.message_id if posted else None
+                    if card is not None and posted is not None and posted.content_hash == card.content_hash:
+                        row.status, row.sent_at = "sent", self.clock()  # already shows exactly this
+                        await uow.commit()
+                        return
+                if card is None or (row.kind == "edit_card" and edit_message_id is None):
+                    row.status, row.last_error = "skipped", "card is gone or was never posted"
+                    await uow.commit()
+                    return
+        try:
+            message = await self._call(row, card, edit_message_id)
+        except RetryAfter as exc:
+            delay = exc.retry_after
+            seconds = delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
+            log.warning("Telegram asked to wait %.1fs before writing to chat %s", seconds, row.chat_id)
+            await self.sleep(seconds)
+        except ChatMigrated as exc:
+            await self._follow_migration(row.chat_id, exc.new_chat_id)
+        except Forbidden as exc:
+            await self._unreachable(row.id, str(exc))
+        except BadRequest as exc:
+            if "message is not modified" in exc.message.lower():
+                await self.mark_sent(row.id, edit_message_id, card)
+            else:
+                await self._give_up(row.id, "failed", str(exc))
+        except NetworkError as exc:  # includes TimedOut: the message may or may not have arrived
+            await self._retry_later(row.id, str(exc))
+        except TelegramError as exc:
+            await self._give_up(row.id, "failed", str(exc))
+        else:
+            sent_id = message.message_id if isinstance(message, Message) else edit_message_id
+            await self.mark_sent(row.id, sent_id, card)
+
+    async def _call(self, row: OutboxMessage, card: RenderedCard | None, edit_message_id: int | None) -> object:
+        text = card.text if card is not None else row.text or ""
+        buttons = markup(card.buttons if card is not None else row.buttons)
+        if row.kind == "edit_card":
+            assert edit_message_id is not None
+            return await self.bot.edit_message_text(
+                chat_id=row.chat_id, message_id=edit_message_id, text=text, reply_markup=buttons
+            )
+        reply = (
+            ReplyParameters(row.reply_to_message_id, allow_sending_without_reply=True)
+            if row.reply_to_message_id
+            else None
+        )
+        return await self.bot.send_message(
+            chat_id=row.chat_id, text=text, reply_markup=buttons, reply_parameters=reply
+        )
+
+    async def mark_sent(self, row_id: int, message_id: int | None, card: RenderedCard | None = None) -> None:
+        """Only after Telegram confirmed: a crash before this commit repeats the message, never loses it."""
+        async with UnitOfWork(self.sessions) as uow:
+            row = await uow.outbox.get(row_id)
+            if row is None:
+                return
+            row.status, row.sent_at, row.sent_message_id = "sent", self.clock(), message_id
+            if card is not None and message_id is not None:
+                assert row.card_kind is not None and row.card_ref is not None
+                await uow.outbox.remember_card(
+                    row.card_kind, row.card_ref, row.chat_id, message_id, card.content_hash
+                )
+            await uow.commit()
+
+    async def _retry_later(self, row_id: int, error: str) -> None:
+        async with UnitOfWork(self.sessions) as uow:
+            row = await uow.outbox.get(row_id)
+            if row is None:
+                return
+            row.attempts += 1
+            row.last_error = error
+            if row.attempts >= self.max_attempts:
+                row.status = "failed"
+                log.error("giving up on outbox row %s after %s attempts: %s", row_id, row.attempts, error)
+            else:
+                delay = min(self.backoff_cap, self.backoff_base * 2 ** (row.attempts - 1))
+                row.next_attempt_at = self.clock() + timedelta(seconds=delay * random.uniform(0.8, 1.2))
+                log.warning("outbox row %s: %s; retry %s in %.0fs", row_id, error, row.attempts, delay)
+            await uow.commit()
+
+    async def _give_up(self, row_id: int, status: str, error: str) -> None:
+        log.error("outbox row %s not delivered: %s", row_id, error)
+        async with UnitOfWork(self.sessions) as uow:
+            row = await uow.outbox.get(row_id)
+            if row is not None:
+                row.status, row.last_error = status, error
+                await uow.commit()
+
+    async def _unreachable(self, row_id: int, error: str) -> None:
+        """The person never started the bot or blocked it, or the bot left the group."""
+        async with UnitOfWork(self.sessions, on_commit=self.wake) as uow:
+            row = await uow.outbox.get(row_id)
+            if row is None:
+                return
+            row.status, row.last_error = "undeliverable", error
+            if row.recipient_user_id is not None:
+                user = await uow.users.get(row.recipient_user_id)
+                if user is not None:
+                    if "blocked" in error.lower():
+                        user.blocked = True
+                    else:
+                        user.started = False
+            if row.chat_id < 0:
+                chat = await uow.chats.by_telegram_id(row.chat_id)
+                if chat is not None:
+                    chat.active = False
+            if row.fallback_chat_id is not None and row.fallback_text:
+                await uow.outbox.add(
+                    dedupe_key=f"{row.dedupe_key}:fb", chat_id=row.fallback_chat_id, text=row.fallback_text
+                )
+            await uow.commit()
+        log.info("outbox row %s undeliverable (%s)", row_id, error)
+
+    async def _follow_migration(self, old_chat_id: int, new_chat_id: int) -> None:
+        async with UnitOfWork(self.sessions, on_commit=self.wake) as uow:
+            await uow.chats.migrate(old_chat_id, new_chat_id)
+            await uow.outbox.move_chat(old_chat_id, new_chat_id)
+            await uow.commit()
+        self.wake()
+        log.info("chat %s became supergroup %s", old_chat_id, new_chat_id)

@@ -1,0 +1,80 @@
+"""Jinja2 rendering of every user-facing text (Telegram HTML parse mode)."""
+
+from __future__ import annotations
+
+import html
+import importlib.resources
+import re
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from bot.config import LOCALES
+
+TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+
+
+def templates_root() -> Path:
+    return Path(str(importlib.resources.files("bot.templates")))
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def to_plain(text: str, limit: int | None = None) -> str:
+    """Telegram HTML to plain text (for callback answers, which show no formatting)."""
+    plain = html.unescape(_TAG.sub("", text)).strip()
+    if limit is not None and len(plain) > limit:
+        plain = plain[: limit - 1] + "…"
+    return plain
+
+
+def to_locale(language: str | None, default: str) -> str:
+    """Map a stored or Telegram language code to one of ours (zh-hans → zh_CN, en-GB → en)."""
+    if not language:
+        return default
+    code = language.replace("-", "_").lower()
+    if code.startswith("zh"):
+        return "zh_CN"
+    if code.startswith("en"):
+        return "en"
+    return default
+
+
+class Renderer:
+    """One Environment(autoescape=True, undefined=StrictUndefined) for the whole application."""
+
+    def __init__(self, default_locale: str = "zh_CN", root: Path | None = None) -> None:
+        self.default_locale = default_locale
+        self.env = Environment(
+            loader=FileSystemLoader(str(root or templates_root())),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+        )
+
+    def locale(self, locale: str | None) -> str:
+        return locale if locale in LOCALES else self.default_locale
+
+    def render(self, locale: str | None, name: str, /, **context: Any) -> str:
+        template = self.env.get_template(f"{self.locale(locale)}/{name}.j2")
+        text = template.render(locale=self.locale(locale), **context).strip()
+        if utf16_len(text) > TEXT_LIMIT:
+            raise ValueError(f"template {name} rendered {utf16_len(text)} UTF-16 units, over {TEXT_LIMIT}")
+        return text
+
+    def label(self, locale: str | None, name: str, /) -> str:
+        """A short text (button labels, role and status names) from <locale>/labels.j2."""
+        module = self.env.get_template(f"{self.locale(locale)}/labels.j2").module
+        value = getattr(module, name, None)
+        if not isinstance(value, str):
+            raise KeyError(f"no label {name!r} in {self.locale(locale)}/labels.j2")
+        return value

@@ -1,0 +1,127 @@
+"""Who is acting, where, and in which community: the first step of every service."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.incoming import Incoming, Person, Where
+from bot.render import to_locale
+from bot.services.env import Env
+from bot.services.errors import Refused
+from storage.models import Chat, Community, Membership, User
+from storage.uow import UnitOfWork
+
+ROLES = ("staff", "grid_worker", "merchant")
+
+
+@dataclass
+class Actor:
+    user: User
+    chat: Chat | None  # the group row when acting in a group
+    community: Community | None  # the community of that group, if bound
+    membership: Membership | None  # membership in that community
+    is_super: bool
+    locale: str  # language of replies to this person here
+
+    def is_staff_of(self, community_id: int, membership: Membership | None = None) -> bool:
+        if self.is_super:
+            return True
+        m = membership if membership is not None else self.membership
+        return m is not None and m.community_id == community_id and "staff" in m.roles
+
+
+def user_locale(env: Env, user: User) -> str:
+    return to_locale(user.language or user.telegram_language, env.settings.default_locale)
+
+
+async def touch_user(uow: UnitOfWork, person: Person, *, private: bool = False) -> User:
+    """Find or register a person, keeping their names current. A private message means they started us."""
+    user = await uow.users.by_telegram_id(person.telegram_id)
+    if user is None:
+        user = await uow.users.add(User(telegram_id=person.telegram_id, first_name=person.first_name or ""))
+    user.first_name = (person.first_name or user.first_name)[:255]
+    user.last_name = person.last_name[:255] if person.last_name else None
+    user.username = person.username.lower() if person.username else None
+    user.telegram_language = person.language_code
+    if private:
+        user.started = True
+        user.blocked = False
+    return user
+
+
+async def touch_chat(uow: UnitOfWork, where: Where) -> Chat | None:
+    if not where.is_group:
+        return None
+    chat = await uow.chats.by_telegram_id(where.chat_id)
+    if chat is None:
+        chat = await uow.chats.add(Chat(telegram_id=where.chat_id, title=where.title[:255], active=True))
+    elif where.title and chat.title != where.title:
+        chat.title = where.title[:255]
+    return chat
+
+
+async def join(uow: UnitOfWork, user: User, community_id: int, via: str) -> Membership:
+    membership = await uow.memberships.get(user.id, community_id)
+    if membership is None:
+        membership = await uow.memberships.add(Membership(user_id=user.id, community_id=community_id, joined_via=via))
+    return membership
+
+
+async def identify(uow: UnitOfWork, env: Env, inc: Incoming) -> Actor:
+    user = await touch_user(uow, inc.actor, private=inc.chat.is_private and inc.kind != "callback_query")
+    chat = await touch_chat(uow, inc.chat)
+    community = membership = None
+    if chat is not None and chat.community_id is not None and chat.active:
+        community = await uow.communities.get(chat.community_id)
+        # Writing in one of a community's groups makes a person its resident.
+        membership = await join(uow, user, chat.community_id, "group")
+    if community is not None:
+        locale = community.locale
+    else:
+        locale = user_locale(env, user)
+    return Actor(user, chat, community, membership, env.is_super(user.telegram_id), locale)
+
+
+def require_private(inc: Incoming) -> None:
+    if not inc.chat.is_private:
+        raise Refused("common_private_only")
+
+
+def require_group(inc: Incoming) -> None:
+    if not inc.chat.is_group:
+        raise Refused("common_group_only")
+
+
+def require_bound(actor: Actor) -> Community:
+    if actor.community is None:
+        raise Refused("common_group_not_bound")
+    return actor.community
+
+
+async def staff_communities(uow: UnitOfWork, actor: Actor) -> list[Community]:
+    """The communities this person may run: all for super-admins, else where they are staff."""
+    if actor.is_super:
+        return await uow.communities.all()
+    memberships = await uow.memberships.of_user(actor.user.id)
+    return await uow.communities.many([m.community_id for m in memberships if "staff" in m.roles])
+
+
+async def member_communities(uow: UnitOfWork, actor: Actor) -> list[Community]:
+    memberships = await uow.memberships.of_user(actor.user.id)
+    return await uow.communities.many([m.community_id for m in memberships])
+
+
+async def staff_community_here(uow: UnitOfWork, actor: Actor) -> Community:
+    """The community a staff command acts on: the group's, or in private the one the person runs."""
+    if actor.community is not None:
+        if not actor.is_staff_of(actor.community.id):
+            raise Refused("common_staff_only")
+        return actor.community
+    if actor.chat is not None:
+        raise Refused("common_group_not_bound")
+    communities = await staff_communities(uow, actor)
+    if not communities:
+        raise Refused("common_staff_only")
+    if len(communities) > 1:
+        raise Refused("common_use_in_group", names=[c.name for c in communities])
+    return communities[0]

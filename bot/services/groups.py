@@ -1,0 +1,154 @@
+"""Groups: the bot joining and leaving, binding a group to a community, buildings, migration."""
+
+from __future__ import annotations
+
+from bot import callbacks
+from bot.incoming import Incoming, MemberChange
+from bot.services import messages
+from bot.services.actors import (
+    Actor,
+    identify,
+    require_group,
+    staff_communities,
+    touch_chat,
+    touch_user,
+)
+from bot.services.env import Env
+from bot.services.errors import Refused
+from bot.services.messages import Button
+from bot.services.runner import Outcome
+from storage.models import Chat, Community
+from storage.uow import UnitOfWork
+
+NAME_LIMIT = 64
+STAFF_WORDS = ("staff", "工作群", "工作")
+MAX_BUILDINGS = 50
+
+
+async def bot_membership_changed(uow: UnitOfWork, env: Env, change: MemberChange) -> None:
+    """my_chat_member: greet a group the bot joined; deactivate one it left; note a blocked bot."""
+    if change.chat.chat_type == "private":
+        user = await touch_user(uow, change.actor)
+        user.blocked = change.left
+        if not change.left:
+            user.started = True
+        await uow.commit()
+        return
+    chat = await touch_chat(uow, change.chat)
+    assert chat is not None
+    if change.left:
+        chat.active = False
+    elif change.joined:
+        chat.active = True
+        locale = env.settings.default_locale
+        if chat.community_id is not None:
+            community = await uow.communities.get(chat.community_id)
+            locale = community.locale if community else locale
+        text = env.renderer.render(locale, "group_welcome", bound=chat.community_id is not None)
+        await messages.post(uow, f"u{change.update_id}:welcome", chat.telegram_id, text)
+    await uow.commit()
+
+
+async def _bind(uow: UnitOfWork, actor: Actor, chat: Chat, community: Community, kind: str) -> None:
+    if chat.community_id is not None and chat.community_id != community.id:
+        current = await uow.communities.get(chat.community_id)
+        raise Refused("bind_already_bound", community=current.name if current else "?")
+    if not actor.is_staff_of(community.id, await uow.memberships.get(actor.user.id, community.id)):
+        raise Refused("bind_not_allowed")
+    chat.community_id, chat.kind, chat.active = community.id, kind, True
+
+
+async def bind(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
+    """/bind <community> or /bind staff [community] in a group."""
+    require_group(inc)
+    actor = await identify(uow, env, inc)
+    assert actor.chat is not None
+    args = inc.text.strip()
+    kind = "neighbourhood"
+    first, _, rest = args.partition(" ")
+    if first.lower() in STAFF_WORDS:
+        kind, args = "staff", rest.strip()
+    if not args:
+        choices = await staff_communities(uow, actor)
+        if not choices:
+            raise Refused("bind_not_allowed" if not actor.is_super else "bind_usage")
+        if len(choices) == 1:
+            community = choices[0]
+        else:
+            buttons = [[Button(c.name, callbacks.encode("bind", kind[0], c.id))] for c in choices[:20]]
+            await messages.reply(uow, env, inc, actor.locale, "bind_choose", buttons=buttons)
+            await uow.commit()
+            return
+    else:
+        name = " ".join(args.split())
+        if len(name) > NAME_LIMIT:
+            raise Refused("bind_name_too_long", limit=NAME_LIMIT)
+        found = await uow.communities.by_name(name)
+        if found is None:
+            if not actor.is_super:
+                raise Refused("bind_unknown_community" if await staff_communities(uow, actor) else "bind_not_allowed",
+                              name=name)
+            found = await uow.communities.add(
+                Community(name=name, timezone=env.settings.default_timezone, locale=env.settings.default_locale)
+            )
+        community = found
+    await _bind(uow, actor, actor.chat, community, kind)
+    await messages.reply(
+        uow, env, inc, community.locale, "bind_done", community=community.name, staff=kind == "staff"
+    )
+    await uow.commit()
+
+
+async def bind_chosen(uow: UnitOfWork, env: Env, inc: Incoming, kind_code: str, community_id: int) -> Outcome:
+    """The community button offered by a bare /bind."""
+    require_group(inc)
+    kind = {"n": "neighbourhood", "s": "staff"}.get(kind_code)
+    community = await uow.communities.get(community_id)
+    if kind is None or community is None:
+        raise Refused("common_button_expired")
+    actor = await identify(uow, env, inc)
+    assert actor.chat is not None
+    await _bind(uow, actor, actor.chat, community, kind)
+    text = env.renderer.render(community.locale, "bind_done", community=community.name, staff=kind == "staff")
+    await messages.post(uow, f"u{inc.update_id}:bound", inc.chat.chat_id, text)
+    await uow.commit()
+    return Outcome(toast=community.name)
+
+
+async def unbind(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
+    require_group(inc)
+    actor = await identify(uow, env, inc)
+    assert actor.chat is not None
+    if actor.community is None:
+        raise Refused("common_group_not_bound")
+    if not actor.is_staff_of(actor.community.id):
+        raise Refused("common_staff_only")
+    name = actor.community.name
+    actor.chat.community_id, actor.chat.kind, actor.chat.buildings = None, None, []
+    await messages.reply(uow, env, inc, actor.community.locale, "unbind_done", community=name)
+    await uow.commit()
+
+
+async def buildings(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
+    """/buildings [b1 b2 ...]: show or set the buildings a neighbourhood group covers (staff)."""
+    require_group(inc)
+    actor = await identify(uow, env, inc)
+    assert actor.chat is not None
+    if actor.community is None:
+        raise Refused("common_group_not_bound")
+    if inc.args:
+        if not actor.is_staff_of(actor.community.id):
+            raise Refused("common_staff_only")
+        tags = list(dict.fromkeys(a.strip("，,、")[:32] for a in inc.args if a.strip("，,、")))
+        if len(tags) > MAX_BUILDINGS:
+            raise Refused("buildings_too_many", limit=MAX_BUILDINGS)
+        actor.chat.buildings = tags
+    await messages.reply(uow, env, inc, actor.locale, "buildings_show", buildings=list(actor.chat.buildings))
+    await uow.commit()
+
+
+async def migrated(uow: UnitOfWork, env: Env, inc: Incoming, new_chat_id: int) -> None:
+    """A group became a supergroup: keep its community and move queued messages along."""
+    await uow.chats.migrate(inc.chat.chat_id, new_chat_id)
+    await uow.outbox.move_chat(inc.chat.chat_id, new_chat_id)
+    await uow.commit()

@@ -1,0 +1,120 @@
+"""Composing outgoing messages as outbox rows, inside the caller's transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup
+
+from bot.incoming import Incoming
+from bot.services.actors import user_locale
+from bot.services.env import Env
+from storage.models import User
+from storage.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Button:
+    text: str
+    data: str | None = None  # callback_data (bot.callbacks.encode)
+    url: str | None = None
+
+    def to_json(self) -> dict[str, str]:
+        out = {"text": self.text}
+        if self.url is not None:
+            out["url"] = self.url
+        else:
+            out["data"] = self.data or ""
+        return out
+
+
+Keyboard = list[list[Button]]
+
+
+def keyboard_json(buttons: Keyboard | None) -> list[Any] | None:
+    if not buttons:
+        return None
+    return [[b.to_json() for b in row] for row in buttons]
+
+
+def mention(user: User) -> Markup:
+    """An HTML mention that notifies the person without needing a username."""
+    return Markup('<a href="tg://user?id={}">{}</a>').format(user.telegram_id, user.full_name or "?")
+
+
+async def reply(
+    uow: UnitOfWork,
+    env: Env,
+    inc: Incoming,
+    locale: str,
+    template: str,
+    *,
+    buttons: Keyboard | None = None,
+    seq: int = 0,
+    **context: Any,
+) -> None:
+    """Answer the person where they wrote; keyed by the update so a redelivery adds nothing."""
+    await uow.outbox.add(
+        dedupe_key=f"u{inc.update_id}:{seq}",
+        chat_id=inc.chat.chat_id,
+        text=env.renderer.render(locale, template, **context),
+        buttons=keyboard_json(buttons),
+        reply_to_message_id=inc.message_id if not inc.chat.is_private else None,
+    )
+
+
+async def post(
+    uow: UnitOfWork, key: str, chat_id: int, text: str, *, buttons: Keyboard | None = None
+) -> bool:
+    return await uow.outbox.add(dedupe_key=key, chat_id=chat_id, text=text, buttons=keyboard_json(buttons))
+
+
+async def tell(
+    uow: UnitOfWork,
+    env: Env,
+    key: str,
+    user: User,
+    template: str,
+    *,
+    fallback_chat_id: int | None = None,
+    buttons: Keyboard | None = None,
+    fallback_locale: str | None = None,
+    **context: Any,
+) -> None:
+    """A private message to a person; if they cannot be reached there, a mention in a group instead."""
+    text = env.renderer.render(user_locale(env, user), template, **context)
+    fallback_text = None
+    if fallback_chat_id is not None:
+        locale = fallback_locale or env.settings.default_locale
+        body = Markup(env.renderer.render(locale, template, **context))  # noqa: S704 - rendered by us, escaped
+        fallback_text = env.renderer.render(locale, "common_mention_fallback", who=mention(user), body=body)
+    if user.reachable:
+        await uow.outbox.add(
+            dedupe_key=key,
+            chat_id=user.telegram_id,
+            text=text,
+            buttons=keyboard_json(buttons),
+            recipient_user_id=user.id,
+            fallback_chat_id=fallback_chat_id,
+            fallback_text=fallback_text,
+        )
+    elif fallback_chat_id is not None and fallback_text is not None:
+        await uow.outbox.add(dedupe_key=f"{key}:fb", chat_id=fallback_chat_id, text=fallback_text)
+
+
+async def post_card(uow: UnitOfWork, key: str, chat_id: int, card_kind: str, card_ref: int) -> bool:
+    """Post a card; its text and buttons are rendered from the current state when it is sent."""
+    return await uow.outbox.add(dedupe_key=key, chat_id=chat_id, kind="card", card_kind=card_kind, card_ref=card_ref)
+
+
+async def refresh_card(uow: UnitOfWork, key: str, card_kind: str, card_ref: int) -> None:
+    """Edit every posted copy of a card to show the current state (rendered when sent)."""
+    for chat_id in await uow.outbox.card_chats(card_kind, card_ref):
+        await uow.outbox.add(
+            dedupe_key=f"{key}:{chat_id}",
+            chat_id=chat_id,
+            kind="edit_card",
+            card_kind=card_kind,
+            card_ref=card_ref,
+        )

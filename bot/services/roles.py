@@ -1,0 +1,105 @@
+"""Staff powers over people: /grant and /revoke roles, /invite join links."""
+
+from __future__ import annotations
+
+import secrets
+
+from bot.incoming import Incoming
+from bot.services import messages
+from bot.services.actors import ROLES, identify, join, staff_community_here, touch_user
+from bot.services.env import Env
+from bot.services.errors import Refused
+from storage.models import Invite, User
+from storage.uow import UnitOfWork
+
+ROLE_ALIASES = {
+    "staff": "staff",
+    "工作人员": "staff",
+    "社工": "staff",
+    "社区工作者": "staff",
+    "grid_worker": "grid_worker",
+    "grid": "grid_worker",
+    "网格员": "grid_worker",
+    "merchant": "merchant",
+    "商家": "merchant",
+}
+
+
+def parse_role(word: str | None) -> str:
+    role = ROLE_ALIASES.get((word or "").strip().lower())
+    if role is None:
+        raise Refused("roles_usage", roles=list(ROLES))
+    return role
+
+
+async def resolve_target(uow: UnitOfWork, inc: Incoming) -> User:
+    """The person a staff command names: by replying to them, a text mention, or an @username we have seen."""
+    if inc.reply_to is not None:
+        return await touch_user(uow, inc.reply_to)
+    if inc.text_mentions:
+        return await touch_user(uow, inc.text_mentions[0])
+    if inc.usernames:
+        user = await uow.users.by_username(inc.usernames[0])
+        if user is None:
+            raise Refused("common_unknown_person", username=inc.usernames[0][:64])
+        return user
+    raise Refused("common_name_someone")
+
+
+async def grant(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
+    """/grant <role> <person> [buildings]: staff give staff, grid worker (with buildings) or merchant."""
+    actor = await identify(uow, env, inc)
+    community = await staff_community_here(uow, actor)
+    role = parse_role(inc.args[0] if inc.args else None)
+    target = await resolve_target(uow, inc)
+    membership = await join(uow, target, community.id, "staff")
+    buildings = [a.strip("，,、")[:32] for a in inc.args[1:] if a.strip("，,、")]
+    if role == "grid_worker":
+        if not buildings and not membership.grid_buildings:
+            raise Refused("roles_grid_needs_buildings")
+        if buildings:
+            membership.grid_buildings = list(dict.fromkeys([*membership.grid_buildings, *buildings]))
+    if role not in membership.roles:
+        membership.roles = [*membership.roles, role]
+    role_name = env.renderer.label(community.locale, f"role_{role}")
+    await messages.reply(
+        uow, env, inc, actor.locale, "roles_granted",
+        who=target.full_name, role=role_name, community=community.name, buildings=list(membership.grid_buildings),
+    )
+    await messages.tell(
+        uow, env, f"u{inc.update_id}:granted", target, "roles_granted_you",
+        role_key=role, community=community.name, buildings=list(membership.grid_buildings),
+    )
+    await uow.commit()
+
+
+async def revoke(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
+    """/revoke <role> <person>. Super-admins (ADMIN_IDS) keep their powers whatever is revoked."""
+    actor = await identify(uow, env, inc)
+    community = await staff_community_here(uow, actor)
+    role = parse_role(inc.args[0] if inc.args else None)
+    target = await resolve_target(uow, inc)
+    if env.is_super(target.telegram_id):
+        raise Refused("roles_cannot_revoke_super")
+    membership = await uow.memberships.get(target.id, community.id)
+    if membership is None or role not in membership.roles:
+        raise Refused("roles_not_held", who=target.full_name, role=env.renderer.label(actor.locale, f"role_{role}"))
+    membership.roles = [r for r in membership.roles if r != role]
+    if role == "grid_worker":
+        membership.grid_buildings = []
+    await messages.reply(
+        uow, env, inc, actor.locale, "roles_revoked",
+        who=target.full_name, role=env.renderer.label(actor.locale, f"role_{role}"), community=community.name,
+    )
+    await uow.commit()
+
+
+async def invite(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
+    """/invite: a t.me deep link that makes whoever opens it a resident of this community."""
+    actor = await identify(uow, env, inc)
+    community = await staff_community_here(uow, actor)
+    code = secrets.token_urlsafe(9)
+    await uow.invites.add(Invite(code=code, community_id=community.id, created_by=actor.user.id))
+    link = f"https://t.me/{env.bot_username}?start=join-{code}"
+    await messages.reply(uow, env, inc, actor.locale, "invite_link", community=community.name, link=link)
+    await uow.commit()

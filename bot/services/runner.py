@@ -1,0 +1,70 @@
+"""Running one service for one update: idempotency, and polite refusals that are recorded too."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.incoming import Incoming, MemberChange
+from bot.render import to_plain
+from bot.services import messages
+from bot.services.actors import identify
+from bot.services.env import Env
+from bot.services.errors import Refused
+from storage.uow import DuplicateUpdate, UnitOfWork
+
+log = logging.getLogger(__name__)
+
+TOAST_LIMIT = 200  # answerCallbackQuery text
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a handler needs back: a short answer for a button press, or nothing."""
+
+    toast: str | None = None
+    alert: bool = False
+    duplicate: bool = False
+
+
+Service = Callable[..., Awaitable[Outcome | None]]
+
+
+@dataclass
+class Deps:
+    sessions: async_sessionmaker[AsyncSession]
+    env: Env
+    on_commit: Callable[[], None] | None = None
+
+    def uow(self, update_id: int | None = None, kind: str = "") -> UnitOfWork:
+        return UnitOfWork(self.sessions, update_id=update_id, update_kind=kind, on_commit=self.on_commit)
+
+    async def run(self, service: Service, inc: Incoming | MemberChange, *args: Any) -> Outcome:
+        """Run `service` for this update once. A redelivered update does nothing and sends nothing."""
+        try:
+            async with self.uow(inc.update_id, inc.kind) as uow:
+                return await service(uow, self.env, inc, *args) or Outcome()
+        except DuplicateUpdate:
+            log.info("update %s was already processed; ignored", inc.update_id)
+            return Outcome(duplicate=True)
+        except Refused as refusal:
+            if not isinstance(inc, Incoming):
+                raise
+            return await self._refuse(inc, refusal)
+
+    async def _refuse(self, inc: Incoming, refusal: Refused) -> Outcome:
+        """Nothing changed; tell the person why, and record the update so a redelivery stays quiet."""
+        try:
+            async with self.uow(inc.update_id, inc.kind) as uow:
+                actor = await identify(uow, self.env, inc)
+                text = self.env.renderer.render(actor.locale, refusal.template, **refusal.params)
+                if inc.callback_id is None:
+                    await messages.reply(uow, self.env, inc, actor.locale, refusal.template, **refusal.params)
+                await uow.commit()
+                return Outcome(toast=to_plain(text, TOAST_LIMIT), alert=True)
+        except DuplicateUpdate:
+            return Outcome(duplicate=True)

@@ -1,0 +1,1 @@
+"""Storage: typed SQLAlchemy models, the unit of work, repositories and Alembic migrations."""

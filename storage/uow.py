@@ -1,0 +1,98 @@
+"""The unit of work: one session, one transaction, rolled back unless committed.
+
+When it carries an update id, the update is recorded in `processed_updates` in the same
+transaction as its effect; a redelivered update raises `DuplicateUpdate` and changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.models import ProcessedUpdate
+from storage.repositories import (
+    ChatRepository,
+    CommunityRepository,
+    ConversationRepository,
+    InviteRepository,
+    MembershipRepository,
+    OutboxRepository,
+    UserRepository,
+)
+
+
+class DuplicateUpdate(Exception):
+    """This update was processed before; nothing must happen again."""
+
+
+class UnitOfWork:
+    session: AsyncSession
+    communities: CommunityRepository
+    chats: ChatRepository
+    users: UserRepository
+    memberships: MembershipRepository
+    invites: InviteRepository
+    conversations: ConversationRepository
+    outbox: OutboxRepository
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        update_id: int | None = None,
+        update_kind: str = "",
+        on_commit: Callable[[], None] | None = None,
+    ) -> None:
+        self._sessions = sessions
+        self.update_id = update_id
+        self.update_kind = update_kind
+        self._on_commit = on_commit
+        self._committed = False
+
+    async def __aenter__(self) -> Self:
+        self.session = self._sessions()
+        self.communities = CommunityRepository(self.session)
+        self.chats = ChatRepository(self.session)
+        self.users = UserRepository(self.session)
+        self.memberships = MembershipRepository(self.session)
+        self.invites = InviteRepository(self.session)
+        self.conversations = ConversationRepository(self.session)
+        self.outbox = OutboxRepository(self.session)
+        if self.update_id is not None and await self.session.get(ProcessedUpdate, self.update_id):
+            await self.session.close()
+            raise DuplicateUpdate(self.update_id)
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            if not self._committed:
+                self.session.expunge_all()  # what was read stays readable; nothing is written
+                await self.session.rollback()
+        finally:
+            await self.session.close()
+
+    async def commit(self) -> None:
+        if self.update_id is not None:
+            self.session.add(ProcessedUpdate(update_id=self.update_id, kind=self.update_kind))
+        try:
+            await self.session.commit()
+        except IntegrityError:
+            await self.session.rollback()
+            if self.update_id is not None and await self.session.get(ProcessedUpdate, self.update_id):
+                raise DuplicateUpdate(self.update_id) from None
+            raise
+        self._committed = True
+        if self.outbox.added and self._on_commit is not None:
+            self._on_commit()
+
+    async def rollback(self) -> None:
+        await self.session.rollback()
+
+
+UnitOfWorkFactory = Callable[..., UnitOfWork]

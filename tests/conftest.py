@@ -1,0 +1,127 @@
+"""Fixtures: databases (SQLite always, PostgreSQL where reachable and always in CI), the offline bot."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.config import Settings
+from bot.fakebot import FakeTelegram
+from bot.offline import OfflineBot
+from storage.engine import make_engine
+from storage.models import Base
+from tests.world import World
+
+PG_URL = os.environ.get("LINLI_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/linli_test")
+ADMIN_ID = 1000
+
+
+def _postgres_reachable() -> str | None:
+    async def probe() -> None:
+        engine = make_engine(PG_URL)
+        try:
+            async with engine.connect() as connection:
+                await connection.execute(text("select 1"))
+        finally:
+            await engine.dispose()
+
+    try:
+        asyncio.run(asyncio.wait_for(probe(), 10))
+        return None
+    except Exception as exc:  # any failure to connect means "not here"
+        return f"{type(exc).__name__}: {exc}"
+
+
+_PG_PROBLEM: str | None | bool = False  # False: not probed yet
+
+
+def require_postgres() -> None:
+    global _PG_PROBLEM
+    if _PG_PROBLEM is False:
+        _PG_PROBLEM = _postgres_reachable()
+    if _PG_PROBLEM:
+        message = f"PostgreSQL at {PG_URL} is not reachable ({_PG_PROBLEM})"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{message}; CI must run the PostgreSQL tests", pytrace=False)
+        pytest.skip(f"{message}; PostgreSQL tests skipped (run `make postgres` to start it)")
+
+
+async def reset_schema(engine: AsyncEngine) -> None:
+    async with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+        await connection.run_sync(Base.metadata.create_all)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "postgres":
+        require_postgres()
+        return PG_URL
+    return f"sqlite+aiosqlite:///{tmp_path / 'linli.db'}"
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'linli.db'}"
+
+
+@pytest.fixture
+def postgres_url() -> str:
+    require_postgres()
+    return PG_URL
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(database_url)
+    await reset_schema(engine)
+    yield engine
+    await engine.dispose()
+
+
+def make_settings(database_url: str, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "database_url": database_url,
+        "admin_ids": frozenset({ADMIN_ID}),
+        "default_locale": "zh_CN",
+        "log_level": "INFO",
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+class Sleeps:
+    """An injected sleep: records what the sender was asked to wait, waits for nothing."""
+
+    def __init__(self) -> None:
+        self.calls: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.calls.append(seconds)
+        await asyncio.sleep(0)
+
+
+@pytest.fixture
+def sleeps() -> Sleeps:
+    return Sleeps()
+
+
+@pytest.fixture
+async def world(engine: AsyncEngine, database_url: str, sleeps: Sleeps) -> AsyncIterator[World]:
+    fake = FakeTelegram()
+    bot = OfflineBot(fake, make_settings(database_url), sender_options={"sleep": sleeps})
+    await bot.start()
+    world = World(fake, bot, admin_id=ADMIN_ID)
+    try:
+        yield world
+    finally:
+        await bot.stop()
+    world.assert_no_unexpected_errors()

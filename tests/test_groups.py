@@ -1,0 +1,111 @@
+"""Binding groups to communities, and who may do it."""
+
+from __future__ import annotations
+
+from storage.models import Membership
+from tests.world import World
+
+
+async def community_of(world: World, chat_id: int) -> tuple[str | None, str | None]:
+    async with world.bot.deps.uow() as uow:
+        chat = await uow.chats.by_telegram_id(chat_id)
+        assert chat is not None
+        if chat.community_id is None:
+            return None, chat.kind
+        community = await uow.communities.get(chat.community_id)
+        assert community is not None
+        return community.name, chat.kind
+
+
+async def test_bot_greets_a_new_group_and_explains_binding(world: World) -> None:
+    chat = await world.group("3号楼邻里群")
+    assert "/bind" in world.last(chat)
+
+
+async def test_super_admin_binds_a_group_creating_the_community(world: World) -> None:
+    chat = await world.group("3号楼邻里群")
+    await world.say(world.admin, chat, "/bind 幸福里社区")
+    assert "幸福里社区" in world.last(chat)
+    assert await community_of(world, chat.id) == ("幸福里社区", "neighbourhood")
+
+
+async def test_stranger_cannot_bind_and_nothing_changes(world: World) -> None:
+    chat = await world.group("3号楼邻里群")
+    stranger = world.person("路人")
+    await world.say(stranger, chat, "/bind 幸福里社区")
+    assert "只有社区工作人员" in world.last(chat)
+    assert await community_of(world, chat.id) == (None, None)
+
+
+async def test_staff_bind_groups_of_their_own_community_only(world: World) -> None:
+    home = await world.community_group("幸福里群", "幸福里社区")
+    await world.community_group("和平群", "和平社区")
+    staff = world.person("小李", username="xiaoli")
+    await world.say(staff, home, "大家好")
+    await world.say(world.admin, home, "/grant 工作人员 @xiaoli")
+
+    other = await world.group("新群")
+    await world.say(staff, other, "/bind 和平社区")
+    assert "只有社区工作人员" in world.last(other)
+    await world.say(staff, other, "/bind 幸福里社区")
+    assert await community_of(world, other.id) == ("幸福里社区", "neighbourhood")
+
+
+async def test_bind_staff_asks_with_buttons_when_the_community_is_ambiguous(world: World) -> None:
+    await world.community_group("幸福里群", "幸福里社区")
+    await world.community_group("和平群", "和平社区")
+    staff_chat = await world.group("工作群")
+    await world.say(world.admin, staff_chat, "/bind staff")
+    assert "哪个社区" in world.last(staff_chat)
+    await world.press(world.admin, staff_chat, "和平社区")
+    assert await community_of(world, staff_chat.id) == ("和平社区", "staff")
+
+
+async def test_a_bound_group_cannot_be_rebound_without_unbinding(world: World) -> None:
+    chat = await world.community_group("幸福里群", "幸福里社区")
+    await world.say(world.admin, chat, "/bind 和平社区")
+    assert "unbind" in world.last(chat)
+    assert await community_of(world, chat.id) == ("幸福里社区", "neighbourhood")
+    await world.say(world.admin, chat, "/unbind")
+    await world.say(world.admin, chat, "/bind 和平社区")
+    assert await community_of(world, chat.id) == ("和平社区", "neighbourhood")
+
+
+async def test_writing_in_a_bound_group_makes_a_resident(world: World) -> None:
+    chat = await world.community_group("幸福里群", "幸福里社区")
+    granny = world.person("王阿姨")
+    await world.say(granny, chat, "/whoami")
+    async with world.bot.deps.uow() as uow:
+        user = await uow.users.by_telegram_id(granny.id)
+        assert user is not None
+        memberships = await uow.memberships.of_user(user.id)
+    assert [m.roles for m in memberships] == [[]]
+    assert isinstance(memberships[0], Membership)
+    assert "幸福里社区" in world.last(chat)
+
+
+async def test_bot_removed_from_a_group_deactivates_it(world: World) -> None:
+    chat = await world.community_group("幸福里群", "幸福里社区")
+    world.fake.remove_bot_from_group(world.admin, chat)
+    await world.pump()
+    async with world.bot.deps.uow() as uow:
+        row = await uow.chats.by_telegram_id(chat.id)
+        assert row is not None and row.active is False
+
+
+async def test_group_upgraded_to_supergroup_keeps_its_community(world: World) -> None:
+    chat = await world.community_group("幸福里群", "幸福里社区")
+    supergroup = world.fake.migrate_to_supergroup(chat)
+    await world.pump()
+    assert await community_of(world, supergroup.id) == ("幸福里社区", "neighbourhood")
+    await world.say(world.admin, supergroup, "/buildings 3号楼")
+    assert "3号楼" in world.last(supergroup)
+
+
+async def test_buildings_tag_a_neighbourhood_group(world: World) -> None:
+    chat = await world.community_group("幸福里群", "幸福里社区")
+    await world.say(world.admin, chat, "/buildings 3号楼 5号楼")
+    assert "3号楼、5号楼" in world.last(chat)
+    resident = world.person("张三")
+    await world.say(resident, chat, "/buildings 9号楼")
+    assert "只有本社区的工作人员" in world.last(chat)
