@@ -1,9 +1,9 @@
 """Command line: `python -m bot <command>` or `linli <command>`.
 
-    run          apply migrations, then poll Telegram
-    db upgrade   apply migrations
-    sandbox      chat with the bot offline in the terminal (fake Telegram, SQLite)
-    demo         play a scripted tour offline and print the transcript
+run          apply migrations, then poll Telegram
+db upgrade   apply migrations
+sandbox      chat with the bot offline in the terminal (fake Telegram, SQLite)
+demo         play a scripted tour offline and print the transcript
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ To try Linli without Telegram, run:  python -m bot sandbox   (or: make demo)"""
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="linli", description="Linli (邻里): a neighbourhood assistant for Telegram")
+    parser = argparse.ArgumentParser(
+        prog="linli", description="Linli (邻里): a neighbourhood assistant for Telegram"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="apply migrations and start polling Telegram")
     db = commands.add_parser("db", help="database commands")

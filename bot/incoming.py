@@ -64,7 +64,11 @@ class MemberChange:
 
     @property
     def joined(self) -> bool:
-        return self.old_status in ("left", "kicked") and self.new_status in ("member", "administrator", "restricted")
+        return self.old_status in ("left", "kicked") and self.new_status in (
+            "member",
+            "administrator",
+            "restricted",
+        )
 
     @property
     def left(self) -> bool:

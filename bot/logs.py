@@ -1,4 +1,4 @@
-"""Logging set-up: one format, httpx silenced (its INFO lines carry the request URL, which holds the token)."""
+"""Logging set-up: one format; httpx silenced, since its INFO lines carry the URL that holds the token."""
 
 from __future__ import annotations
 

@@ -22,7 +22,9 @@ class OfflineBot:
     """Application + fake Telegram. `pump()` feeds waiting updates through the real Application,
     then waits until everything they queued is delivered to the fake."""
 
-    def __init__(self, fake: FakeTelegram, settings: Settings, *, sender_options: dict[str, Any] | None = None):
+    def __init__(
+        self, fake: FakeTelegram, settings: Settings, *, sender_options: dict[str, Any] | None = None
+    ):
         self.fake = fake
         self.settings = settings.model_copy(update={"telegram_bot_token": SecretStr(fake.token)})
         self.sender_options = sender_options or {}
@@ -93,12 +95,12 @@ class OfflineBot:
 
 def describe(entry: TranscriptEntry, names: dict[int, str]) -> str:
     """One transcript entry as a readable line (buttons numbered)."""
-    chat = names.get(entry.chat_id, str(entry.chat_id))
+    chat = names.get(entry.chat_id or 0, str(entry.chat_id))
     if entry.direction == "in":
-        who = entry.user_name or "?"
+        who = entry.user.full_name if entry.user else "?"
         return f"[{chat}] {who}: {entry.text}"
     lines = []
-    verb = {"editMessageText": "✎", "answerCallbackQuery": "↳"}.get(entry.method, "🤖")
+    verb = {"editMessageText": "✎", "answerCallbackQuery": "↳"}.get(entry.method or "", "🤖")
     body = (entry.text or "").replace("\n", "\n    ")
     lines.append(f"[{chat}] {verb} Linli: {body}")
     number = 1

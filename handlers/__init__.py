@@ -60,8 +60,11 @@ def register(app: LinliApplication) -> None:
     # 6. Edited messages are not re-read; the person is told so where it matters.
     app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, message(people.edited_message)))
     # 7. Private text: the next answer of a guided flow, or a hint.
-    app.add_handler(MessageHandler(NEW & filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND,
-                                   message(volunteers.answer)))
+    app.add_handler(
+        MessageHandler(
+            NEW & filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, message(volunteers.answer)
+        )
+    )
     # 8. An unknown command.
     app.add_handler(MessageHandler(NEW & filters.COMMAND, message(people.unknown_command)))
     # 9. Anything else in a group: the writer becomes a resident of a bound group's community.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import Chat, Message, MessageEntity, Update, User
@@ -16,7 +16,7 @@ from bot.services.runner import Outcome, Service
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Update, LinliContext], Awaitable[None]]
+Handler = Callable[[Update, LinliContext], Coroutine[Any, Any, None]]
 ANONYMOUS_ADMIN_ID = 1087968824  # GroupAnonymousBot: the sender shown for anonymous group admins
 
 
@@ -41,8 +41,10 @@ def _arguments(message: Message, text: str, command: bool) -> str:
     if not command:
         return text.strip()
     text = text.split(maxsplit=1)[1] if len(text.split(maxsplit=1)) > 1 else ""
-    entities = message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION]) if message.text else (
-        message.parse_caption_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION])
+    entities = (
+        message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION])
+        if message.text
+        else (message.parse_caption_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION]))
     )
     for mention_text in entities.values():
         text = text.replace(mention_text, " ", 1)
@@ -79,10 +81,16 @@ def incoming(update: Update, *, command: bool = False) -> Incoming:
         text=_arguments(message, raw, command),
         reply_to=reply_to,
         reply_to_message_id=replied.message_id if replied is not None else None,
-        text_mentions=tuple(person(e.user) for e in entities if e.type == MessageEntity.TEXT_MENTION and e.user),
+        text_mentions=tuple(
+            person(e.user) for e in entities if e.type == MessageEntity.TEXT_MENTION and e.user
+        ),
         usernames=tuple(
-            text.lstrip("@") for e, text in (message.parse_entities([MessageEntity.MENTION]) if message.text
-                                             else message.parse_caption_entities([MessageEntity.MENTION])).items()
+            text.lstrip("@")
+            for e, text in (
+                message.parse_entities([MessageEntity.MENTION])
+                if message.text
+                else message.parse_caption_entities([MessageEntity.MENTION])
+            ).items()
         ),
         kind=_kind(update),
     )

@@ -28,7 +28,7 @@ class _Repository:
 
     def _insert(self, model: type[Any]) -> Any:
         """An INSERT that can skip a conflicting row, in the dialect of the connection."""
-        if self.session.bind.dialect.name == "postgresql":
+        if self.session.get_bind().dialect.name == "postgresql":
             return postgresql.insert(model)
         return sqlite.insert(model)
 
@@ -38,7 +38,9 @@ class CommunityRepository(_Repository):
         return await self.session.get(Community, community_id)
 
     async def by_name(self, name: str) -> Community | None:
-        result = await self.session.execute(select(Community).where(func.lower(Community.name) == name.lower()))
+        result = await self.session.execute(
+            select(Community).where(func.lower(Community.name) == name.lower())
+        )
         return result.scalar_one_or_none()
 
     async def add(self, community: Community) -> Community:
@@ -53,7 +55,9 @@ class CommunityRepository(_Repository):
     async def many(self, ids: Sequence[int]) -> list[Community]:
         if not ids:
             return []
-        result = await self.session.execute(select(Community).where(Community.id.in_(ids)).order_by(Community.name))
+        result = await self.session.execute(
+            select(Community).where(Community.id.in_(ids)).order_by(Community.name)
+        )
         return list(result.scalars())
 
 
@@ -190,8 +194,8 @@ class OutboxRepository(_Repository):
 
     async def add(self, **values: Any) -> bool:
         """Queue a message; a second row with the same dedupe key is silently not added."""
-        statement = self._insert(OutboxMessage).values(**values).on_conflict_do_nothing(
-            index_elements=["dedupe_key"]
+        statement = (
+            self._insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
         )
         result = await self.session.execute(statement)
         inserted = bool(getattr(result, "rowcount", 0))
@@ -202,7 +206,9 @@ class OutboxRepository(_Repository):
         return await self.session.get(OutboxMessage, row_id)
 
     async def by_key(self, dedupe_key: str) -> OutboxMessage | None:
-        result = await self.session.execute(select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key))
+        result = await self.session.execute(
+            select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)
+        )
         return result.scalar_one_or_none()
 
     async def due_chats(self, now: datetime) -> list[int]:
@@ -252,7 +258,9 @@ class OutboxRepository(_Repository):
     async def card_message(self, card_kind: str, card_ref: int, chat_id: int) -> CardMessage | None:
         result = await self.session.execute(
             select(CardMessage).where(
-                CardMessage.card_kind == card_kind, CardMessage.card_ref == card_ref, CardMessage.chat_id == chat_id
+                CardMessage.card_kind == card_kind,
+                CardMessage.card_ref == card_ref,
+                CardMessage.chat_id == chat_id,
             )
         )
         return result.scalar_one_or_none()
@@ -278,7 +286,9 @@ class OutboxRepository(_Repository):
     async def card_chats(self, card_kind: str, card_ref: int) -> list[int]:
         """Chats where a card is posted, or queued to be posted."""
         posted = await self.session.execute(
-            select(CardMessage.chat_id).where(CardMessage.card_kind == card_kind, CardMessage.card_ref == card_ref)
+            select(CardMessage.chat_id).where(
+                CardMessage.card_kind == card_kind, CardMessage.card_ref == card_ref
+            )
         )
         queued = await self.session.execute(
             select(OutboxMessage.chat_id).where(

@@ -62,7 +62,7 @@ class UnitOfWork:
         self.invites = InviteRepository(self.session)
         self.conversations = ConversationRepository(self.session)
         self.outbox = OutboxRepository(self.session)
-        if self.update_id is not None and await self.session.get(ProcessedUpdate, self.update_id):
+        if self.update_id is not None and await self._already_processed():
             await self.session.close()
             raise DuplicateUpdate(self.update_id)
         return self
@@ -84,12 +84,18 @@ class UnitOfWork:
             await self.session.commit()
         except IntegrityError:
             await self.session.rollback()
-            if self.update_id is not None and await self.session.get(ProcessedUpdate, self.update_id):
+            if await self._already_processed():
                 raise DuplicateUpdate(self.update_id) from None
             raise
         self._committed = True
         if self.outbox.added and self._on_commit is not None:
             self._on_commit()
+
+    async def _already_processed(self) -> bool:
+        if self.update_id is None:
+            return False
+        found = await self.session.get(ProcessedUpdate, self.update_id)
+        return found is not None
 
     async def rollback(self) -> None:
         await self.session.rollback()

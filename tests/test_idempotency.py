@@ -10,7 +10,9 @@ from tests.world import World
 
 async def count(world: World, model: type, *where: object) -> int:
     async with world.bot.deps.uow() as uow:
-        return int((await uow.session.execute(select(func.count()).select_from(model).where(*where))).scalar_one())
+        return int(
+            (await uow.session.execute(select(func.count()).select_from(model).where(*where))).scalar_one()
+        )
 
 
 async def test_redelivered_help_gets_no_second_answer(world: World) -> None:

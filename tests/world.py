@@ -41,7 +41,9 @@ class World:
     async def start(self, user: FakeUser, payload: str = "") -> None:
         await self.say(user, self.dm(user), f"/start {payload}".strip())
 
-    async def press(self, user: FakeUser, chat: FakeChat, label: str, *, message_id: int | None = None) -> dict:
+    async def press(
+        self, user: FakeUser, chat: FakeChat, label: str, *, message_id: int | None = None
+    ) -> dict:
         """Press the button whose label contains `label` on the newest bot message that has it."""
         for message in reversed(self.fake.bot_messages(chat)):
             if message_id is not None and message.message_id != message_id:

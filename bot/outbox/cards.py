@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
 import hashlib
 import json
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +32,9 @@ class CardRenderer:
     def __init__(self, kinds: Mapping[str, CardFunction]) -> None:
         self.kinds = dict(kinds)
 
-    async def render(self, uow: UnitOfWork, card_kind: str, card_ref: int, chat_id: int) -> RenderedCard | None:
+    async def render(
+        self, uow: UnitOfWork, card_kind: str, card_ref: int, chat_id: int
+    ) -> RenderedCard | None:
         function = self.kinds.get(card_kind)
         if function is None:
             raise KeyError(f"no card kind {card_kind!r}")

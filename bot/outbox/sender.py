@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import warnings
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
@@ -75,6 +76,7 @@ class OutboxSender:
         self._wake = asyncio.Event()
         self._workers: dict[int, asyncio.Task[None]] = {}
         self._loop_task: asyncio.Task[None] | None = None
+        self._stopped = False
 
     # -- life cycle ---------------------------------------------------------------------------
     def wake(self) -> None:
@@ -86,6 +88,8 @@ class OutboxSender:
             self._loop_task = asyncio.create_task(self._loop(), name="outbox-sender")
 
     async def stop(self) -> None:
+        """Stop delivering. Undelivered rows stay pending for the next start."""
+        self._stopped = True
         tasks = [t for t in [self._loop_task, *self._workers.values()] if t is not None]
         for task in tasks:
             task.cancel()
@@ -117,16 +121,22 @@ class OutboxSender:
     # -- dispatch -----------------------------------------------------------------------------
     async def dispatch(self) -> None:
         """Start a worker for every chat that has a due row and no worker yet."""
+        if self._stopped:
+            return
         async with UnitOfWork(self.sessions) as uow:
             chats = await uow.outbox.due_chats(self.clock())
         for chat_id in chats:
             worker = self._workers.get(chat_id)
             if worker is None or worker.done():
-                self._workers[chat_id] = asyncio.create_task(self._drain_chat(chat_id), name=f"outbox-{chat_id}")
+                self._workers[chat_id] = asyncio.create_task(
+                    self._drain_chat(chat_id), name=f"outbox-{chat_id}"
+                )
 
     async def drain(self, *, rounds: int = 1000) -> None:
         """Deliver everything that is due now and wait for it (tests, the demo, shutdown)."""
         for _ in range(rounds):
+            if self._stopped:
+                return
             await self.dispatch()
             busy = [t for t in self._workers.values() if not t.done()]
             if not busy:
@@ -175,7 +185,9 @@ class OutboxSender:
         try:
             message = await self._call(row, card, edit_message_id)
         except RetryAfter as exc:
-            delay = exc.retry_after
+            with warnings.catch_warnings():  # PTB 22 announces a switch to timedelta; both are handled
+                warnings.simplefilter("ignore")
+                delay = exc.retry_after
             seconds = delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
             log.warning("Telegram asked to wait %.1fs before writing to chat %s", seconds, row.chat_id)
             await self.sleep(seconds)
@@ -196,7 +208,9 @@ class OutboxSender:
             sent_id = message.message_id if isinstance(message, Message) else edit_message_id
             await self.mark_sent(row.id, sent_id, card)
 
-    async def _call(self, row: OutboxMessage, card: RenderedCard | None, edit_message_id: int | None) -> object:
+    async def _call(
+        self, row: OutboxMessage, card: RenderedCard | None, edit_message_id: int | None
+    ) -> object:
         text = card.text if card is not None else row.text or ""
         buttons = markup(card.buttons if card is not None else row.buttons)
         if row.kind == "edit_card":

@@ -63,7 +63,9 @@ async def touch_chat(uow: UnitOfWork, where: Where) -> Chat | None:
 async def join(uow: UnitOfWork, user: User, community_id: int, via: str) -> Membership:
     membership = await uow.memberships.get(user.id, community_id)
     if membership is None:
-        membership = await uow.memberships.add(Membership(user_id=user.id, community_id=community_id, joined_via=via))
+        membership = await uow.memberships.add(
+            Membership(user_id=user.id, community_id=community_id, joined_via=via)
+        )
     return membership
 
 
@@ -75,10 +77,7 @@ async def identify(uow: UnitOfWork, env: Env, inc: Incoming) -> Actor:
         community = await uow.communities.get(chat.community_id)
         # Writing in one of a community's groups makes a person its resident.
         membership = await join(uow, user, chat.community_id, "group")
-    if community is not None:
-        locale = community.locale
-    else:
-        locale = user_locale(env, user)
+    locale = community.locale if community is not None else user_locale(env, user)
     return Actor(user, chat, community, membership, env.is_super(user.telegram_id), locale)
 
 

@@ -86,10 +86,14 @@ async def bind(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         found = await uow.communities.by_name(name)
         if found is None:
             if not actor.is_super:
-                raise Refused("bind_unknown_community" if await staff_communities(uow, actor) else "bind_not_allowed",
-                              name=name)
+                raise Refused(
+                    "bind_unknown_community" if await staff_communities(uow, actor) else "bind_not_allowed",
+                    name=name,
+                )
             found = await uow.communities.add(
-                Community(name=name, timezone=env.settings.default_timezone, locale=env.settings.default_locale)
+                Community(
+                    name=name, timezone=env.settings.default_timezone, locale=env.settings.default_locale
+                )
             )
         community = found
     await _bind(uow, actor, actor.chat, community, kind)

@@ -87,7 +87,7 @@ async def tell(
     fallback_text = None
     if fallback_chat_id is not None:
         locale = fallback_locale or env.settings.default_locale
-        body = Markup(env.renderer.render(locale, template, **context))  # noqa: S704 - rendered by us, escaped
+        body = Markup(env.renderer.render(locale, template, **context))
         fallback_text = env.renderer.render(locale, "common_mention_fallback", who=mention(user), body=body)
     if user.reachable:
         await uow.outbox.add(
@@ -105,7 +105,9 @@ async def tell(
 
 async def post_card(uow: UnitOfWork, key: str, chat_id: int, card_kind: str, card_ref: int) -> bool:
     """Post a card; its text and buttons are rendered from the current state when it is sent."""
-    return await uow.outbox.add(dedupe_key=key, chat_id=chat_id, kind="card", card_kind=card_kind, card_ref=card_ref)
+    return await uow.outbox.add(
+        dedupe_key=key, chat_id=chat_id, kind="card", card_kind=card_kind, card_ref=card_ref
+    )
 
 
 async def refresh_card(uow: UnitOfWork, key: str, card_kind: str, card_ref: int) -> None:

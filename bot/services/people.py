@@ -15,8 +15,15 @@ from bot.services.runner import Outcome
 from storage.uow import UnitOfWork
 
 JOIN_PREFIX = "join-"
-LANGUAGE_WORDS = {"中文": "zh_CN", "简体中文": "zh_CN", "汉语": "zh_CN", "chinese": "zh_CN",
-                  "english": "en", "英文": "en", "英语": "en"}
+LANGUAGE_WORDS = {
+    "中文": "zh_CN",
+    "简体中文": "zh_CN",
+    "汉语": "zh_CN",
+    "chinese": "zh_CN",
+    "english": "en",
+    "英文": "en",
+    "英语": "en",
+}
 
 
 async def start(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
@@ -105,7 +112,9 @@ async def whoami(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
 
 
 def _language_buttons(env: Env) -> list[list[Button]]:
-    return [[Button(env.renderer.label(loc, "language_name"), callbacks.encode("lang", loc)) for loc in LOCALES]]
+    return [
+        [Button(env.renderer.label(loc, "language_name"), callbacks.encode("lang", loc)) for loc in LOCALES]
+    ]
 
 
 async def choose_language(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
@@ -172,5 +181,7 @@ async def unknown_command(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     first = inc.text.split(maxsplit=1)[0] if inc.text else ""
     addressed = "@" in first and first.split("@", 1)[1].lower() == env.bot_username.lower()
     if inc.chat.is_private or addressed:
-        await messages.reply(uow, env, inc, actor.locale, "common_unknown_command", command=first.split("@")[0][:32])
+        await messages.reply(
+            uow, env, inc, actor.locale, "common_unknown_command", command=first.split("@")[0][:32]
+        )
     await uow.commit()

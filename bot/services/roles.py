@@ -63,12 +63,25 @@ async def grant(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         membership.roles = [*membership.roles, role]
     role_name = env.renderer.label(community.locale, f"role_{role}")
     await messages.reply(
-        uow, env, inc, actor.locale, "roles_granted",
-        who=target.full_name, role=role_name, community=community.name, buildings=list(membership.grid_buildings),
+        uow,
+        env,
+        inc,
+        actor.locale,
+        "roles_granted",
+        who=target.full_name,
+        role=role_name,
+        community=community.name,
+        buildings=list(membership.grid_buildings),
     )
     await messages.tell(
-        uow, env, f"u{inc.update_id}:granted", target, "roles_granted_you",
-        role_key=role, community=community.name, buildings=list(membership.grid_buildings),
+        uow,
+        env,
+        f"u{inc.update_id}:granted",
+        target,
+        "roles_granted_you",
+        role_key=role,
+        community=community.name,
+        buildings=list(membership.grid_buildings),
     )
     await uow.commit()
 
@@ -83,13 +96,21 @@ async def revoke(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         raise Refused("roles_cannot_revoke_super")
     membership = await uow.memberships.get(target.id, community.id)
     if membership is None or role not in membership.roles:
-        raise Refused("roles_not_held", who=target.full_name, role=env.renderer.label(actor.locale, f"role_{role}"))
+        raise Refused(
+            "roles_not_held", who=target.full_name, role=env.renderer.label(actor.locale, f"role_{role}")
+        )
     membership.roles = [r for r in membership.roles if r != role]
     if role == "grid_worker":
         membership.grid_buildings = []
     await messages.reply(
-        uow, env, inc, actor.locale, "roles_revoked",
-        who=target.full_name, role=env.renderer.label(actor.locale, f"role_{role}"), community=community.name,
+        uow,
+        env,
+        inc,
+        actor.locale,
+        "roles_revoked",
+        who=target.full_name,
+        role=env.renderer.label(actor.locale, f"role_{role}"),
+        community=community.name,
     )
     await uow.commit()
 

@@ -106,7 +106,11 @@ async def _register_one_line(
     elif len(parts) == 4 and len(communities) == 1:
         community = communities[0]
     else:
-        raise Refused("volunteer_one_line_usage", several=len(communities) > 1, skills=list(env.settings.volunteer_skills))
+        raise Refused(
+            "volunteer_one_line_usage",
+            several=len(communities) > 1,
+            skills=list(env.settings.volunteer_skills),
+        )
     data = {
         "community_id": community.id,
         "name": parse_name(parts[0]),
@@ -119,7 +123,9 @@ async def _register_one_line(
     await uow.commit()
 
 
-async def _ask_name(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, community_id: int, locale: str) -> None:
+async def _ask_name(
+    uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, community_id: int, locale: str
+) -> None:
     membership = await uow.memberships.get(actor.user.id, community_id)
     data: dict[str, Any] = {"community_id": community_id}
     if membership is not None and membership.volunteer_status != "none":
@@ -129,7 +135,9 @@ async def _ask_name(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, comm
         [Button(actor.user.full_name[:40] or "?", callbacks.encode("vn"))],
         [_cancel_button(env, locale)],
     ]
-    await messages.reply(uow, env, inc, locale, "volunteer_ask_name", limit=NAME_LIMIT, buttons=buttons, seq=1)
+    await messages.reply(
+        uow, env, inc, locale, "volunteer_ask_name", limit=NAME_LIMIT, buttons=buttons, seq=1
+    )
 
 
 def _cancel_button(env: Env, locale: str) -> Button:
@@ -178,7 +186,9 @@ async def _answer(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, step: 
         data["building"] = parse_building(text)
         data.setdefault("skills", [])
         await uow.conversations.put(actor.user.id, FLOW, "skills", data)
-        await messages.post_card(uow, f"u{inc.update_id}:picker", actor.user.telegram_id, PICKER, actor.user.id)
+        await messages.post_card(
+            uow, f"u{inc.update_id}:picker", actor.user.telegram_id, PICKER, actor.user.id
+        )
     elif step == "skills":
         data["skills"] = parse_skills(env, text)
         await _ask_party(uow, env, inc, actor, data, locale)
@@ -192,7 +202,9 @@ async def _answer(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, step: 
     return Outcome()
 
 
-async def _ask_party(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, data: dict[str, Any], locale: str) -> None:
+async def _ask_party(
+    uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, data: dict[str, Any], locale: str
+) -> None:
     await uow.conversations.put(actor.user.id, FLOW, "party", data)
     buttons = [
         [
@@ -265,13 +277,25 @@ async def _finish(uow: UnitOfWork, env: Env, inc: Incoming, user: User, data: di
     if was in ("none", "pending"):
         membership.volunteer_status = "pending" if community.volunteer_approval else "active"
     await messages.reply(
-        uow, env, inc, user_locale(env, user), "volunteer_registered",
-        community=community.name, status=membership.volunteer_status, profile=_profile(membership), seq=2,
+        uow,
+        env,
+        inc,
+        user_locale(env, user),
+        "volunteer_registered",
+        community=community.name,
+        status=membership.volunteer_status,
+        profile=_profile(membership),
+        seq=2,
     )
     if was == "none":
         for chat in await uow.chats.of_community(community.id, "staff"):
-            await messages.post_card(uow, f"vcard:{membership.id}:{inc.update_id}:{chat.telegram_id}",
-                                     chat.telegram_id, CARD, membership.id)
+            await messages.post_card(
+                uow,
+                f"vcard:{membership.id}:{inc.update_id}:{chat.telegram_id}",
+                chat.telegram_id,
+                CARD,
+                membership.id,
+            )
     else:
         await messages.refresh_card(uow, f"u{inc.update_id}:vcard", CARD, membership.id)
 
@@ -298,10 +322,12 @@ def card_functions(env: Env) -> dict[str, Any]:
         locale = community.locale
         buttons = None
         if membership.volunteer_status == "pending":
-            buttons = [[
-                Button(env.renderer.label(locale, "approve"), callbacks.encode("va", membership.id)),
-                Button(env.renderer.label(locale, "reject"), callbacks.encode("vr", membership.id)),
-            ]]
+            buttons = [
+                [
+                    Button(env.renderer.label(locale, "approve"), callbacks.encode("va", membership.id)),
+                    Button(env.renderer.label(locale, "reject"), callbacks.encode("vr", membership.id)),
+                ]
+            ]
         text = env.renderer.render(
             locale, "volunteer_card", who=messages.mention(user), profile=_profile(membership)
         )
@@ -316,7 +342,9 @@ def card_functions(env: Env) -> dict[str, Any]:
         open_ = conversation is not None and conversation.flow == FLOW and conversation.step == "skills"
         chosen = set(conversation.data.get("skills", [])) if conversation is not None else set()
         skills = list(env.settings.volunteer_skills)
-        text = env.renderer.render(locale, "volunteer_ask_skills", open=open_, chosen=[s for s in skills if s in chosen])
+        text = env.renderer.render(
+            locale, "volunteer_ask_skills", open=open_, chosen=[s for s in skills if s in chosen]
+        )
         if not open_:
             return RenderedCard(text)
         rows: list[list[Button]] = []
@@ -325,18 +353,28 @@ def card_functions(env: Env) -> dict[str, Any]:
             if i % 2 == 0:
                 rows.append([])
             rows[-1].append(Button(f"{mark}{skill}", callbacks.encode("vs", i)))
-        rows.append([
-            Button(env.renderer.label(locale, "done"), callbacks.encode("vsd")),
-            _cancel_button(env, locale),
-        ])
+        rows.append(
+            [
+                Button(env.renderer.label(locale, "done"), callbacks.encode("vsd")),
+                _cancel_button(env, locale),
+            ]
+        )
         return RenderedCard(text, card_buttons(rows))
 
     return {CARD: volunteer_card, PICKER: skills_picker}
 
 
 # -- profile -----------------------------------------------------------------------------------------
-PROFILE_FIELDS = {"name": "name", "名字": "name", "building": "building", "楼栋": "building",
-                  "skills": "skills", "技能": "skills", "party": "party", "党员": "party"}
+PROFILE_FIELDS = {
+    "name": "name",
+    "名字": "name",
+    "building": "building",
+    "楼栋": "building",
+    "skills": "skills",
+    "技能": "skills",
+    "party": "party",
+    "党员": "party",
+}
 
 
 async def profile(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
@@ -349,7 +387,7 @@ async def profile(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         raise Refused("volunteer_not_registered")
     if inc.args:
         field = PROFILE_FIELDS.get(inc.args[0].lower())
-        value = inc.text.strip()[len(inc.args[0]):].strip()
+        value = inc.text.strip()[len(inc.args[0]) :].strip()
         if field is None or not value:
             raise Refused("profile_usage", skills=list(env.settings.volunteer_skills))
         if len(volunteering) > 1:
@@ -366,8 +404,9 @@ async def profile(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         await messages.refresh_card(uow, f"u{inc.update_id}:vcard", CARD, m.id)
     communities = {c.id: c.name for c in await uow.communities.many([m.community_id for m in volunteering])}
     profiles = [dict(_profile(m), community=communities[m.community_id]) for m in volunteering]
-    await messages.reply(uow, env, inc, locale, "profile_show", profiles=profiles,
-                         skills=list(env.settings.volunteer_skills))
+    await messages.reply(
+        uow, env, inc, locale, "profile_show", profiles=profiles, skills=list(env.settings.volunteer_skills)
+    )
     await uow.commit()
 
 
@@ -395,14 +434,25 @@ async def list_volunteers(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     community = await staff_community_here(uow, actor)
     skill = inc.args[0] if inc.args else None
     if skill is not None and skill not in env.settings.volunteer_skills:
-        raise Refused("volunteer_skills_invalid", unknown=[skill[:32]], skills=list(env.settings.volunteer_skills))
+        raise Refused(
+            "volunteer_skills_invalid", unknown=[skill[:32]], skills=list(env.settings.volunteer_skills)
+        )
     rows = [
         dict(_profile(m), who=u.full_name)
         for m, u in await uow.memberships.volunteers(community.id)
         if skill is None or skill in m.skills
     ]
-    await messages.reply(uow, env, inc, actor.locale, "volunteers_list", community=community.name, skill=skill,
-                         volunteers=rows[:LIST_LIMIT], more=max(0, len(rows) - LIST_LIMIT))
+    await messages.reply(
+        uow,
+        env,
+        inc,
+        actor.locale,
+        "volunteers_list",
+        community=community.name,
+        skill=skill,
+        volunteers=rows[:LIST_LIMIT],
+        more=max(0, len(rows) - LIST_LIMIT),
+    )
     await uow.commit()
 
 
@@ -414,7 +464,9 @@ STATUS_CHANGES = {
 }
 
 
-async def _change_status(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, m: Membership, action: str) -> None:
+async def _change_status(
+    uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, m: Membership, action: str
+) -> None:
     allowed_from, to = STATUS_CHANGES[action]
     community = await uow.communities.get(m.community_id)
     user = await uow.users.get(m.user_id)
@@ -422,11 +474,20 @@ async def _change_status(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor,
     if not actor.is_staff_of(community.id, await uow.memberships.get(actor.user.id, community.id)):
         raise Refused("common_staff_only")
     if m.volunteer_status not in allowed_from:
-        raise Refused("volunteer_status_wrong", who=m.display_name or user.full_name, status=m.volunteer_status)
+        raise Refused(
+            "volunteer_status_wrong", who=m.display_name or user.full_name, status=m.volunteer_status
+        )
     m.volunteer_status = to
     await messages.refresh_card(uow, f"u{inc.update_id}:vcard", CARD, m.id)
-    await messages.tell(uow, env, f"u{inc.update_id}:vstatus", user, "volunteer_status_changed",
-                        action=action, community=community.name)
+    await messages.tell(
+        uow,
+        env,
+        f"u{inc.update_id}:vstatus",
+        user,
+        "volunteer_status_changed",
+        action=action,
+        community=community.name,
+    )
 
 
 async def change_status(uow: UnitOfWork, env: Env, inc: Incoming, action: str) -> None:
@@ -438,8 +499,15 @@ async def change_status(uow: UnitOfWork, env: Env, inc: Incoming, action: str) -
     if m is None or m.volunteer_status == "none":
         raise Refused("volunteer_not_a_volunteer", who=target.full_name)
     await _change_status(uow, env, inc, actor, m, action)
-    await messages.reply(uow, env, inc, actor.locale, "volunteer_status_done", action=action,
-                         who=m.display_name or target.full_name)
+    await messages.reply(
+        uow,
+        env,
+        inc,
+        actor.locale,
+        "volunteer_status_done",
+        action=action,
+        who=m.display_name or target.full_name,
+    )
     await uow.commit()
 
 
@@ -465,6 +533,13 @@ async def approval_setting(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         community.volunteer_approval = False
     elif word:
         raise Refused("approval_usage")
-    await messages.reply(uow, env, inc, actor.locale, "approval_show", community=community.name,
-                         on=community.volunteer_approval)
+    await messages.reply(
+        uow,
+        env,
+        inc,
+        actor.locale,
+        "approval_show",
+        community=community.name,
+        on=community.volunteer_approval,
+    )
     await uow.commit()

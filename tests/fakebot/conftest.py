@@ -36,3 +36,10 @@ def group(fake: FakeTelegram, alice: FakeUser) -> FakeChat:
     chat = fake.add_group("Building 3")
     fake.add_bot_to_group(alice, chat)
     return chat
+
+
+@pytest.fixture
+def fake_clock_fake() -> tuple[FakeTelegram, list[float]]:
+    """A fake with Telegram's flood limits on and a clock the test moves by hand."""
+    now = [1_700_000_000.0]
+    return FakeTelegram(clock=lambda: now[0], flood_limits=True), now

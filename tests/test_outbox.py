@@ -1,0 +1,262 @@
+"""Rule 2: the outbox. Nothing lost, within Telegram's limits, per-chat queues, cards from current state."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.fakebot import FakeTelegram
+from bot.offline import OfflineBot
+from bot.outbox.sender import OutboxSender
+from bot.services import messages
+from storage.models import OutboxMessage
+from tests.conftest import ADMIN_ID, Sleeps, make_settings
+from tests.world import World
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+async def clocked(
+    engine: AsyncEngine, database_url: str, sleeps: Sleeps, clock: Clock
+) -> AsyncIterator[World]:
+    fake = FakeTelegram()
+    bot = OfflineBot(fake, make_settings(database_url), sender_options={"sleep": sleeps, "clock": clock})
+    await bot.start()
+    try:
+        yield World(fake, bot, admin_id=ADMIN_ID)
+    finally:
+        await bot.stop()
+
+
+async def rows(world: World) -> list[OutboxMessage]:
+    async with world.bot.deps.uow() as uow:
+        return list((await uow.session.execute(select(OutboxMessage).order_by(OutboxMessage.id))).scalars())
+
+
+def second_sender(world: World, **options: object) -> OutboxSender:
+    """Another sender on the same database: what a restarted process would run."""
+    return OutboxSender(world.bot.application.bot, world.bot.deps.sessions, world.bot.sender.cards, **options)  # type: ignore[arg-type]
+
+
+async def test_a_message_committed_but_not_sent_before_a_crash_is_sent_once_after_restart(
+    world: World,
+) -> None:
+    alice = world.person("Alice")
+    await world.bot.sender.stop()  # the process dies right after the commit
+    world.fake.send_text(alice, world.dm(alice), "/help")
+    await world.pump()
+    assert world.texts(world.dm(alice)) == []
+    assert [r.status for r in await rows(world)] == ["pending"]
+
+    restarted = second_sender(world)
+    await restarted.drain()
+    await restarted.drain()
+
+    assert len(world.texts(world.dm(alice))) == 1
+    assert [r.status for r in await rows(world)] == ["sent"]
+
+
+async def test_a_crash_between_telegram_accepting_and_the_mark_repeats_that_message_but_never_loses_it(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alice = world.person("Alice")
+    await world.bot.sender.stop()
+    world.fake.send_text(alice, world.dm(alice), "/help")
+    await world.pump()
+
+    crashing = second_sender(world)
+
+    async def crash(*args: object, **kwargs: object) -> None:
+        raise asyncio.CancelledError  # the process is killed before it can record the send
+
+    monkeypatch.setattr(crashing, "mark_sent", crash)
+    await asyncio.gather(crashing.deliver((await rows(world))[0].id), return_exceptions=True)
+    assert len(world.texts(world.dm(alice))) == 1  # Telegram has it
+    assert [r.status for r in await rows(world)] == ["pending"]  # but the row was never marked
+
+    restarted = second_sender(world)
+    await restarted.drain()
+    assert len(world.texts(world.dm(alice))) == 2  # repeated once: at least once, never lost
+    assert [r.status for r in await rows(world)] == ["sent"]
+    await restarted.drain()
+    assert len(world.texts(world.dm(alice))) == 2
+
+
+async def test_retry_after_is_waited_out_and_the_message_sent_once(world: World, sleeps: Sleeps) -> None:
+    alice = world.person("Alice")
+    world.fake.fail_next("sendMessage", retry_after=1)
+    await world.say(alice, world.dm(alice), "/help")
+    assert sleeps.calls == [1.0]
+    assert len(world.texts(world.dm(alice))) == 1
+
+
+async def test_network_errors_are_retried_with_backoff(clocked: World, clock: Clock) -> None:
+    world = clocked
+    alice = world.person("Alice")
+    world.fake.fail_next("sendMessage", network_error=True, times=2)
+    await world.say(alice, world.dm(alice), "/help")
+    [row] = await rows(world)
+    assert (row.status, row.attempts) == ("pending", 1)
+    first_wait = (row.next_attempt_at - clock()).total_seconds()
+    assert first_wait > 0
+
+    clock.advance(first_wait + 0.01)
+    await world.bot.settle()
+    [row] = await rows(world)
+    assert row.attempts == 2
+    assert (row.next_attempt_at - clock()).total_seconds() > first_wait  # the wait grows
+
+    clock.advance(3600)
+    await world.bot.settle()
+    assert len(world.texts(world.dm(alice))) == 1
+    assert [r.status for r in await rows(world)] == ["sent"]
+
+
+async def test_a_timeout_after_telegram_accepted_is_retried(clocked: World, clock: Clock) -> None:
+    world = clocked
+    alice = world.person("Alice")
+    world.fake.fail_next("sendMessage", timeout_after_accept=True)
+    await world.say(alice, world.dm(alice), "/help")
+    clock.advance(3600)
+    await world.bot.settle()
+    assert len(world.texts(world.dm(alice))) == 2  # the lost answer made us send it again
+    assert [r.status for r in await rows(world)] == ["sent"]
+
+
+async def test_a_person_who_never_started_the_bot_is_mentioned_in_the_group_instead(world: World) -> None:
+    chat = await world.community_group("幸福里群", "幸福里社区")
+    bob = world.person("Bob")
+    await world.say(bob, chat, "大家好")
+    async with world.bot.deps.uow() as uow:
+        user = await uow.users.by_telegram_id(bob.id)
+        assert user is not None
+        user.started = True  # we believe we may write; Telegram will say otherwise
+        await messages.tell(
+            uow, world.bot.deps.env, "test:notice", user, "common_private_hint", fallback_chat_id=chat.id
+        )
+        await uow.commit()
+    world.fake.expect_errors(1)  # the Forbidden answer is the point of this test
+    await world.bot.settle()
+
+    assert "Bob" in world.last(chat)
+    statuses = {r.dedupe_key: r.status for r in await rows(world)}
+    assert statuses["test:notice"] == "undeliverable" and statuses["test:notice:fb"] == "sent"
+    async with world.bot.deps.uow() as uow:
+        user = await uow.users.by_telegram_id(bob.id)
+        assert user is not None and user.started is False
+
+
+async def test_a_person_known_to_be_unreachable_gets_the_mention_without_a_failed_call(world: World) -> None:
+    chat = await world.community_group("幸福里群", "幸福里社区")
+    bob = world.person("Bob")
+    await world.say(bob, chat, "大家好")
+    async with world.bot.deps.uow() as uow:
+        user = await uow.users.by_telegram_id(bob.id)
+        assert user is not None and not user.reachable
+        await messages.tell(
+            uow, world.bot.deps.env, "test:notice", user, "common_private_hint", fallback_chat_id=chat.id
+        )
+        await uow.commit()
+    await world.bot.settle()
+    assert "Bob" in world.last(chat)
+
+
+async def test_a_blocked_bot_marks_the_person_blocked(world: World) -> None:
+    alice = world.person("Alice")
+    await world.start(alice)
+    world.fake.block_bot(alice)
+    await world.pump()
+    async with world.bot.deps.uow() as uow:
+        user = await uow.users.by_telegram_id(alice.id)
+        assert user is not None and user.blocked and not user.reachable
+
+
+async def test_a_duplicate_event_adds_no_second_row(world: World) -> None:
+    async with world.bot.deps.uow() as uow:
+        assert await messages.post(uow, "event:1", 42, "hello")
+        assert not await messages.post(uow, "event:1", 42, "hello again")
+        await uow.rollback()
+
+
+async def test_a_busy_group_never_delays_a_private_message(world: World) -> None:
+    chat = await world.community_group("幸福里群", "幸福里社区")
+    alice = world.person("Alice")
+    await world.start(alice)
+    before = len(world.texts(chat))
+    async with world.bot.deps.uow() as uow:
+        for n in range(25):  # over the 20 per minute a group allows
+            await messages.post(uow, f"burst:{n}", chat.id, f"通知 {n}")
+        await messages.post(uow, "private:1", alice.id, "给您的私信")
+        await uow.commit()
+
+    for _ in range(200):
+        if "给您的私信" in world.texts(world.dm(alice)):
+            break
+        await asyncio.sleep(0.01)
+    assert "给您的私信" in world.texts(world.dm(alice))
+    assert len(world.texts(chat)) - before < 25  # the group is still being throttled
+    await world.bot.sender.stop()
+
+
+async def test_a_removed_bot_deactivates_the_group_when_sending_fails(world: World) -> None:
+    chat = await world.community_group("幸福里群", "幸福里社区")
+    world.fake.remove_bot_from_group(world.admin, chat)  # the update has not been read yet
+    async with world.bot.deps.uow() as uow:
+        await messages.post(uow, "notice:1", chat.id, "通知")
+        await uow.commit()
+    world.fake.expect_errors(1)
+    await world.bot.settle()
+    async with world.bot.deps.uow() as uow:
+        row = await uow.chats.by_telegram_id(chat.id)
+        assert row is not None and row.active is False
+
+
+async def test_a_migrated_group_receives_queued_messages_at_its_new_id(world: World) -> None:
+    chat = await world.community_group("幸福里群", "幸福里社区")
+    supergroup = world.fake.migrate_to_supergroup(chat)  # the bot has not seen the service message yet
+    async with world.bot.deps.uow() as uow:
+        await messages.post(uow, "notice:1", chat.id, "迁移后的通知")
+        await uow.commit()
+    world.fake.expect_errors(1)
+    await world.bot.settle()
+    assert "迁移后的通知" in world.texts(supergroup)
+
+
+async def test_a_card_sent_late_shows_the_current_state(world: World) -> None:
+    staff_chat = await world.community_group("工作群", "幸福里社区", staff=True)
+    await world.community_group("幸福里群", "幸福里社区")
+    await world.say(world.admin, staff_chat, "/approval on")
+    vol = world.person("老张", username="laozhang")
+    home = await world.community_group("3号楼群", "幸福里社区")
+    await world.say(vol, home, "hi")
+    await world.bot.sender.stop()  # the card is queued but not yet sent
+    await world.say(vol, world.dm(vol), "/volunteer 老张 | 3号楼 | 电工 | 是")
+    await world.say(world.admin, staff_chat, "/approve @laozhang")
+    assert not any("老张" in t and "志愿者" in t for t in world.texts(staff_chat))
+
+    await second_sender(world).drain()
+
+    cards = [t for t in world.texts(staff_chat) if "志愿者" in t and "状态" in t]
+    assert len(cards) == 1 and "在岗" in cards[0]  # approved, not the stale "awaiting approval"
+    card = next(m for m in world.fake.bot_messages(staff_chat) if "状态" in (m.plain_text or ""))
+    assert card.buttons == []
