@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-DEFAULT_SKILLS = ("维修", "电工", "理发", "陪护", "跑腿", "法律咨询", "心理疏导", "医疗")
+from bot.words import default_skills
+
 LOCALES = ("zh_CN", "en")
 
 
@@ -25,7 +26,7 @@ class Settings(BaseSettings):
     default_timezone: str = "Asia/Shanghai"
     default_locale: str = "zh_CN"
     log_level: str = "INFO"
-    volunteer_skills: Annotated[tuple[str, ...], NoDecode] = DEFAULT_SKILLS
+    volunteer_skills: Annotated[tuple[str, ...], NoDecode] = Field(default_factory=default_skills)
     # How often the outbox sender looks for due rows besides being woken on commit (seconds).
     outbox_poll_seconds: float = Field(default=5.0, gt=0)
 

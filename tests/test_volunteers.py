@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.fakebot import CallbackAnswer, FakeChat, FakeUser
+from storage.models import Membership, User
 from tests.world import World
 
 HOME = "幸福里社区"
@@ -177,6 +178,21 @@ async def test_a_person_in_two_communities_is_asked_which_with_buttons(world: Wo
     assert_every_press_answered(world)
 
 
+async def test_the_community_can_also_be_typed(world: World) -> None:
+    home = await home_group(world)
+    other = await world.community_group("和平群", "和平社区")
+    wang = await resident(world, home, "老王")
+    await world.say(wang, other, "你好")
+    dm = world.dm(wang)
+    await world.say(wang, dm, "/volunteer")
+    await world.say(wang, dm, "火星社区")
+    assert "没有找到这个社区" in world.last(dm) and "和平社区" in world.last(dm)
+    assert await step_of(world, wang) == "community"
+    await world.say(wang, dm, "和平社区")
+    assert "怎么称呼" in world.last(dm)
+    assert await step_of(world, wang) == "name"
+
+
 async def test_slash_cancel_leaves_the_flow_and_saves_nothing(world: World) -> None:
     chat = await home_group(world)
     wang = await resident(world, chat, "老王")
@@ -259,6 +275,29 @@ async def test_an_unknown_skill_typed_is_named_and_the_step_stays(world: World) 
     await world.say(wang, dm, "电工 开飞机")
     assert "开飞机" in world.last(dm) and "维修" in world.last(dm)
     assert await step_of(world, wang) == "skills"
+
+
+async def test_typed_skills_close_the_picker(world: World) -> None:
+    chat = await home_group(world)
+    wang = await resident(world, chat, "老王")
+    dm = await reach_skills_step(world, wang)
+    picker = message_with_button(world, dm, "电工")
+    await world.say(wang, dm, "维修 电工")
+    assert await step_of(world, wang) == "party"
+    assert labels(world, dm, picker) == []
+    assert "维修、电工" in (world.fake.message(dm, picker).plain_text or "")  # type: ignore[union-attr]
+
+
+async def test_an_over_long_unknown_skill_gets_a_short_clear_reply(world: World) -> None:
+    chat = await home_group(world)
+    wang = await resident(world, chat, "老王")
+    dm = await reach_skills_step(world, wang)
+    await world.say(wang, dm, "飞" * 4000)
+    assert "我不认识这些技能" in world.last(dm) and len(world.last(dm)) < 200
+    assert await step_of(world, wang) == "skills"
+    await world.say(wang, dm, "/volunteer 老王 | 3号楼 | " + "飞 " * 1300 + "| 是")
+    assert "我不认识这些技能" in world.last(dm)
+    assert (await profile_of(world, wang) or {})["status"] == "none"
 
 
 async def test_done_with_no_skill_is_refused_with_an_alert(world: World) -> None:
@@ -459,8 +498,7 @@ async def test_status_commands_on_someone_who_is_not_a_volunteer(world: World) -
 
 async def test_a_resident_cannot_approve(world: World) -> None:
     home, _, wang = await approval_world(world)
-    await resident(world, home, "小张", username="xiaozhang")
-    nosy = world.person("小张", username="xiaozhang")
+    nosy = await resident(world, home, "小张", username="xiaozhang")
     await world.say(nosy, home, "/approve @laowang")
     assert "工作人员" in world.last(home)
     assert (await profile_of(world, wang) or {})["status"] == "pending"
@@ -481,6 +519,31 @@ async def test_volunteers_list_filters_by_skill(world: World) -> None:
     assert "开飞机" in world.last(home)
     await world.say(wang, home, "/volunteers")
     assert "工作人员" in world.last(home)
+
+
+async def test_a_long_volunteer_list_still_fits_one_message(world: World) -> None:
+    home = await home_group(world)
+    async with world.bot.deps.uow() as uow:
+        community = await uow.communities.by_name(HOME)
+        assert community is not None
+        for i in range(60):
+            user = await uow.users.add(User(telegram_id=50_000 + i, first_name=f"v{i}"))
+            await uow.memberships.add(
+                Membership(
+                    user_id=user.id,
+                    community_id=community.id,
+                    display_name=f"{i:02d}" + "名" * 30,
+                    building="楼" * 32,
+                    skills=list(world.bot.settings.volunteer_skills),
+                    party_member=True,
+                    volunteer_status="pending",
+                )
+            )
+        await uow.commit()
+    await world.say(world.admin, home, "/volunteers")
+    listing = world.last(home)
+    assert "00名" in listing and "另有" in listing
+    assert len(listing.encode("utf-16-le")) // 2 <= 4096
 
 
 # -- the volunteer's own profile ------------------------------------------------------------------------

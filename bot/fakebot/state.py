@@ -21,6 +21,7 @@ from bot.fakebot.models import (
     JsonDict,
     TranscriptEntry,
 )
+from bot.fakebot.spec import load_spec
 
 MemberStatus = Literal["creator", "administrator", "member", "restricted", "left", "kicked"]
 
@@ -198,29 +199,11 @@ class FakeState:
             data["is_anonymous"] = False
         elif status == "administrator":
             data.update(ADMIN_RIGHTS)
+            data.update(_required_defaults("ChatMemberAdministrator", data))
         elif status == "kicked":
             data["until_date"] = 0
         elif status == "restricted":
-            data.update(
-                {
-                    "is_member": True,
-                    "can_send_messages": False,
-                    "can_send_audios": False,
-                    "can_send_documents": False,
-                    "can_send_photos": False,
-                    "can_send_videos": False,
-                    "can_send_video_notes": False,
-                    "can_send_voice_notes": False,
-                    "can_send_polls": False,
-                    "can_send_other_messages": False,
-                    "can_add_web_page_previews": False,
-                    "can_change_info": False,
-                    "can_invite_users": False,
-                    "can_pin_messages": False,
-                    "can_manage_topics": False,
-                    "until_date": 0,
-                }
-            )
+            data.update(_required_defaults("ChatMemberRestricted", data, is_member=True))
         return data
 
     # -- messages -------------------------------------------------------------------------------
@@ -307,3 +290,18 @@ def _generated_content(kind: str, unique: str, width: object, height: object) ->
     header = {"photo": b"\xff\xd8\xff\xe0\x00\x10JFIF\x00", "voice": b"OggS\x00\x02"}.get(kind, b"")
     body = json.dumps({"fake": kind, "id": unique, "width": width, "height": height}).encode()
     return header + body
+
+
+def _required_defaults(type_name: str, present: JsonDict, **overrides: Any) -> JsonDict:
+    """False/0 for every required field of a spec type that ``present`` lacks (rights default to none)."""
+    defaults: JsonDict = {}
+    for spec_field in load_spec().types[type_name].fields.values():
+        if not spec_field.required or spec_field.name in present:
+            continue
+        if spec_field.name in overrides:
+            defaults[spec_field.name] = overrides[spec_field.name]
+        elif "Boolean" in spec_field.types:
+            defaults[spec_field.name] = False
+        elif "Integer" in spec_field.types:
+            defaults[spec_field.name] = 0
+    return defaults

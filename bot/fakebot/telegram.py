@@ -9,6 +9,7 @@ users would see in :attr:`FakeTelegram.transcript`.
 
 from __future__ import annotations
 
+import logging
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from http import HTTPStatus
@@ -30,6 +31,8 @@ from bot.fakebot.spec import BotApiSpec, coerce_params, load_spec
 from bot.fakebot.state import GROUP_ANONYMOUS_BOT, ChatState, FakeState, MemberStatus
 from bot.fakebot.updates import UpdateQueue
 from bot.fakebot.user_entities import detect_entities, entity_text
+
+_LOGGER = logging.getLogger(__name__)
 
 DEFAULT_TOKEN = "123456789:FAKE-TOKEN-for-offline-use-only"
 
@@ -226,6 +229,13 @@ class FakeTelegram:
             result = await implementation(decoded, files)
         except FakeApiError as error:
             response = error.to_response()
+            self._record_error(spec.name, params, response)
+            return response
+        except Exception as exc:
+            # A bug in the fake itself: answer like a failing server and keep it visible.
+            _LOGGER.exception("the offline fake failed on %s", spec.name)
+            failure = FakeApiError(500, f"Internal Server Error: the offline fake failed: {exc!r}")
+            response = failure.to_response()
             self._record_error(spec.name, params, response)
             return response
         return {"ok": True, "result": result}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import callbacks
+from bot import callbacks, words
 from bot.incoming import Incoming, MemberChange
 from bot.services import messages
 from bot.services.actors import (
@@ -21,7 +21,6 @@ from storage.models import Chat, Community
 from storage.uow import UnitOfWork
 
 NAME_LIMIT = 64
-STAFF_WORDS = ("staff", "工作群", "工作")
 MAX_BUILDINGS = 50
 
 
@@ -66,7 +65,7 @@ async def bind(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     args = inc.text.strip()
     kind = "neighbourhood"
     first, _, rest = args.partition(" ")
-    if first.lower() in STAFF_WORDS:
+    if words.is_word("staff_group", first):
         kind, args = "staff", rest.strip()
     if not args:
         choices = await staff_communities(uow, actor)

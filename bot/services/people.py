@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import callbacks, commands
+from bot import callbacks, commands, words
 from bot.config import LOCALES
 from bot.incoming import Incoming
 from bot.render import to_locale
@@ -15,15 +15,6 @@ from bot.services.runner import Outcome
 from storage.uow import UnitOfWork
 
 JOIN_PREFIX = "join-"
-LANGUAGE_WORDS = {
-    "中文": "zh_CN",
-    "简体中文": "zh_CN",
-    "汉语": "zh_CN",
-    "chinese": "zh_CN",
-    "english": "en",
-    "英文": "en",
-    "英语": "en",
-}
 
 
 async def start(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
@@ -127,7 +118,7 @@ async def choose_language(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         )
         await uow.commit()
         return
-    locale = LANGUAGE_WORDS.get(wanted.lower()) or to_locale(wanted, "")
+    locale = words.lookup("languages", wanted) or to_locale(wanted, "")
     if locale not in LOCALES:
         raise Refused("lang_unknown", given=wanted[:32])
     actor.user.language = locale

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+from bot import words
 from bot.incoming import Incoming
 from bot.services import messages
 from bot.services.actors import ROLES, identify, join, staff_community_here, touch_user
@@ -12,21 +13,9 @@ from bot.services.errors import Refused
 from storage.models import Invite, User
 from storage.uow import UnitOfWork
 
-ROLE_ALIASES = {
-    "staff": "staff",
-    "工作人员": "staff",
-    "社工": "staff",
-    "社区工作者": "staff",
-    "grid_worker": "grid_worker",
-    "grid": "grid_worker",
-    "网格员": "grid_worker",
-    "merchant": "merchant",
-    "商家": "merchant",
-}
-
 
 def parse_role(word: str | None) -> str:
-    role = ROLE_ALIASES.get((word or "").strip().lower())
+    role = words.lookup("roles", word or "")
     if role is None:
         raise Refused("roles_usage", roles=list(ROLES))
     return role

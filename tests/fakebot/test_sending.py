@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from bot.fakebot import FakeChat, FakeTelegram, FakeUser
 from bot.fakebot.models import UploadedFile
 
@@ -493,3 +495,34 @@ async def test_unexpected_errors_exclude_expected_and_injected_ones(
     await call(fake, "sendMessage", chat_id=private.id, text="x")
     assert len(fake.errors) == 3
     assert [params["chat_id"] for _, params, _ in fake.unexpected_errors()] == [1]
+
+
+async def test_link_to_a_known_user_becomes_a_text_mention(
+    fake: FakeTelegram, bob: FakeUser, private: FakeChat
+) -> None:
+    result = await ok(
+        fake,
+        "sendMessage",
+        chat_id=private.id,
+        text=f'Assigned to <a href="tg://user?id={bob.id}">Bob</a>',
+        parse_mode="HTML",
+    )
+    assert result["entities"] == [{"type": "text_mention", "offset": 12, "length": 3, "user": bob.to_dict()}]
+    assert conforms("Message", result) == []
+
+
+def test_member_objects_of_every_status_conform(fake: FakeTelegram, alice: FakeUser) -> None:
+    for status in ("creator", "administrator", "member", "restricted", "left", "kicked"):
+        assert conforms("ChatMember", fake.state.member_dict(alice, status)) == [], status
+
+
+async def test_a_bug_in_the_fake_is_a_500_answer_and_an_unexpected_error(
+    fake: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(params: object, files: object) -> object:
+        raise KeyError("boom")
+
+    monkeypatch.setitem(fake._api.table, "getme", broken)
+    answer = await call(fake, "getMe")
+    assert answer["error_code"] == 500 and "KeyError" in answer["description"]
+    assert len(fake.unexpected_errors()) == 1

@@ -1,0 +1,39 @@
+"""The words people type that the bot understands, from bot/data/words.yaml."""
+
+from __future__ import annotations
+
+import importlib.resources
+from functools import cache
+from typing import Any
+
+import yaml
+
+
+@cache
+def _words() -> dict[str, Any]:
+    text = (importlib.resources.files("bot") / "data" / "words.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    assert isinstance(data, dict)
+    return data
+
+
+def _lower(words: list[Any]) -> frozenset[str]:
+    return frozenset(str(w).lower() for w in words)
+
+
+def is_word(group: str, word: str) -> bool:
+    """Is `word` one of the words of `group` (yes, no, switch_on, switch_off, staff_group)?"""
+    return word.strip().lower() in _lower(_words()[group])
+
+
+def lookup(group: str, word: str) -> str | None:
+    """Which key of a mapping group (roles, languages, profile_fields) `word` stands for."""
+    wanted = word.strip().lower()
+    for key, words in _words()[group].items():
+        if wanted in _lower(words):
+            return str(key)
+    return None
+
+
+def default_skills() -> tuple[str, ...]:
+    return tuple(str(s) for s in _words()["default_skills"])
