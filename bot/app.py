@@ -27,6 +27,18 @@ from storage.engine import make_engine, make_sessions
 log = logging.getLogger(__name__)
 
 
+def telegram_limits() -> AIORateLimiter:
+    """Telegram's limits: 30 msg/s overall and 20 msg/min per group, in any window.
+
+    aiolimiter is a leaky bucket: a burst of `max_rate`, then `max_rate / period` per second. The
+    burst plus one period's leak must stay within the limit, hence 15 + 15/s overall and
+    10 + 10/min per group. RetryAfter is not retried here: the sender waits it out per chat.
+    """
+    return AIORateLimiter(
+        overall_max_rate=15, overall_time_period=1, group_max_rate=10, group_time_period=60, max_retries=0
+    )
+
+
 def build_application(
     settings: Settings,
     *,
@@ -43,8 +55,7 @@ def build_application(
         .base_url(f"{settings.telegram_base_url}/bot")
         .base_file_url(f"{settings.telegram_base_url}/file/bot")
         .defaults(Defaults(parse_mode=ParseMode.HTML))
-        # 30 msg/s overall, 20 msg/min per group; RetryAfter is handed to the sender to wait out.
-        .rate_limiter(AIORateLimiter(max_retries=0))
+        .rate_limiter(telegram_limits())
         .context_types(ContextTypes(context=LinliContext, bot_data=BotData))
         .post_init(start_runtime)
         .post_shutdown(stop_runtime)

@@ -163,6 +163,8 @@ def quiet_logging(level: int = logging.WARNING) -> Iterator[list[logging.LogReco
 
 # -- the stage: people act, the bot answers, the printer shows it -------------------------------------
 class Stage:
+    """People act through the fake Telegram, the bot handles it, the printer shows the result."""
+
     def __init__(self, fake: FakeTelegram, bot: OfflineBot, out: TextIO) -> None:
         self.fake = fake
         self.bot = bot
@@ -369,7 +371,8 @@ async def demo(settings: Settings, *, locale: str | None = None, out: TextIO | N
         print(f"!! Telegram refused {method} {params}: {response.get('description')}", file=out)
         failures += 1
     for record in errors:
-        print(f"!! the bot logged an error: {record.getMessage()}", file=out)
+        cause = f" ({record.exc_info[1]!r})" if record.exc_info and record.exc_info[1] else ""
+        print(f"!! the bot logged an error: {record.getMessage()}{cause}", file=out)
         failures += 1
     for problem in stage.problems:
         print(f"!! {problem}", file=out)

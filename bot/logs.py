@@ -5,24 +5,25 @@ from __future__ import annotations
 import logging
 
 
-class RedactToken(logging.Filter):
-    """Belt and braces: replace the bot token wherever it might appear in a log line."""
+class RedactingFormatter(logging.Formatter):
+    """Formats with the handler's own formatter, then removes the bot token from the whole text,
+    tracebacks included (an HTTP error names the URL, and the URL holds the token)."""
 
-    def __init__(self, token: str | None) -> None:
+    def __init__(self, inner: logging.Formatter, token: str) -> None:
         super().__init__()
+        self.inner = inner
         self.token = token
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        if self.token:
-            message = record.getMessage()
-            if self.token in message:
-                record.msg, record.args = message.replace(self.token, "<token>"), None
-        return True
+    def format(self, record: logging.LogRecord) -> str:
+        return self.inner.format(record).replace(self.token, "<token>")
 
 
 def configure(level: str, token: str | None) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(RedactToken(token))
-    for noisy in ("httpx", "httpcore", "apscheduler"):
+    if token:
+        for handler in logging.getLogger().handlers:
+            inner = handler.formatter or logging.Formatter()
+            if not isinstance(inner, RedactingFormatter):
+                handler.setFormatter(RedactingFormatter(inner, token))
+    for noisy in ("httpx", "httpcore", "apscheduler", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

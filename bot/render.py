@@ -47,6 +47,10 @@ def to_locale(language: str | None, default: str) -> str:
     return default
 
 
+class TextTooLong(ValueError):
+    """A rendered text is over Telegram's 4096 UTF-16 units; the caller must shorten what it shows."""
+
+
 class Renderer:
     """One Environment(autoescape=True, undefined=StrictUndefined) for the whole application."""
 
@@ -68,7 +72,7 @@ class Renderer:
         template = self.env.get_template(f"{self.locale(locale)}/{name}.j2")
         text = template.render(locale=self.locale(locale), **context).strip()
         if utf16_len(text) > TEXT_LIMIT:
-            raise ValueError(f"template {name} rendered {utf16_len(text)} UTF-16 units, over {TEXT_LIMIT}")
+            raise TextTooLong(f"template {name} rendered {utf16_len(text)} UTF-16 units, over {TEXT_LIMIT}")
         return text
 
     def label(self, locale: str | None, name: str, /) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +20,7 @@ from storage.models import (
     OutboxMessage,
     User,
 )
+from storage.types import utcnow
 
 
 class _Repository:
@@ -114,6 +115,16 @@ class UserRepository(_Repository):
 
 
 class MembershipRepository(_Repository):
+    async def set_volunteer_status(self, membership_id: int, allowed_from: Iterable[str], to: str) -> bool:
+        """Change a volunteer's status only if it is still one of `allowed_from`; False if it was not."""
+        result = await self.session.execute(
+            update(Membership)
+            .where(Membership.id == membership_id, Membership.volunteer_status.in_(list(allowed_from)))
+            .values(volunteer_status=to, updated_at=utcnow())
+            .execution_options(synchronize_session="fetch")
+        )
+        return bool(getattr(result, "rowcount", 0))
+
     async def by_id(self, membership_id: int) -> Membership | None:
         return await self.session.get(Membership, membership_id)
 
@@ -141,7 +152,7 @@ class MembershipRepository(_Repository):
             .where(Membership.community_id == community_id, Membership.volunteer_status != "none")
             .order_by(Membership.id)
         )
-        return [(m, u) for m, u in result.tuples()]
+        return [(m, u) for m, u in result.all()]
 
     async def with_role(self, community_id: int, role: str) -> list[tuple[Membership, User]]:
         result = await self.session.execute(
@@ -150,7 +161,7 @@ class MembershipRepository(_Repository):
             .where(Membership.community_id == community_id)
             .order_by(Membership.id)
         )
-        return [(m, u) for m, u in result.tuples() if role in m.roles]
+        return [(m, u) for m, u in result.all() if role in m.roles]
 
 
 class InviteRepository(_Repository):
@@ -219,13 +230,11 @@ class OutboxRepository(_Repository):
         )
         return list(result.scalars())
 
-    async def next_due_time(self) -> datetime | None:
-        result = await self.session.execute(
-            select(OutboxMessage.next_attempt_at)
-            .where(OutboxMessage.status == "pending")
-            .order_by(OutboxMessage.next_attempt_at)
-            .limit(1)
-        )
+    async def next_due_time(self, exclude_chats: Sequence[int] = ()) -> datetime | None:
+        query = select(OutboxMessage.next_attempt_at).where(OutboxMessage.status == "pending")
+        if exclude_chats:
+            query = query.where(OutboxMessage.chat_id.not_in(exclude_chats))
+        result = await self.session.execute(query.order_by(OutboxMessage.next_attempt_at).limit(1))
         return result.scalar_one_or_none()
 
     async def head_of_chat(self, chat_id: int) -> OutboxMessage | None:

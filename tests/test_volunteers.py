@@ -54,7 +54,9 @@ def answer_to(world: World, press: dict[str, Any]) -> CallbackAnswer:
 
 
 def assert_every_press_answered(world: World) -> None:
-    pressed = [e.update_id for e in world.fake.transcript if e.direction == "in" and e.kind == "callback_query"]
+    pressed = [
+        e.update_id for e in world.fake.transcript if e.direction == "in" and e.kind == "callback_query"
+    ]
     assert pressed, "no button was pressed"
     assert len(world.fake.callback_answers) == len(pressed)
 
@@ -145,7 +147,7 @@ async def test_typed_answers_work_as_well_as_buttons(world: World) -> None:
     }
 
 
-async def test_party_no_button(world: World) -> None:
+async def test_not_a_party_member_button_is_saved(world: World) -> None:
     chat = await home_group(world)
     zhao = await resident(world, chat, "小赵")
     dm = await reach_skills_step(world, zhao)
@@ -230,7 +232,7 @@ async def test_cancel_button_on_the_picker_leaves_the_flow_and_saves_nothing(wor
     assert_every_press_answered(world)
 
 
-async def test_cancel_button_on_the_name_question(world: World) -> None:
+async def test_cancel_button_on_the_name_question_saves_nothing(world: World) -> None:
     chat = await home_group(world)
     wang = await resident(world, chat, "老王")
     dm = world.dm(wang)
@@ -587,7 +589,7 @@ async def test_profile_of_someone_who_is_not_a_volunteer(world: World) -> None:
     assert "私聊" in world.last(home)
 
 
-async def test_unvolunteer(world: World) -> None:
+async def test_unvolunteer_stops_volunteering_but_keeps_the_profile(world: World) -> None:
     home = await home_group(world)
     wang = await resident(world, home, "Wang")
     dm = world.dm(wang)
@@ -600,7 +602,7 @@ async def test_unvolunteer(world: World) -> None:
     assert "还不是志愿者" in world.last(dm)
 
 
-async def test_a_redelivered_registration_sends_nothing_twice(world: World) -> None:
+async def test_a_redelivered_profile_edit_sends_nothing_twice(world: World) -> None:
     _, staff, wang = await approval_world(world)
     dm = world.dm(wang)
     update = world.fake.send_text(wang, dm, "/profile 楼栋 8号楼")
@@ -619,3 +621,13 @@ async def test_the_flow_speaks_english_to_an_english_speaker(world: World) -> No
     await world.press(alice, dm, "Not a party member")
     assert (await profile_of(world, alice) or {})["status"] == "active"
     assert_every_press_answered(world)
+
+
+async def test_staff_commands_in_an_unbound_group_explain_binding_in_english_too(world: World) -> None:
+    loose = await world.group("Building 3")
+    alice = world.person("Alice", language_code="en")
+    await world.say(alice, loose, "/volunteers")
+    assert "/bind" in world.last(loose) and "community name" in world.last(loose)
+    wang = world.person("老王")
+    await world.say(wang, loose, "/approval on")
+    assert "/bind" in world.last(loose) and "绑定" in world.last(loose)

@@ -112,8 +112,10 @@ class OutboxSender:
                 await asyncio.wait_for(self._wake.wait(), timeout=timeout)
 
     async def _seconds_to_next_due(self) -> float:
+        """How long the loop may sleep: until the next row that no running worker will pick up."""
+        busy = [chat for chat, task in self._workers.items() if not task.done()]
         async with UnitOfWork(self.sessions) as uow:
-            due = await uow.outbox.next_due_time()
+            due = await uow.outbox.next_due_time(exclude_chats=busy)
         if due is None:
             return self.poll_seconds
         return min(self.poll_seconds, max(0.0, (due - self.clock()).total_seconds()))

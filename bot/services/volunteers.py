@@ -8,6 +8,7 @@ from typing import Any
 from bot import callbacks
 from bot.incoming import Incoming
 from bot.outbox.cards import RenderedCard, card_buttons
+from bot.render import TextTooLong
 from bot.services import messages
 from bot.services.actors import (
     Actor,
@@ -34,6 +35,7 @@ YES = {"是", "党员", "是党员", "yes", "y", "1", "true", "有"}
 NO = {"否", "不是", "群众", "非党员", "no", "n", "0", "false", "无"}
 SEPARATORS = re.compile(r"[|｜]")
 SKILL_SPLIT = re.compile(r"[\s,，、;；/]+")
+ECHO_LIMIT = 32  # how much of a wrong word is quoted back
 
 
 # -- parsing ---------------------------------------------------------------------------------------
@@ -58,7 +60,7 @@ def parse_skills(env: Env, text: str) -> list[str]:
     words = [w for w in SKILL_SPLIT.split(text.strip()) if w]
     unknown = [w for w in words if w not in known]
     if not words or unknown:
-        raise Refused("volunteer_skills_invalid", unknown=unknown[:5], skills=known)
+        raise Refused("volunteer_skills_invalid", unknown=[w[:ECHO_LIMIT] for w in unknown[:5]], skills=known)
     return [s for s in known if s in words]
 
 
@@ -178,7 +180,9 @@ async def _answer(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, step: 
         raise Refused("common_button_expired")
     locale = user_locale(env, actor.user)
     data = dict(conversation.data)
-    if step == "name":
+    if step == "community":
+        await _ask_name(uow, env, inc, actor, await _typed_community(uow, actor, text), locale)
+    elif step == "name":
         data["name"] = parse_name(text)
         await uow.conversations.put(actor.user.id, FLOW, "building", data)
         await messages.reply(uow, env, inc, locale, "volunteer_ask_building", limit=BUILDING_LIMIT, seq=1)
@@ -192,6 +196,7 @@ async def _answer(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, step: 
     elif step == "skills":
         data["skills"] = parse_skills(env, text)
         await _ask_party(uow, env, inc, actor, data, locale)
+        await messages.refresh_card(uow, f"u{inc.update_id}:picker", PICKER, actor.user.id)
     elif step == "party":
         data["party"] = parse_party(text)
         await uow.conversations.end(actor.user.id)
@@ -200,6 +205,16 @@ async def _answer(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, step: 
         raise Refused("common_button_expired")
     await uow.commit()
     return Outcome()
+
+
+async def _typed_community(uow: UnitOfWork, actor: Actor, text: str) -> int:
+    """The community a person typed instead of pressing its button."""
+    communities = await member_communities(uow, actor)
+    wanted = " ".join(text.split()).lower()
+    for community in communities:
+        if community.name.lower() == wanted:
+            return community.id
+    raise Refused("volunteer_unknown_community", names=[c.name for c in communities])
 
 
 async def _ask_party(
@@ -219,7 +234,9 @@ async def toggle_skill(uow: UnitOfWork, env: Env, inc: Incoming, index: int) -> 
     actor = await identify(uow, env, inc)
     conversation = await uow.conversations.get(actor.user.id)
     skills = list(env.settings.volunteer_skills)
-    if conversation is None or conversation.step != "skills" or not 0 <= index < len(skills):
+    if conversation is None or conversation.flow != FLOW or conversation.step != "skills":
+        raise Refused("common_button_expired")
+    if not 0 <= index < len(skills):
         raise Refused("common_button_expired")
     data = dict(conversation.data)
     chosen = set(data.get("skills", []))
@@ -234,7 +251,7 @@ async def toggle_skill(uow: UnitOfWork, env: Env, inc: Incoming, index: int) -> 
 async def skills_done(uow: UnitOfWork, env: Env, inc: Incoming) -> Outcome:
     actor = await identify(uow, env, inc)
     conversation = await uow.conversations.get(actor.user.id)
-    if conversation is None or conversation.step != "skills":
+    if conversation is None or conversation.flow != FLOW or conversation.step != "skills":
         raise Refused("common_button_expired")
     data = dict(conversation.data)
     if not data.get("skills"):
@@ -435,13 +452,16 @@ async def list_volunteers(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     skill = inc.args[0] if inc.args else None
     if skill is not None and skill not in env.settings.volunteer_skills:
         raise Refused(
-            "volunteer_skills_invalid", unknown=[skill[:32]], skills=list(env.settings.volunteer_skills)
+            "volunteer_skills_invalid",
+            unknown=[skill[:ECHO_LIMIT]],
+            skills=list(env.settings.volunteer_skills),
         )
     rows = [
         dict(_profile(m), who=u.full_name)
         for m, u in await uow.memberships.volunteers(community.id)
         if skill is None or skill in m.skills
     ]
+    shown = _fitting(env, actor.locale, rows, community=community.name, skill=skill)
     await messages.reply(
         uow,
         env,
@@ -450,10 +470,24 @@ async def list_volunteers(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         "volunteers_list",
         community=community.name,
         skill=skill,
-        volunteers=rows[:LIST_LIMIT],
-        more=max(0, len(rows) - LIST_LIMIT),
+        volunteers=rows[:shown],
+        more=len(rows) - shown,
     )
     await uow.commit()
+
+
+def _fitting(env: Env, locale: str, rows: list[dict[str, Any]], **context: Any) -> int:
+    """How many rows of the volunteer list fit in one message (long names and buildings make fewer)."""
+    shown = min(len(rows), LIST_LIMIT)
+    while shown > 0:
+        try:
+            env.renderer.render(
+                locale, "volunteers_list", volunteers=rows[:shown], more=len(rows) - shown, **context
+            )
+            break
+        except TextTooLong:  # Renderer.render refuses a text over Telegram's 4096 UTF-16 units
+            shown -= max(1, shown // 10)
+    return shown
 
 
 STATUS_CHANGES = {
@@ -473,11 +507,12 @@ async def _change_status(
     assert community is not None and user is not None
     if not actor.is_staff_of(community.id, await uow.memberships.get(actor.user.id, community.id)):
         raise Refused("common_staff_only")
-    if m.volunteer_status not in allowed_from:
+    # Conditional: two staff pressing approve and reject at once cannot both succeed.
+    if not await uow.memberships.set_volunteer_status(m.id, allowed_from, to):
+        await uow.session.refresh(m)
         raise Refused(
             "volunteer_status_wrong", who=m.display_name or user.full_name, status=m.volunteer_status
         )
-    m.volunteer_status = to
     await messages.refresh_card(uow, f"u{inc.update_id}:vcard", CARD, m.id)
     await messages.tell(
         uow,

@@ -1,0 +1,67 @@
+"""The outbox benchmark (scripts/bench_outbox.py) runs end to end with tiny sizes. No timing checks."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "bench_outbox.py"
+
+
+@pytest.fixture(scope="module")
+def bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_outbox", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_percentile_is_nearest_rank(bench: ModuleType) -> None:
+    assert bench.percentile([], 50) is None
+    assert bench.percentile([3.0, 1.0, 2.0], 50) == 2.0
+    assert bench.percentile([float(i) for i in range(1, 101)], 99) == 99.0
+    assert bench.percentile([5.0], 99) == 5.0
+
+
+async def test_the_benchmark_runs_with_tiny_sizes(bench: ModuleType, sqlite_url: str) -> None:
+    [fanout] = await bench.private_fanout(sqlite_url, 5, patience=8.0)
+    assert (fanout.messages, fanout.delivered, fanout.flood_429s) == (5, 5, 0)
+    assert len(fanout.latencies_ms) == 5 and fanout.p50 is not None and fanout.p99 is not None
+
+    private, group = await bench.busy_group_and_private(sqlite_url, 4, 3, patience=8.0)
+    assert (private.messages, private.delivered) == (3, 3)
+    assert (group.messages, group.delivered) == (4, 4)  # within the group's burst: no waiting
+    assert private.flood_429s == group.flood_429s == 0
+
+    [redelivered] = await bench.redelivery(sqlite_url)
+    assert redelivered.delivered == 1  # the same update twice is answered once
+
+    printed = bench.table([fanout, private, group, redelivered])
+    lines = printed.splitlines()
+    assert lines[0].split() == [
+        "scenario",
+        "messages",
+        "delivered",
+        "seconds",
+        "msg/s",
+        "p50",
+        "ms",
+        "p99",
+        "ms",
+        "429s",
+    ]
+    assert any(line.startswith("private fan-out") for line in lines)
+    assert "-> 1 replies (ok)" in printed
+
+
+async def test_quick_mode_stops_once_the_private_messages_are_in(bench: ModuleType, sqlite_url: str) -> None:
+    private, group = await bench.busy_group_and_private(sqlite_url, 30, 2, quick=True, patience=8.0)
+    assert private.delivered == 2
+    assert 0 <= group.delivered <= 30
+    assert any("--quick" in note for note in group.notes)

@@ -1,0 +1,53 @@
+"""`python -m bot demo`: the scripted tour plays offline, end to end, and prints a readable transcript."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.demo import demo
+from tests.conftest import make_settings
+
+
+async def test_demo_plays_the_story_and_exits_zero(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configured = tmp_path / "configured.db"
+
+    code = await demo(make_settings(f"sqlite+aiosqlite:///{configured}"))
+
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "── 1. 机器人入群" in out
+    assert "[幸福里3号楼邻里群] 李书记 ➕ adds Linli to the group" in out
+    assert "大家好，我是邻里助手" in out  # the greeting
+    assert "✅ 本群已绑定到“幸福里社区”" in out
+    assert "✅ 本群已设为“幸福里社区”的工作群" in out
+    assert "start=join-" in out and "✅ 您已加入 幸福里社区" in out  # the invite link works
+    assert "已授予 小赵“网格员”身份（幸福里社区），负责：3号楼、5号楼" in out
+    assert "[私聊·老张] 老张 👆 presses [电工]" in out  # the skills picker
+    assert "[2 ✅ 电工]" in out
+    assert "🎉 感谢登记成为“幸福里社区”的志愿者" in out
+    assert "[私聊·小刘] 小刘: /volunteer 小刘 | 5号楼1单元 | 跑腿,陪护 | 否" in out
+    assert "[1 ✅ 通过] [2 ❌ 不通过]" in out  # the application card in the staff group
+    assert "李书记 👆 presses [✅ 通过]" in out
+    assert "✅ 您在“幸福里社区”的志愿者申请已通过" in out
+    assert "• 老张　3号楼2单元　维修、电工　☭　[在岗]" in out
+    assert "OK, I will speak English with you from now on." in out
+    assert "抱歉，只有社区工作人员可以绑定群组。" in out
+    assert "抱歉，只有本社区的工作人员可以这样做。" in out
+    assert "(redelivered: no second effect)" in out
+    assert "!!" not in out
+    assert not configured.exists()  # the demo keeps its own temporary database
+
+
+async def test_demo_in_english(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = await demo(make_settings(f"sqlite+aiosqlite:///{tmp_path / 'unused.db'}"), locale="en")
+
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "Hello everyone, I am Linli" in out
+    assert "[1 ✅ Approve] [2 ❌ Reject]" in out
+    assert "好的，以后我用中文和您说话。" in out  # the one person who switches goes the other way
+    assert "(redelivered: no second effect)" in out

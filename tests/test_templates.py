@@ -1,0 +1,184 @@
+"""Templates: both languages in step, every name the code uses exists, escaping, Telegram's limits."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.config import LOCALES
+from bot.render import TEXT_LIMIT, Renderer, templates_root, utf16_len
+from bot.services.actors import ROLES
+from bot.services.volunteers import STATUS_CHANGES
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATES = templates_root()
+TEMPLATE_NAME = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$")
+LABEL = re.compile(r"{%-?\s*set\s+(\w+)\s*=")
+# Telegram's HTML parse mode knows these tags and nothing else.
+ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "tg-spoiler", "span", "a", "code",
+                "pre", "blockquote", "tg-emoji"}  # fmt: skip
+TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9-]*)")
+
+
+def template_names(locale: str) -> set[str]:
+    return {p.name for p in (TEMPLATES / locale).glob("*.j2")}
+
+
+def label_names(locale: str) -> set[str]:
+    return set(LABEL.findall((TEMPLATES / locale / "labels.j2").read_text(encoding="utf-8")))
+
+
+def python_sources() -> list[Path]:
+    return sorted(p for d in ("bot", "handlers") for p in (ROOT / d).rglob("*.py"))
+
+
+def _called(node: ast.Call) -> str | None:
+    if isinstance(node.func, ast.Name):
+        return node.func.id
+    if isinstance(node.func, ast.Attribute):
+        return node.func.attr
+    return None
+
+
+def _literals(node: ast.expr) -> set[str]:
+    """String constants an argument can evaluate to (plain or in a conditional), not f-string parts."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return {node.value}
+    if isinstance(node, ast.IfExp):
+        return _literals(node.body) | _literals(node.orelse)
+    return set()
+
+
+def names_used_in_code(functions: set[str]) -> dict[str, set[str]]:
+    """{name: {file:line, ...}} for every template-like string passed positionally to `functions`."""
+    used: dict[str, set[str]] = {}
+    for path in python_sources():
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and _called(node) in functions:
+                for arg in node.args:
+                    for value in _literals(arg):
+                        if TEMPLATE_NAME.match(value):
+                            where = f"{path.relative_to(ROOT)}:{node.lineno}"
+                            used.setdefault(value, set()).add(where)
+    return used
+
+
+@pytest.fixture(scope="module")
+def renderer() -> Renderer:
+    return Renderer("zh_CN")
+
+
+# -- both languages in step ------------------------------------------------------------------------
+def test_both_locales_exist_and_have_the_same_templates() -> None:
+    assert set(LOCALES) == {"zh_CN", "en"}
+    zh, en = template_names("zh_CN"), template_names("en")
+    assert zh, "no templates found"
+    assert zh - en == set(), "only in zh_CN"
+    assert en - zh == set(), "only in en"
+
+
+def test_both_locales_have_the_same_labels() -> None:
+    zh, en = label_names("zh_CN"), label_names("en")
+    assert {"cancel", "done", "approve", "reject"} <= zh
+    assert zh - en == set(), "labels only in zh_CN"
+    assert en - zh == set(), "labels only in en"
+
+
+def test_template_names_follow_feature_outcome() -> None:
+    for locale in LOCALES:
+        for name in template_names(locale) - {"labels.j2"}:
+            assert TEMPLATE_NAME.match(name.removesuffix(".j2")), name
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_template_compiles(renderer: Renderer, locale: str) -> None:
+    for name in sorted(template_names(locale)):
+        renderer.env.get_template(f"{locale}/{name}")
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_templates_use_only_tags_telegram_knows(locale: str) -> None:
+    for path in sorted((TEMPLATES / locale).glob("*.j2")):
+        source = re.sub(r"{#.*?#}|{%.*?%}|{{.*?}}", "", path.read_text(encoding="utf-8"), flags=re.S)
+        unknown = set(TAG.findall(source)) - ALLOWED_TAGS
+        assert not unknown, f"{path.name} uses {unknown}"
+
+
+# -- every name the code uses exists ---------------------------------------------------------------
+def test_every_template_the_code_uses_exists_in_both_locales() -> None:
+    used = names_used_in_code({"render", "reply", "tell", "Refused"})
+    assert {"volunteer_registered", "common_button_expired", "bind_done"} <= set(used), (
+        "the scan found too little"
+    )
+    for locale in LOCALES:
+        missing = {
+            name: sorted(where) for name, where in used.items() if f"{name}.j2" not in template_names(locale)
+        }
+        assert not missing, f"missing in {locale}: {missing}"
+
+
+def test_every_label_the_code_uses_exists_in_both_locales() -> None:
+    used = set(names_used_in_code({"label"})) | {"cancel", "done"}
+    used |= {f"{action}_toast" for action in ("approve", "reject")}  # card_decision: f"{action}_toast"
+    used |= {f"status_{status}" for _, status in STATUS_CHANGES.values()} | {"status_pending"}
+    used |= {f"role_{role}" for role in ROLES}
+    for locale in LOCALES:
+        assert used <= label_names(locale), f"missing in {locale}: {used - label_names(locale)}"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_labels_read_through_the_renderer(renderer: Renderer, locale: str) -> None:
+    for name in label_names(locale):
+        assert renderer.label(locale, name)
+    with pytest.raises(KeyError):
+        renderer.label(locale, "no_such_label")
+
+
+# -- escaping and limits ---------------------------------------------------------------------------
+@pytest.mark.parametrize("locale", LOCALES)
+def test_what_people_type_is_escaped(renderer: Renderer, locale: str) -> None:
+    typed = '<b>&"王</b>'
+    profile = {"name": typed, "building": "<i>3</i>", "skills": ["<u>"], "party": True, "status": "active"}
+    text = renderer.render(locale, "volunteer_registered", community="<a>", status="active", profile=profile)
+    assert "&lt;b&gt;&amp;" in text
+    assert "&lt;i&gt;3&lt;/i&gt;" in text and "&lt;u&gt;" in text and "&lt;a&gt;" in text
+    assert "<b>&" not in text and "<i>3" not in text
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_mention_keeps_its_link_but_escapes_the_name(renderer: Renderer, locale: str) -> None:
+    from markupsafe import Markup
+
+    who = Markup('<a href="tg://user?id={}">{}</a>').format(42, "<script>")
+    profile = {"name": "x", "building": "y", "skills": [], "party": False, "status": "pending"}
+    text = renderer.render(locale, "volunteer_card", who=who, profile=profile)
+    assert '<a href="tg://user?id=42">&lt;script&gt;</a>' in text
+
+
+def test_a_text_over_4096_utf16_units_is_refused(renderer: Renderer) -> None:
+    with pytest.raises(ValueError, match="4096"):
+        renderer.render("zh_CN", "volunteer_not_a_volunteer", who="王" * 5000)
+
+
+def test_the_limit_counts_utf16_units_not_characters(renderer: Renderer) -> None:
+    emoji = "😀" * 2100  # 2100 characters, 4200 UTF-16 units
+    assert len(emoji) < TEXT_LIMIT < utf16_len(emoji)
+    with pytest.raises(ValueError):
+        renderer.render("en", "volunteer_not_a_volunteer", who=emoji)
+    fits = "😀" * 2000
+    assert utf16_len(renderer.render("en", "volunteer_not_a_volunteer", who=fits)) <= TEXT_LIMIT
+
+
+def test_a_missing_variable_is_an_error_not_a_blank(renderer: Renderer) -> None:
+    from jinja2 import UndefinedError
+
+    with pytest.raises(UndefinedError):
+        renderer.render("zh_CN", "volunteer_not_a_volunteer")
+
+
+def test_an_unknown_locale_falls_back_to_the_default(renderer: Renderer) -> None:
+    assert renderer.render("fr", "common_private_only") == renderer.render("zh_CN", "common_private_only")
