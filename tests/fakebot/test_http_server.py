@@ -163,7 +163,10 @@ async def test_stop_closes_a_waiting_long_poll(fake: FakeTelegram) -> None:
         poll = asyncio.create_task(
             client.get(f"{server.url}/bot{fake.token}/getUpdates", params={"timeout": 30})
         )
-        await asyncio.sleep(0.05)
-        await asyncio.wait_for(server.stop(), 1)
+        for _ in range(200):  # until the long poll has reached the server (bounded: 2 s)
+            if server._connections:
+                break
+            await asyncio.sleep(0.01)
+        await asyncio.wait_for(server.stop(), 2)
         with pytest.raises(httpx.HTTPError):
-            await asyncio.wait_for(poll, 1)
+            await asyncio.wait_for(poll, 2)
