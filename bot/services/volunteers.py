@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot import callbacks
+from bot import callbacks, words
 from bot.incoming import Incoming
 from bot.outbox.cards import RenderedCard, card_buttons
 from bot.render import TextTooLong
@@ -31,8 +31,6 @@ CARD = "volunteer"  # the application card in staff groups, ref = membership id
 PICKER = "skills_picker"  # the skills keyboard in private, ref = user id
 NAME_LIMIT = 32
 BUILDING_LIMIT = 32
-YES = {"是", "党员", "是党员", "yes", "y", "1", "true", "有"}
-NO = {"否", "不是", "群众", "非党员", "no", "n", "0", "false", "无"}
 SEPARATORS = re.compile(r"[|｜]")
 SKILL_SPLIT = re.compile(r"[\s,，、;；/]+")
 ECHO_LIMIT = 32  # how much of a wrong word is quoted back
@@ -66,9 +64,9 @@ def parse_skills(env: Env, text: str) -> list[str]:
 
 def parse_party(text: str) -> bool:
     word = text.strip().lower()
-    if word in YES:
+    if words.is_word("yes", word):
         return True
-    if word in NO:
+    if words.is_word("no", word):
         return False
     raise Refused("volunteer_party_invalid")
 
@@ -382,16 +380,6 @@ def card_functions(env: Env) -> dict[str, Any]:
 
 
 # -- profile -----------------------------------------------------------------------------------------
-PROFILE_FIELDS = {
-    "name": "name",
-    "名字": "name",
-    "building": "building",
-    "楼栋": "building",
-    "skills": "skills",
-    "技能": "skills",
-    "party": "party",
-    "党员": "party",
-}
 
 
 async def profile(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
@@ -403,7 +391,7 @@ async def profile(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     if not volunteering:
         raise Refused("volunteer_not_registered")
     if inc.args:
-        field = PROFILE_FIELDS.get(inc.args[0].lower())
+        field = words.lookup("profile_fields", inc.args[0])
         value = inc.text.strip()[len(inc.args[0]) :].strip()
         if field is None or not value:
             raise Refused("profile_usage", skills=list(env.settings.volunteer_skills))
@@ -562,9 +550,9 @@ async def approval_setting(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     actor = await identify(uow, env, inc)
     community = await staff_community_here(uow, actor)
     word = inc.args[0].lower() if inc.args else ""
-    if word in ("on", "开", "开启", "是"):
+    if words.is_word("switch_on", word):
         community.volunteer_approval = True
-    elif word in ("off", "关", "关闭", "否"):
+    elif words.is_word("switch_off", word):
         community.volunteer_approval = False
     elif word:
         raise Refused("approval_usage")
