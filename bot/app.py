@@ -64,7 +64,7 @@ def build_application(
         builder = builder.request(request).get_updates_request(updates_request or request)
     app: LinliApplication = builder.build()  # type: ignore[assignment]
     app.bot_data.settings = settings
-    app.bot_data.extras["sender_options"] = sender_options or {}
+    app.bot_data.sender_options = sender_options or {}
     handlers.register(app)
     app.add_error_handler(_log_error)
     return app
@@ -83,9 +83,9 @@ async def start_runtime(app: LinliApplication) -> None:
         sessions,
         CardRenderer(volunteers.card_functions(env)),
         poll_seconds=settings.outbox_poll_seconds,
-        **app.bot_data.extras["sender_options"],
+        **app.bot_data.sender_options,
     )
-    app.bot_data.extras["engine"] = engine
+    app.bot_data.engine = engine
     app.bot_data.deps = Deps(sessions=sessions, env=env, on_commit=sender.wake)
     app.bot_data.sender = sender
     await sender.start()  # also sends what a previous run committed but did not deliver
@@ -94,7 +94,7 @@ async def start_runtime(app: LinliApplication) -> None:
 async def stop_runtime(app: LinliApplication) -> None:
     if app.bot_data.sender is not None:
         await app.bot_data.sender.stop()
-    engine = app.bot_data.extras.pop("engine", None)
+    engine, app.bot_data.engine = app.bot_data.engine, None
     if engine is not None:
         await engine.dispose()
 

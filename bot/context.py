@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
@@ -17,9 +18,10 @@ class BotData:
     """Filled by the composition root in post_init; one session per call comes from `deps`."""
 
     settings: Settings | None = None
+    sender_options: dict[str, Any] = field(default_factory=dict)  # clock/sleep injected by tests
+    engine: AsyncEngine | None = None
     deps: Deps | None = None
     sender: OutboxSender | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
 
 
 class LinliContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,6 @@ class MemberChange:
     chat: Where
     old_status: str
     new_status: str
-    extras: dict[str, str] = field(default_factory=dict)
     kind: str = "my_chat_member"
 
     @property

@@ -11,7 +11,7 @@ from telegram import Update
 from bot.app import build_application, start_runtime, stop_runtime
 from bot.config import Settings
 from bot.context import LinliApplication
-from bot.fakebot import FakeRequest, FakeTelegram, TranscriptEntry
+from bot.fakebot import FakeRequest, FakeTelegram
 from bot.outbox.sender import OutboxSender
 from bot.services.runner import Deps
 from storage.engine import make_engine
@@ -91,23 +91,3 @@ class OfflineBot:
     async def settle(self) -> None:
         await self.sender.drain()
         await asyncio.sleep(0)
-
-
-def describe(entry: TranscriptEntry, names: dict[int, str]) -> str:
-    """One transcript entry as a readable line (buttons numbered)."""
-    chat = names.get(entry.chat_id or 0, str(entry.chat_id))
-    if entry.direction == "in":
-        who = entry.user.full_name if entry.user else "?"
-        return f"[{chat}] {who}: {entry.text}"
-    lines = []
-    verb = {"editMessageText": "✎", "answerCallbackQuery": "↳"}.get(entry.method or "", "🤖")
-    body = (entry.text or "").replace("\n", "\n    ")
-    lines.append(f"[{chat}] {verb} Linli: {body}")
-    number = 1
-    for row in entry.buttons or []:
-        cells = []
-        for text, _data in row:
-            cells.append(f"({number}) {text}")
-            number += 1
-        lines.append("    " + "  ".join(cells))
-    return "\n".join(lines)

@@ -36,6 +36,13 @@ def _kind(update: Update) -> str:
     return "message"
 
 
+def _entities(message: Message, *kinds: str) -> dict[MessageEntity, str]:
+    """Entities of these kinds in the text or the caption, with the text they cover."""
+    if message.text:
+        return message.parse_entities(list(kinds))
+    return message.parse_caption_entities(list(kinds))
+
+
 def _arguments(message: Message, text: str, command: bool) -> str:
     """A command's arguments without the people it names (they arrive as mentions)."""
     if not command:
@@ -84,14 +91,7 @@ def incoming(update: Update, *, command: bool = False) -> Incoming:
         text_mentions=tuple(
             person(e.user) for e in entities if e.type == MessageEntity.TEXT_MENTION and e.user
         ),
-        usernames=tuple(
-            text.lstrip("@")
-            for e, text in (
-                message.parse_entities([MessageEntity.MENTION])
-                if message.text
-                else message.parse_caption_entities([MessageEntity.MENTION])
-            ).items()
-        ),
+        usernames=tuple(text.lstrip("@") for text in _entities(message, MessageEntity.MENTION).values()),
         kind=_kind(update),
     )
 

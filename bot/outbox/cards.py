@@ -6,7 +6,6 @@ import hashlib
 import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from storage.uow import UnitOfWork
 
@@ -39,10 +38,3 @@ class CardRenderer:
         if function is None:
             raise KeyError(f"no card kind {card_kind!r}")
         return await function(uow, card_ref, chat_id)
-
-
-def card_buttons(rows: list[list[Any]] | None) -> list[list[dict[str, str]]] | None:
-    """Buttons (bot.services.messages.Button) as stored JSON."""
-    if not rows:
-        return None
-    return [[b.to_json() for b in row] for row in rows]

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot import callbacks, words
 from bot.incoming import Incoming
-from bot.outbox.cards import RenderedCard, card_buttons
+from bot.outbox.cards import RenderedCard
 from bot.render import TextTooLong
 from bot.services import messages
 from bot.services.actors import (
@@ -346,7 +346,7 @@ def card_functions(env: Env) -> dict[str, Any]:
         text = env.renderer.render(
             locale, "volunteer_card", who=messages.mention(user), profile=_profile(membership)
         )
-        return RenderedCard(text, card_buttons(buttons))
+        return RenderedCard(text, messages.keyboard_json(buttons))
 
     async def skills_picker(uow: UnitOfWork, user_id: int, chat_id: int) -> RenderedCard | None:
         user = await uow.users.get(user_id)
@@ -374,7 +374,7 @@ def card_functions(env: Env) -> dict[str, Any]:
                 _cancel_button(env, locale),
             ]
         )
-        return RenderedCard(text, card_buttons(rows))
+        return RenderedCard(text, messages.keyboard_json(rows))
 
     return {CARD: volunteer_card, PICKER: skills_picker}
 
