@@ -87,20 +87,26 @@ class OutboxSender:
         if self._loop_task is None:
             self._loop_task = asyncio.create_task(self._loop(), name="outbox-sender")
 
-    async def stop(self) -> None:
-        """Stop delivering. Undelivered rows stay pending for the next start."""
+    async def stop(self, grace: float = 1.0) -> None:
+        """Stop delivering; undelivered rows stay pending for the next start.
+
+        Workers finish the row in hand (a database call cut off by cancellation leaves its
+        connection in a bad state); only what is still waiting after `grace` seconds, such as
+        a rate-limit or RetryAfter wait, is cancelled.
+        """
         self._stopped = True
-        tasks = [t for t in [self._loop_task, *self._workers.values()] if t is not None]
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        self._wake.set()
+        tasks = [t for t in [self._loop_task, *self._workers.values()] if t is not None and not t.done()]
+        if tasks:
+            _, late = await asyncio.wait(tasks, timeout=grace)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
         self._loop_task = None
         self._workers.clear()
 
     async def _loop(self) -> None:
-        while True:
+        while not self._stopped:
             self._wake.clear()
             try:
                 await self.dispatch()
@@ -151,7 +157,7 @@ class OutboxSender:
 
     async def _drain_chat(self, chat_id: int) -> None:
         try:
-            while True:
+            while not self._stopped:
                 async with UnitOfWork(self.sessions) as uow:
                     row = await uow.outbox.head_of_chat(chat_id)
                 if row is None or row.next_attempt_at > self.clock():
