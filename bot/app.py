@@ -14,15 +14,18 @@ from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defau
 from telegram.request import BaseRequest
 
 import handlers
+from bot import jobs
+from bot.categories import load_catalogs
 from bot.config import Settings
 from bot.context import BotData, LinliApplication, LinliContext
 from bot.outbox.cards import CardRenderer
 from bot.outbox.sender import OutboxSender
 from bot.render import Renderer
-from bot.services import volunteers
+from bot.services import request_cards, volunteers
 from bot.services.env import Env
 from bot.services.runner import Deps
 from storage.engine import make_engine, make_sessions
+from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -71,24 +74,31 @@ def build_application(
 
 
 async def start_runtime(app: LinliApplication) -> None:
-    """post_init: the engine, one session factory, the renderer and the outbox sender."""
+    """post_init: the engine, one session factory, the renderer, the outbox sender, the sweep job."""
     settings = app.bot_data.settings
     assert settings is not None
     engine = make_engine(settings.database_url)
     sessions = make_sessions(engine)
     renderer = Renderer(settings.default_locale)
-    env = Env(settings=settings, renderer=renderer, bot_username=app.bot.username)
+    env = Env(
+        settings=settings,
+        renderer=renderer,
+        bot_username=app.bot.username,
+        clock=app.bot_data.sender_options.get("clock", utcnow),  # tests move time forward
+        catalogs=load_catalogs(settings.categories_file),
+    )
+    cards = CardRenderer({**volunteers.card_functions(env), **request_cards.card_functions(env)})
     sender = OutboxSender(
-        app.bot,
-        sessions,
-        CardRenderer(volunteers.card_functions(env)),
-        poll_seconds=settings.outbox_poll_seconds,
-        **app.bot_data.sender_options,
+        app.bot, sessions, cards, poll_seconds=settings.outbox_poll_seconds, **app.bot_data.sender_options
     )
     app.bot_data.engine = engine
     app.bot_data.deps = Deps(sessions=sessions, env=env, on_commit=sender.wake)
     app.bot_data.sender = sender
     await sender.start()  # also sends what a previous run committed but did not deliver
+    if app.job_queue is not None:  # due times are stored, so a sweep after a restart catches up
+        app.job_queue.run_repeating(
+            jobs.sweep, interval=settings.sweep_seconds, first=settings.sweep_seconds, name="sweep"
+        )
 
 
 async def stop_runtime(app: LinliApplication) -> None:

@@ -5,12 +5,14 @@ One `Settings` object is built in `main()` and passed down; nothing here runs at
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.categories import load_catalogs
 from bot.words import default_skills
 
 LOCALES = ("zh_CN", "en")
@@ -29,6 +31,13 @@ class Settings(BaseSettings):
     volunteer_skills: Annotated[tuple[str, ...], NoDecode] = Field(default_factory=default_skills)
     # How often the outbox sender looks for due rows besides being woken on commit (seconds).
     outbox_poll_seconds: float = Field(default=5.0, gt=0)
+    # A YAML file that overrides the request categories, deadlines and service hours (see
+    # bot/data/categories.yaml), for the deployment and per community.
+    categories_file: Path | None = None
+    # A volunteer who asked for nudges gets at most one every so many minutes.
+    nudge_minutes: int = Field(default=30, ge=0)
+    # How often due work is looked for (automatic confirmation of done requests), in seconds.
+    sweep_seconds: float = Field(default=60.0, gt=0)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -85,6 +94,15 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must be an http(s) URL such as https://api.telegram.org")
         return value.rstrip("/")
+
+    @field_validator("categories_file")
+    @classmethod
+    def _check_categories_file(cls, value: Path | None) -> Path | None:
+        if value is not None:
+            if not value.is_file():
+                raise ValueError(f"no such file: {value}")
+            load_catalogs(value)  # a wrong field or value stops the start with a one-line message
+        return value
 
     def token(self) -> str | None:
         return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else None

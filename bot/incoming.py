@@ -30,6 +30,14 @@ class Where:
 
 
 @dataclass(frozen=True)
+class Media:
+    """A photo, voice note, video or document a person sent, by its Telegram file id."""
+
+    kind: str  # photo | voice | video | document
+    file_id: str
+
+
+@dataclass(frozen=True)
 class Incoming:
     """One thing a person did: a command, a message, a button press."""
 
@@ -43,6 +51,10 @@ class Incoming:
     text_mentions: tuple[Person, ...] = ()
     usernames: tuple[str, ...] = ()  # @mentions, without the @
     callback_id: str | None = None
+    media: tuple[Media, ...] = ()
+    media_group_id: str | None = None  # album parts share it
+    reply_text: str = ""  # text or caption of the message this one replies to
+    reply_media: tuple[Media, ...] = ()
     kind: str = "message"  # message | edited_message | callback_query | my_chat_member
 
     @property

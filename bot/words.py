@@ -37,3 +37,18 @@ def lookup(group: str, word: str) -> str | None:
 
 def default_skills() -> tuple[str, ...]:
     return tuple(str(s) for s in _words()["default_skills"])
+
+
+def words_of(group: str) -> tuple[str, ...]:
+    """Every word of a list group (request_tags, private_marks), as written."""
+    return tuple(str(w) for w in _words()[group])
+
+
+def strip_prefix(group: str, text: str) -> str | None:
+    """`text` without a leading word of `group` (compared lower-cased), or None if it has none."""
+    stripped = text.lstrip()
+    for word in words_of(group):
+        if stripped.lower().startswith(word.lower()):
+            rest = stripped[len(word) :]
+            return rest.lstrip(" :：,，")
+    return None

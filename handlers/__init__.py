@@ -6,7 +6,17 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, ChatMemberHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import LinliApplication, LinliContext
-from bot.services import groups, people, roles, volunteers
+from bot.services import (
+    groups,
+    intake,
+    lifecycle,
+    people,
+    points,
+    private_chat,
+    request_views,
+    roles,
+    volunteers,
+)
 from handlers.adapt import command, incoming, member_change, message
 from handlers.buttons import on_button
 
@@ -23,6 +33,17 @@ async def on_migration(update: Update, context: LinliContext) -> None:
         await context.deps.run(groups.migrated, incoming(update), msg.migrate_to_chat_id)
 
 
+CAPTIONED_COMMAND = filters.CaptionRegex(r"^/(request|add|done)(@\w+)?(\s|$)")
+CAPTION_COMMANDS = {"request": intake.request_command, "add": intake.add, "done": lifecycle.done}
+
+
+async def on_captioned_command(update: Update, context: LinliContext) -> None:
+    msg = update.effective_message
+    assert msg is not None and msg.caption is not None
+    name = msg.caption.split(maxsplit=1)[0][1:].split("@", 1)[0]
+    await command(CAPTION_COMMANDS[name])(update, context)
+
+
 def register(app: LinliApplication) -> None:
     # 0. The bot's own membership: greet a new group, deactivate one it left, note a blocked bot.
     app.add_handler(ChatMemberHandler(on_bot_membership, ChatMemberHandler.MY_CHAT_MEMBER))
@@ -34,7 +55,8 @@ def register(app: LinliApplication) -> None:
     app.add_handler(CommandHandler("help", command(people.show_help), filters=NEW))
     app.add_handler(CommandHandler("whoami", command(people.whoami), filters=NEW))
     app.add_handler(CommandHandler("lang", command(people.choose_language), filters=NEW))
-    app.add_handler(CommandHandler("cancel", command(volunteers.cancel_flow), filters=NEW))
+    # /cancel <id> cancels a request; a bare /cancel leaves a guided flow.
+    app.add_handler(CommandHandler("cancel", command(lifecycle.cancel_or_leave), filters=NEW))
 
     # 3. Groups and roles (staff; permissions are checked in the services).
     app.add_handler(CommandHandler("bind", command(groups.bind), filters=NEW))
@@ -54,18 +76,44 @@ def register(app: LinliApplication) -> None:
     app.add_handler(CommandHandler("dismiss", command(volunteers.change_status, "dismiss"), filters=NEW))
     app.add_handler(CommandHandler("approval", command(volunteers.approval_setting), filters=NEW))
 
-    # 5. Buttons (callback_data v1:...), re-checked in the services.
+    # 5. Requests: filing, the steps of the closed loop, lists, points.
+    app.add_handler(CommandHandler("request", command(intake.request_command), filters=NEW))
+    app.add_handler(CommandHandler("onbehalf", command(intake.on_behalf), filters=NEW))
+    app.add_handler(CommandHandler("add", command(intake.add), filters=NEW))
+    app.add_handler(CommandHandler("take", command(lifecycle.take), filters=NEW))
+    app.add_handler(CommandHandler("assign", command(lifecycle.assign), filters=NEW))
+    app.add_handler(CommandHandler("decline", command(lifecycle.decline), filters=NEW))
+    app.add_handler(CommandHandler("release", command(lifecycle.release), filters=NEW))
+    app.add_handler(CommandHandler("progress", command(lifecycle.progress), filters=NEW))
+    app.add_handler(CommandHandler("done", command(lifecycle.done), filters=NEW))
+    app.add_handler(CommandHandler("confirm", command(lifecycle.confirm), filters=NEW))
+    app.add_handler(CommandHandler("reopen", command(lifecycle.reopen), filters=NEW))
+    app.add_handler(CommandHandler("rate", command(lifecycle.rate), filters=NEW))
+    app.add_handler(CommandHandler("category", command(lifecycle.category), filters=NEW))
+    app.add_handler(CommandHandler("building", command(lifecycle.building), filters=NEW))
+    app.add_handler(CommandHandler("history", command(request_views.history), filters=NEW))
+    app.add_handler(CommandHandler("mine", command(request_views.mine), filters=NEW))
+    app.add_handler(CommandHandler("open", command(request_views.open_requests), filters=NEW))
+    app.add_handler(CommandHandler("overdue", command(request_views.overdue), filters=NEW))
+    app.add_handler(CommandHandler("publicity", command(request_views.publicity_setting), filters=NEW))
+    app.add_handler(CommandHandler("points", command(points.show), filters=NEW))
+    # A photo, voice note or video captioned with /request, /add or /done (commands read text only).
+    app.add_handler(MessageHandler(NEW & CAPTIONED_COMMAND, on_captioned_command))
+
+    # 6. Buttons (callback_data v1:...), re-checked in the services.
     app.add_handler(CallbackQueryHandler(on_button))
 
-    # 6. Edited messages are not re-read; the person is told so where it matters.
+    # 7. Edited messages are not re-read; the person is told so where it matters.
     app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, message(people.edited_message)))
-    # 7. Private text: the next answer of a guided flow, or a hint.
+    # 8. Private text or media: the next answer of a guided flow, a reply to a request card, or
+    #    something a resident wrote that is offered as a request.
     app.add_handler(
         MessageHandler(
-            NEW & filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, message(volunteers.answer)
+            NEW & filters.ChatType.PRIVATE & ~filters.COMMAND, message(private_chat.private_message)
         )
     )
-    # 8. An unknown command.
+    # 9. An unknown command.
     app.add_handler(MessageHandler(NEW & filters.COMMAND, message(people.unknown_command)))
-    # 9. Anything else in a group: the writer becomes a resident of a bound group's community.
-    app.add_handler(MessageHandler(NEW & filters.ChatType.GROUPS, message(people.seen)))
+    # 10. Anything else in a group: a #求助 request, an album part, a detail replied to a card; the
+    #     writer becomes a resident of a bound group's community.
+    app.add_handler(MessageHandler(NEW & filters.ChatType.GROUPS, message(intake.group_message)))

@@ -10,7 +10,7 @@ from telegram import Chat, Message, MessageEntity, Update, User
 from telegram.error import BadRequest
 
 from bot.context import LinliContext
-from bot.incoming import Incoming, MemberChange, Person, Where
+from bot.incoming import Incoming, Media, MemberChange, Person, Where
 from bot.services import people
 from bot.services.runner import Outcome, Service
 
@@ -26,6 +26,17 @@ def person(user: User) -> Person:
 
 def where(chat: Chat) -> Where:
     return Where(chat.id, chat.type, chat.title or "")
+
+
+def media(message: Message) -> tuple[Media, ...]:
+    """What a message carries besides text; for a photo, its largest size."""
+    if message.photo:
+        return (Media("photo", message.photo[-1].file_id),)
+    for kind in ("voice", "video", "document"):
+        attachment = getattr(message, kind)
+        if attachment is not None:
+            return (Media(kind, attachment.file_id),)
+    return ()
 
 
 def _kind(update: Update) -> str:
@@ -93,6 +104,10 @@ def incoming(update: Update, *, command: bool = False) -> Incoming:
         ),
         usernames=tuple(text.lstrip("@") for text in _entities(message, MessageEntity.MENTION).values()),
         kind=_kind(update),
+        media=media(message),
+        media_group_id=message.media_group_id,
+        reply_text=(replied.text or replied.caption or "") if replied is not None else "",
+        reply_media=media(replied) if replied is not None else (),
     )
 
 

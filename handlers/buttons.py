@@ -9,7 +9,7 @@ from telegram import Update
 
 from bot import callbacks
 from bot.context import LinliContext
-from bot.services import groups, people, volunteers
+from bot.services import groups, intake, lifecycle, people, request_views, volunteers
 from bot.services.runner import Service
 from handlers.adapt import answer, incoming
 
@@ -26,6 +26,18 @@ ROUTES: dict[str, tuple[Service, Arguments]] = {
     "vx": (volunteers.cancel_flow, lambda cb: ()),
     "va": (volunteers.card_decision, lambda cb: ("approve", cb.int_arg(0))),
     "vr": (volunteers.card_decision, lambda cb: ("reject", cb.int_arg(0))),
+    "rf": (intake.file_offered, lambda cb: ()),
+    "rfc": (intake.choose_community, lambda cb: (cb.int_arg(0),)),
+    "rt": (lifecycle.take_button, lambda cb: (cb.int_arg(0),)),
+    "ra": (lifecycle.assign_button, lambda cb: (cb.int_arg(0), cb.int_arg(1))),
+    "rn": (lifecycle.decline_button, lambda cb: (cb.int_arg(0),)),
+    "rl": (lifecycle.release_button, lambda cb: (cb.int_arg(0),)),
+    "rp": (lifecycle.progress_button, lambda cb: (cb.int_arg(0),)),
+    "rd": (lifecycle.done_button, lambda cb: (cb.int_arg(0),)),
+    "rc": (lifecycle.confirm_button, lambda cb: (cb.int_arg(0),)),
+    "rr": (lifecycle.reopen_button, lambda cb: (cb.int_arg(0),)),
+    "rs": (lifecycle.rate_button, lambda cb: (cb.int_arg(0), cb.int_arg(1))),
+    "rpg": (request_views.open_page_button, lambda cb: (cb.int_arg(0), cb.int_arg(1))),
 }
 
 

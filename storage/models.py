@@ -48,6 +48,10 @@ class Community(Base):
     locale: Mapped[str] = mapped_column(String(8))
     # Volunteers visit homes: a community may require staff approval before they take requests.
     volunteer_approval: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Post a 晒单 card to the group when a request is confirmed.
+    publicity: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The last request number handed out (#1, #2, ... per community); raised by a conditional UPDATE.
+    request_seq: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -110,6 +114,10 @@ class Membership(Base):
     # none | pending (awaiting staff approval) | active | suspended
     volunteer_status: Mapped[str] = mapped_column(String(16), default="none")
     joined_via: Mapped[str] = mapped_column(String(16), default="group")  # group | invite | staff
+    # A volunteer may be named on 晒单 cards, and may ask for private nudges about fitting requests.
+    named: Mapped[bool] = mapped_column(Boolean, default=True)
+    nudges: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_nudged_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -177,6 +185,9 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_message_id: Mapped[int | None] = mapped_column(Integer)
+    # kind media: a photo, voice note, video or document sent again by its Telegram file id.
+    media_kind: Mapped[str | None] = mapped_column(String(16))
+    file_id: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column()
 
@@ -195,4 +206,117 @@ class CardMessage(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger)
     message_id: Mapped[int] = mapped_column(Integer)
     content_hash: Mapped[str | None] = mapped_column(String(64))  # of what the message shows now
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Request(Base):
+    """A resident's request (点单), numbered per community, from filing to rating."""
+
+    __tablename__ = "requests"
+    __table_args__ = (
+        UniqueConstraint("community_id", "number", name="uq_requests_community_number"),
+        Index("ix_requests_community_status", "community_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    # The resident it is for; None when staff filed it for someone who phoned or walked in.
+    requester_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    filed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    on_behalf_name: Mapped[str | None] = mapped_column(String(64))
+    contact: Mapped[str | None] = mapped_column(String(64))  # never shown in a group
+    text: Mapped[str] = mapped_column(Text)
+    private: Mapped[bool] = mapped_column(
+        Boolean, default=False
+    )  # group card shows category and building only
+    category: Mapped[str] = mapped_column(String(32))
+    complexity: Mapped[str] = mapped_column(String(16))
+    points: Mapped[int] = mapped_column(Integer, default=0)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    building: Mapped[str | None] = mapped_column(String(32))
+    unit: Mapped[str | None] = mapped_column(String(32))
+    room: Mapped[str | None] = mapped_column(String(32))  # never shown in a group
+    source_chat_id: Mapped[int | None] = mapped_column(BigInteger)  # the group it was filed in
+    source_message_id: Mapped[int | None] = mapped_column(Integer)
+    media_group_id: Mapped[str | None] = mapped_column(String(64))
+    # open | claimed | assigned | done | confirmed | rated | cancelled
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    volunteer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    round: Mapped[int] = mapped_column(Integer, default=0)  # raised on every reopen
+    respond_by: Mapped[datetime] = mapped_column()
+    resolve_by: Mapped[datetime] = mapped_column()
+    responded_at: Mapped[datetime | None] = mapped_column()
+    done_at: Mapped[datetime | None] = mapped_column()
+    done_note: Mapped[str | None] = mapped_column(Text)
+    auto_confirm_at: Mapped[datetime | None] = mapped_column(index=True)
+    confirmed_at: Mapped[datetime | None] = mapped_column()
+    auto_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    rating: Mapped[int | None] = mapped_column(Integer)
+    rating_comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class RequestEvent(Base):
+    """One step of a request, with who did it and when (全程留痕). Never updated."""
+
+    __tablename__ = "request_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the bot itself
+    kind: Mapped[str] = mapped_column(String(24))
+    target_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # e.g. who it was assigned to
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RequestMedia(Base):
+    """A photo, voice note or video kept with a request (by Telegram file id).
+
+    Album parts that arrive before their captioned part wait here without a request until it comes.
+    """
+
+    __tablename__ = "request_media"
+    __table_args__ = (Index("ix_request_media_album", "chat_id", "media_group_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id"), index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    media_group_id: Mapped[str | None] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))  # photo | voice | video | document
+    file_id: Mapped[str] = mapped_column(String(255))
+    stage: Mapped[str] = mapped_column(String(16), default="intake")  # intake | added | done
+    added_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PointAccount(Base):
+    """A person's points in one community. `balance` always equals the sum of the account's entries."""
+
+    __tablename__ = "point_accounts"
+    __table_args__ = (UniqueConstraint("community_id", "user_id", name="uq_point_accounts_community_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    balance: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class PointEntry(Base):
+    """Append-only ledger: corrections are reversing entries; the idempotency key makes a repeat a no-op."""
+
+    __tablename__ = "point_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("point_accounts.id"), index=True)
+    amount: Mapped[int] = mapped_column(Integer)  # positive earns, negative spends or reverses
+    kind: Mapped[str] = mapped_column(String(16))  # earn | spend | reverse
+    reason: Mapped[str] = mapped_column(String(32))  # request | activity | redemption | ...
+    ref_id: Mapped[int | None] = mapped_column(Integer)  # the request (or later: redemption) it is for
+    idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -274,6 +274,17 @@ class OutboxRepository(_Repository):
         )
         return result.scalar_one_or_none()
 
+    async def card_at(self, chat_id: int, message_id: int, card_kind: str) -> CardMessage | None:
+        """The card of this kind that a message in a chat is (for replies to a card)."""
+        result = await self.session.execute(
+            select(CardMessage).where(
+                CardMessage.chat_id == chat_id,
+                CardMessage.message_id == message_id,
+                CardMessage.card_kind == card_kind,
+            )
+        )
+        return result.scalars().first()
+
     async def remember_card(
         self, card_kind: str, card_ref: int, chat_id: int, message_id: int, content_hash: str | None
     ) -> None:

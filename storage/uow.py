@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import ProcessedUpdate
+from storage.points import PointsRepository
 from storage.repositories import (
     ChatRepository,
     CommunityRepository,
@@ -23,6 +24,7 @@ from storage.repositories import (
     OutboxRepository,
     UserRepository,
 )
+from storage.requests import RequestRepository
 
 
 class DuplicateUpdate(Exception):
@@ -38,6 +40,8 @@ class UnitOfWork:
     invites: InviteRepository
     conversations: ConversationRepository
     outbox: OutboxRepository
+    requests: RequestRepository
+    points: PointsRepository
 
     def __init__(
         self,
@@ -62,6 +66,8 @@ class UnitOfWork:
         self.invites = InviteRepository(self.session)
         self.conversations = ConversationRepository(self.session)
         self.outbox = OutboxRepository(self.session)
+        self.requests = RequestRepository(self.session)
+        self.points = PointsRepository(self.session)
         if self.update_id is not None and await self._already_processed():
             await self.session.close()
             raise DuplicateUpdate(self.update_id)

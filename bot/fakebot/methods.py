@@ -118,6 +118,7 @@ class BotApiMethods:
             "sendphoto": self.send_photo,
             "senddocument": self.send_document,
             "sendvoice": self.send_voice,
+            "sendvideo": self.send_video,
             "sendmediagroup": self.send_media_group,
             "copymessage": self.copy_message,
             "forwardmessage": self.forward_message,
@@ -407,6 +408,9 @@ class BotApiMethods:
 
     async def send_voice(self, params: Params, files: Files) -> JsonDict:
         return self._send_media(params, files, "voice", "sendVoice")
+
+    async def send_video(self, params: Params, files: Files) -> JsonDict:
+        return self._send_media(params, files, "video", "sendVideo")
 
     async def send_media_group(self, params: Params, files: Files) -> list[JsonDict]:
         state = self.state.chat_for_send(params["chat_id"])

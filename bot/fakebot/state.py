@@ -280,7 +280,12 @@ class FakeState:
         return photo
 
 
-_FILE_ID_PREFIXES = {"photo": "AgACAgIAAxk", "voice": "AwACAgIAAxk", "document": "BQACAgIAAxk"}
+_FILE_ID_PREFIXES = {
+    "photo": "AgACAgIAAxk",
+    "voice": "AwACAgIAAxk",
+    "document": "BQACAgIAAxk",
+    "video": "BAACAgIAAxk",
+}
 _EXTENSIONS = {"photo": "jpg", "voice": "oga", "document": "bin", "video": "mp4", "audio": "mp3"}
 _FOLDERS = {"photo": "photos", "voice": "voice", "document": "documents", "video": "videos", "audio": "music"}
 

@@ -404,6 +404,28 @@ class FakeTelegram:
         )
         return self._user_message(user, state, message, "message")
 
+    def send_video(
+        self,
+        user: FakeUser,
+        chat: FakeChat,
+        *,
+        duration: int = 5,
+        caption: str | None = None,
+        reply_to: int | None = None,
+    ) -> JsonDict:
+        """``user`` sends a short video."""
+        state = self._state_for_user(user, chat)
+        video = self.state.new_file("video", duration=duration, mime_type="video/mp4", width=640, height=480)
+        message = self.state.store_message(
+            state,
+            user,
+            caption=caption,
+            caption_entities=detect_entities(caption) if caption else [],
+            media={"video": video.to_dict()},
+            reply_to=self._reply_for_user(state, reply_to),
+        )
+        return self._user_message(user, state, message, "message")
+
     def send_document(
         self,
         user: FakeUser,

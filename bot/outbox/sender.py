@@ -19,6 +19,7 @@ import random
 import warnings
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
@@ -231,9 +232,29 @@ class OutboxSender:
             if row.reply_to_message_id
             else None
         )
+        if row.kind == "media":
+            return await self._send_media(row, text, buttons, reply)
         return await self.bot.send_message(
             chat_id=row.chat_id, text=text, reply_markup=buttons, reply_parameters=reply
         )
+
+    async def _send_media(
+        self,
+        row: OutboxMessage,
+        caption: str,
+        buttons: InlineKeyboardMarkup | None,
+        reply: ReplyParameters | None,
+    ) -> Message:
+        """A photo, voice note, video or document sent again by the file id Telegram gave it."""
+        file_id = row.file_id or ""
+        common: dict[str, Any] = {"chat_id": row.chat_id, "reply_markup": buttons, "reply_parameters": reply}
+        if row.media_kind == "photo":
+            return await self.bot.send_photo(photo=file_id, caption=caption or None, **common)
+        if row.media_kind == "voice":
+            return await self.bot.send_voice(voice=file_id, caption=caption or None, **common)
+        if row.media_kind == "video":
+            return await self.bot.send_video(video=file_id, caption=caption or None, **common)
+        return await self.bot.send_document(document=file_id, caption=caption or None, **common)
 
     async def mark_sent(self, row_id: int, message_id: int | None, card: RenderedCard | None = None) -> None:
         """Only after Telegram confirmed: a crash before this commit repeats the message, never loses it."""

@@ -1,4 +1,4 @@
-"""What every service needs besides its unit of work: settings, the renderer and a clock."""
+"""What every service needs besides its unit of work: settings, the renderer, a clock, the categories."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.categories import Catalogs, load_catalogs
 from bot.config import Settings
 from bot.render import Renderer
 from storage.types import utcnow
@@ -17,6 +18,7 @@ class Env:
     renderer: Renderer
     bot_username: str = "linli_bot"
     clock: Callable[[], datetime] = field(default=utcnow)
+    catalogs: Catalogs = field(default_factory=load_catalogs)  # request categories and deadlines
 
     def is_super(self, telegram_id: int) -> bool:
         return telegram_id in self.settings.admin_ids

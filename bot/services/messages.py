@@ -103,10 +103,46 @@ async def tell(
         await uow.outbox.add(dedupe_key=f"{key}:fb", chat_id=fallback_chat_id, text=fallback_text)
 
 
-async def post_card(uow: UnitOfWork, key: str, chat_id: int, card_kind: str, card_ref: int) -> bool:
-    """Post a card; its text and buttons are rendered from the current state when it is sent."""
+async def post_card(
+    uow: UnitOfWork,
+    key: str,
+    chat_id: int,
+    card_kind: str,
+    card_ref: int,
+    *,
+    reply_to: int | None = None,
+    recipient: User | None = None,
+    fallback_chat_id: int | None = None,
+    fallback_text: str | None = None,
+) -> bool:
+    """Post a card; its text and buttons are rendered from the current state when it is sent.
+
+    A card for a person's private chat (`recipient`) falls back to `fallback_text` in a group when
+    they cannot be reached there, as `tell` does.
+    """
+    if recipient is not None and not recipient.reachable:
+        if fallback_chat_id is None or not fallback_text:
+            return False
+        return await uow.outbox.add(dedupe_key=f"{key}:fb", chat_id=fallback_chat_id, text=fallback_text)
     return await uow.outbox.add(
-        dedupe_key=key, chat_id=chat_id, kind="card", card_kind=card_kind, card_ref=card_ref
+        dedupe_key=key,
+        chat_id=chat_id,
+        kind="card",
+        card_kind=card_kind,
+        card_ref=card_ref,
+        reply_to_message_id=reply_to,
+        recipient_user_id=recipient.id if recipient is not None else None,
+        fallback_chat_id=fallback_chat_id,
+        fallback_text=fallback_text,
+    )
+
+
+async def send_media(
+    uow: UnitOfWork, key: str, chat_id: int, kind: str, file_id: str, caption: str = ""
+) -> bool:
+    """Send a kept photo, voice note, video or document again, by its file id."""
+    return await uow.outbox.add(
+        dedupe_key=key, chat_id=chat_id, kind="media", media_kind=kind, file_id=file_id, text=caption
     )
 
 

@@ -1,0 +1,19 @@
+"""Jobs the scheduler runs on a timer (PTB's JobQueue): each is one service call."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.context import LinliContext
+from bot.services import lifecycle
+
+log = logging.getLogger(__name__)
+
+
+async def sweep(context: LinliContext) -> None:
+    """Work that is due by a stored time: done requests nobody confirmed in time."""
+    deps = context.deps
+    try:
+        await lifecycle.confirm_due(deps.uow, deps.env)
+    except Exception:  # a database hiccup must not stop the timer; the next sweep catches up
+        log.exception("sweep failed; it will run again")

@@ -1,0 +1,41 @@
+"""A private message that is not a command: where it belongs."""
+
+from __future__ import annotations
+
+from bot import callbacks
+from bot.incoming import Incoming
+from bot.services import intake, lifecycle, messages, volunteers
+from bot.services.actors import identify, member_communities, user_locale
+from bot.services.env import Env
+from bot.services.messages import Button
+from storage.uow import UnitOfWork
+
+OFFER_LIMIT = 4000  # longer than this is not offered as a request (it would be refused anyway)
+
+
+async def private_message(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
+    """The next step of a guided flow; a reply to a request card (a detail, a note, proof); or,
+    from a resident, something to offer filing as a request with one button."""
+    actor = await identify(uow, env, inc)
+    conversation = await uow.conversations.get(actor.user.id)
+    if conversation is not None and conversation.flow == intake.FLOW and conversation.step == "text":
+        await intake.file_in_private(uow, env, inc, actor, inc.text, inc.media)
+        return
+    if conversation is not None and conversation.flow == volunteers.FLOW:
+        await volunteers.answer(uow, env, inc)
+        return
+    request = await intake.card_request(uow, inc)
+    if request is not None:
+        await lifecycle.reply_to_card(uow, env, inc, actor, request)
+        return
+    communities = await member_communities(uow, actor)
+    if not communities or not (inc.text.strip() or inc.media) or len(inc.text) > OFFER_LIMIT:
+        await messages.reply(uow, env, inc, actor.locale, "common_private_hint")
+        await uow.commit()
+        return
+    data = {"text": inc.text, "media": [[m.kind, m.file_id] for m in inc.media]}
+    await uow.conversations.put(actor.user.id, intake.FLOW, "offer", data)
+    locale = user_locale(env, actor.user)
+    buttons = [[Button(env.renderer.label(locale, "req_file_this"), callbacks.encode("rf"))]]
+    await messages.reply(uow, env, inc, locale, "request_offer", buttons=buttons)
+    await uow.commit()

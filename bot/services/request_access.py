@@ -1,0 +1,128 @@
+"""Finding a request from what a person typed (`12` or `#12`), and who may do what with it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.categories import Catalog
+from bot.incoming import Incoming
+from bot.services.actors import Actor, member_communities
+from bot.services.env import Env
+from bot.services.errors import Refused
+from bot.triage import building_key
+from storage.models import Community, Membership, Request
+from storage.uow import UnitOfWork
+
+NUMBER = re.compile(r"^#?(\d{1,9})$")
+TEXT_LIMIT = 1000  # a request's text, an added detail, a note: short enough for a card on a phone
+COMMENT_LIMIT = 300
+
+
+@dataclass
+class Found:
+    request: Request
+    community: Community
+    membership: Membership | None  # the actor's membership in that community
+    rest: str  # what followed the number
+
+
+def parse_number(word: str) -> int | None:
+    match = NUMBER.match(word.strip().replace("＃", "#"))
+    return int(match.group(1)) if match else None
+
+
+def split_number(text: str) -> tuple[int | None, str]:
+    first, _, rest = text.strip().partition(" ")
+    return parse_number(first), rest.strip()
+
+
+def catalog_of(env: Env, community: Community) -> Catalog:
+    return env.catalogs.for_community(community.name)
+
+
+def check_text(text: str, *, required: bool = True, limit: int = TEXT_LIMIT) -> str:
+    """A request text, detail or note: not empty (when required) and not over the limit."""
+    cleaned = text.strip()
+    if required and not cleaned:
+        raise Refused("request_text_empty")
+    if len(cleaned) > limit:
+        raise Refused("request_text_too_long", limit=limit, length=len(cleaned))
+    return cleaned
+
+
+async def find(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, usage: str) -> Found:
+    """The request a command names. In a bound group: that group's community. In private: the
+    person's community; with several, the one where the number is theirs (asked if still unclear)."""
+    number, rest = split_number(inc.text)
+    if number is None:
+        raise Refused(usage)
+    if actor.community is not None:
+        request = await uow.requests.by_number(actor.community.id, number)
+        if request is None:
+            raise Refused("request_unknown", number=number)
+        return Found(request, actor.community, actor.membership, rest)
+    if actor.chat is not None:
+        raise Refused("common_group_not_bound")
+    communities = await uow.communities.all() if actor.is_super else await member_communities(uow, actor)
+    if not communities:
+        raise Refused("request_join_first")
+    candidates = await uow.requests.communities_with_number([c.id for c in communities], number)
+    if len(candidates) > 1:
+        mine = [r for r in candidates if actor.user.id in (r.requester_id, r.volunteer_id, r.filed_by_id)]
+        candidates = mine or candidates
+    if not candidates:
+        raise Refused("request_unknown", number=number)
+    if len(candidates) > 1:
+        by_id = {c.id: c.name for c in communities}
+        raise Refused("request_ambiguous", number=number, names=[by_id[r.community_id] for r in candidates])
+    request = candidates[0]
+    community = next(c for c in communities if c.id == request.community_id)
+    membership = await uow.memberships.get(actor.user.id, community.id)
+    return Found(request, community, membership, rest)
+
+
+async def by_id(uow: UnitOfWork, actor: Actor, request_id: int) -> Found:
+    """The request a button names (its id is untrusted: re-checked by the caller's permissions)."""
+    request = await uow.requests.get(request_id)
+    if request is None:
+        raise Refused("common_button_expired")
+    community = await uow.communities.get(request.community_id)
+    assert community is not None
+    membership = await uow.memberships.get(actor.user.id, community.id)
+    return Found(request, community, membership, "")
+
+
+# -- who may act --------------------------------------------------------------------------------
+def is_staff(actor: Actor, found: Found) -> bool:
+    return actor.is_staff_of(found.community.id, found.membership)
+
+
+def is_grid_worker_for(found: Found) -> bool:
+    """A grid worker (网格员) whose buildings include the request's."""
+    m = found.membership
+    if m is None or "grid_worker" not in m.roles or found.request.building is None:
+        return False
+    grid = {building_key(b) for b in m.grid_buildings}
+    return building_key(found.request.building) in grid
+
+
+def can_dispatch(actor: Actor, found: Found) -> bool:
+    return is_staff(actor, found) or is_grid_worker_for(found)
+
+
+def is_requester(actor: Actor, found: Found) -> bool:
+    return found.request.requester_id == actor.user.id
+
+
+def is_volunteer(actor: Actor, found: Found) -> bool:
+    return found.request.volunteer_id is not None and found.request.volunteer_id == actor.user.id
+
+
+def can_see_details(actor: Actor, found: Found) -> bool:
+    """Room, contact and a private request's text: the requester, its volunteer, staff, grid worker."""
+    return is_requester(actor, found) or is_volunteer(actor, found) or can_dispatch(actor, found)
+
+
+def is_active_volunteer(m: Membership | None) -> bool:
+    return m is not None and m.volunteer_status == "active"

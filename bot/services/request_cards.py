@@ -1,0 +1,229 @@
+"""The request card, drawn for each chat it is in, and the 晒单 publicity card.
+
+One card kind, several views: the neighbourhood group sees the public view (never a room number,
+a phone number or a private request's text); the staff group sees everything with dispatch
+buttons; in private, the volunteer who holds it sees the details and their buttons, the requester
+sees their own request with confirm and rate buttons, and anyone else (a volunteer who released
+it) sees the public view.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot import callbacks
+from bot.categories import Catalog, Category
+from bot.outbox.cards import RenderedCard
+from bot.services import messages
+from bot.services.actors import user_locale
+from bot.services.env import Env
+from bot.services.messages import Button, Keyboard
+from bot.triage import building_key, redact
+from storage.models import Community, Membership, Request, User
+from storage.uow import UnitOfWork
+
+CARD = "request"
+PUBLICITY = "publicity"
+SUGGESTIONS = 4  # volunteers offered as assign buttons on the staff card
+ADDITIONS_SHOWN = 3
+
+
+def local(moment: datetime | None, community: Community, now: datetime) -> str:
+    """A time as the community reads it: 14:05 today, 11-23 08:05 another day."""
+    if moment is None:
+        return ""
+    tz = ZoneInfo(community.timezone)
+    here = moment.astimezone(tz)
+    if here.date() == now.astimezone(tz).date():
+        return here.strftime("%H:%M")
+    return here.strftime("%m-%d %H:%M")
+
+
+def place(request: Request, *, with_room: bool) -> str:
+    parts = [request.building or "", request.unit or ""]
+    if with_room and request.room:
+        parts.append(request.room)
+    return " ".join(p for p in parts if p)
+
+
+async def suggestions(
+    uow: UnitOfWork, request: Request, category: Category, limit: int = SUGGESTIONS
+) -> list[tuple[Membership, User]]:
+    """Active volunteers who fit: matching skill and building first, then the least busy."""
+    load = await uow.requests.load_of_volunteers(request.community_id)
+    wanted = set(category.skills)
+    here = building_key(request.building) if request.building else None
+    scored = []
+    for m, u in await uow.memberships.volunteers(request.community_id):
+        if m.volunteer_status != "active" or u.id == request.requester_id:
+            continue
+        skill = bool(wanted & set(m.skills))
+        building = here is not None and m.building is not None and building_key(m.building) == here
+        scored.append(((not skill, not building, load.get(u.id, 0), m.id), m, u))
+    scored.sort(key=lambda item: item[0])
+    return [(m, u) for _, m, u in scored[:limit]]
+
+
+def card_functions(env: Env) -> dict[str, Any]:
+    async def request_card(uow: UnitOfWork, request_id: int, chat_id: int) -> RenderedCard | None:
+        request = await uow.requests.get(request_id)
+        if request is None:
+            return None
+        community = await uow.communities.get(request.community_id)
+        assert community is not None
+        catalog = env.catalogs.for_community(community.name)
+        view, locale = await _view(uow, env, request, community, chat_id)
+        context = await card_context(uow, env, request, community, catalog, view, locale)
+        text = env.renderer.render(locale, "request_card", **context)
+        buttons = await _buttons(uow, env, request, catalog, view, locale)
+        return RenderedCard(text, messages.keyboard_json(buttons))
+
+    async def publicity_card(uow: UnitOfWork, request_id: int, chat_id: int) -> RenderedCard | None:
+        request = await uow.requests.get(request_id)
+        if request is None:
+            return None
+        community = await uow.communities.get(request.community_id)
+        assert community is not None
+        catalog = env.catalogs.for_community(community.name)
+        category = (catalog.get(request.category) or catalog.other).name(community.locale)
+        if request.status not in ("confirmed", "rated") or request.volunteer_id is None:
+            text = env.renderer.render(
+                community.locale, "publicity_card", reopened=True, n=request.number, category=category
+            )
+            return RenderedCard(text)
+        volunteer = await uow.users.get(request.volunteer_id)
+        assert volunteer is not None
+        m = await uow.memberships.get(volunteer.id, community.id)
+        done_at = request.done_at or request.confirmed_at or request.updated_at
+        minutes = max(1, int((done_at - request.created_at).total_seconds() // 60))
+        text = env.renderer.render(
+            community.locale,
+            "publicity_card",
+            reopened=False,
+            n=request.number,
+            category=category,
+            building=request.building or "",
+            volunteer=(m.display_name or volunteer.full_name) if m is not None and m.named else None,
+            party=m is not None and m.party_member,
+            hours=minutes // 60,
+            minutes=minutes % 60,
+            points=request.points,
+            rating=request.rating,
+            comment=request.rating_comment or "",
+        )
+        return RenderedCard(text)
+
+    return {CARD: request_card, PUBLICITY: publicity_card}
+
+
+async def _view(
+    uow: UnitOfWork, env: Env, request: Request, community: Community, chat_id: int
+) -> tuple[str, str]:
+    """Which view this chat gets, and in which language."""
+    if chat_id < 0:
+        chat = await uow.chats.by_telegram_id(chat_id)
+        staff = chat is not None and chat.kind == "staff" and chat.community_id == community.id
+        return ("staff" if staff else "public"), community.locale
+    user = await uow.users.by_telegram_id(chat_id)
+    if user is None:
+        return "public", community.locale
+    locale = user_locale(env, user)
+    if request.volunteer_id == user.id and request.status in ("claimed", "assigned", "done"):
+        return "volunteer", locale
+    if request.requester_id == user.id:
+        return "requester", locale
+    return "public", locale
+
+
+async def card_context(
+    uow: UnitOfWork,
+    env: Env,
+    request: Request,
+    community: Community,
+    catalog: Catalog,
+    view: str,
+    locale: str,
+) -> dict[str, Any]:
+    """What a card (or a history or list line) shows in a given view."""
+    full = view in ("staff", "volunteer", "requester")
+    category = catalog.get(request.category) or catalog.other
+    volunteer = await uow.users.get(request.volunteer_id) if request.volunteer_id else None
+    volunteer_m = await uow.memberships.get(volunteer.id, community.id) if volunteer else None
+    requester = await uow.users.get(request.requester_id) if request.requester_id else None
+    additions = [e.note or "" for e in await uow.requests.history(request.id) if e.kind == "added"]
+    media = await uow.requests.media_of(request.id)
+    now = env.clock()
+    text = request.text if full else ("" if request.private else redact(request.text))
+    return {
+        "view": view,
+        "n": request.number,
+        "category": category.name(locale),
+        "complexity": request.complexity,
+        "urgent": request.urgent,
+        "place": place(request, with_room=full),
+        "text": text,
+        "private": request.private,
+        "additions": [a if full else redact(a) for a in additions][-ADDITIONS_SHOWN:]
+        if not request.private or full
+        else [],
+        "status": request.status,
+        "volunteer": (
+            volunteer_m.display_name if volunteer_m and volunteer_m.display_name else volunteer.full_name
+        )
+        if volunteer
+        else None,
+        "requester": messages.mention(requester) if requester is not None and full else None,
+        "on_behalf": request.on_behalf_name if full else None,
+        "contact": request.contact if full else None,
+        "respond_by": local(request.respond_by, community, now),
+        "resolve_by": local(request.resolve_by, community, now),
+        "late": request.status in ("open", "claimed", "assigned") and request.resolve_by <= now,
+        "photos": sum(1 for m in media if m.kind == "photo"),
+        "other_media": sum(1 for m in media if m.kind != "photo"),
+        "done_note": request.done_note if full else None,
+        "auto_confirmed": request.auto_confirmed,
+        "rating": request.rating,
+        "hard": request.complexity == "hard",
+    }
+
+
+async def _buttons(
+    uow: UnitOfWork, env: Env, request: Request, catalog: Catalog, view: str, locale: str
+) -> Keyboard:
+    label = env.renderer.label
+    rid = request.id
+    rows: Keyboard = []
+    status = request.status
+    if view in ("public", "staff") and status == "open":
+        rows.append([Button(label(locale, "req_take"), callbacks.encode("rt", rid))])
+    if view == "staff" and status == "open":
+        category = catalog.get(request.category) or catalog.other
+        for m, u in await suggestions(uow, request, category):
+            name = (m.display_name or u.full_name)[:20]
+            rows.append(
+                [Button(f"{label(locale, 'req_assign_to')} {name}", callbacks.encode("ra", rid, u.id))]
+            )
+    if view in ("public", "staff", "requester") and status == "done":
+        rows.append(
+            [
+                Button(label(locale, "req_solved"), callbacks.encode("rc", rid)),
+                Button(label(locale, "req_not_solved"), callbacks.encode("rr", rid)),
+            ]
+        )
+    if view == "requester" and status == "confirmed":
+        rows.append([Button("⭐" * stars, callbacks.encode("rs", rid, stars)) for stars in (1, 2, 3)])
+        rows.append([Button("⭐" * stars, callbacks.encode("rs", rid, stars)) for stars in (4, 5)])
+    if view == "volunteer" and status in ("claimed", "assigned"):
+        rows.append(
+            [
+                Button(label(locale, "req_on_my_way"), callbacks.encode("rp", rid)),
+                Button(label(locale, "req_done"), callbacks.encode("rd", rid)),
+            ]
+        )
+        if status == "assigned":
+            rows.append([Button(label(locale, "req_decline"), callbacks.encode("rn", rid))])
+        else:
+            rows.append([Button(label(locale, "req_release"), callbacks.encode("rl", rid))])
+    return rows

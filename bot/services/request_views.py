@@ -1,0 +1,208 @@
+"""Reading requests: /history, /mine, /open (paged), /overdue, and /publicity for staff."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot import callbacks, words
+from bot.incoming import Incoming
+from bot.services import messages
+from bot.services.actors import Actor, identify, member_communities, staff_community_here
+from bot.services.env import Env
+from bot.services.errors import Refused
+from bot.services.messages import Button
+from bot.services.request_access import can_see_details, catalog_of, find
+from bot.services.request_cards import local, place
+from bot.services.runner import Outcome
+from bot.triage import building_key, redact
+from storage.models import Community, Request
+from storage.uow import UnitOfWork
+
+PAGE = 10
+MINE = 15
+OVERDUE_SHOWN = 30
+SUMMARY = 40  # characters of a request's text in a list
+
+
+def summary(env: Env, request: Request, community: Community, locale: str, *, full: bool) -> dict[str, Any]:
+    catalog = catalog_of(env, community)
+    category = catalog.get(request.category) or catalog.other
+    text = request.text if full else ("" if request.private else redact(request.text))
+    return {
+        "n": request.number,
+        "category": category.name(locale),
+        "place": place(request, with_room=full),
+        "status": request.status,
+        "urgent": request.urgent,
+        "text": text[:SUMMARY] + ("…" if len(text) > SUMMARY else ""),
+        "resolve_by": local(request.resolve_by, community, env.clock()),
+        "community": community.name,
+    }
+
+
+async def history(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
+    """/history <id>: every step with who and when (for the requester, its volunteer and staff)."""
+    actor = await identify(uow, env, inc)
+    found = await find(uow, env, inc, actor, "request_history_usage")
+    if not can_see_details(actor, found):
+        raise Refused("request_not_yours", n=found.request.number)
+    tz = ZoneInfo(found.community.timezone)
+    steps = []
+    for event in await uow.requests.history(found.request.id):
+        who = await uow.users.get(event.actor_id) if event.actor_id else None
+        target = await uow.users.get(event.target_id) if event.target_id and event.target_id != event.actor_id else None
+        steps.append(
+            {
+                "at": event.created_at.astimezone(tz).strftime("%m-%d %H:%M"),
+                "kind": event.kind,
+                "who": who.full_name if who else None,
+                "target": target.full_name if target else None,
+                "note": (event.note or "")[:200],
+            }
+        )
+    shown = steps[-60:]
+    await messages.reply(
+        uow,
+        env,
+        inc,
+        actor.locale,
+        "request_history",
+        request=summary(env, found.request, found.community, actor.locale, full=True),
+        steps=shown,
+        more=len(steps) - len(shown),
+    )
+    await uow.commit()
+
+
+async def mine(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
+    """/mine: what I asked for and what I am helping with."""
+    actor = await identify(uow, env, inc)
+    requests = await uow.requests.of_person(actor.user.id, MINE)
+    communities = {c.id: c for c in await member_communities(uow, actor)}
+    rows = []
+    for request in requests:
+        community = communities.get(request.community_id) or await uow.communities.get(request.community_id)
+        assert community is not None
+        row = summary(env, request, community, actor.locale, full=inc.chat.is_private)
+        row["role"] = "requester" if request.requester_id == actor.user.id else "volunteer"
+        rows.append(row)
+    await messages.reply(uow, env, inc, actor.locale, "request_mine", rows=rows, several=len(communities) > 1)
+    await uow.commit()
+
+
+async def _community_for_list(uow: UnitOfWork, actor: Actor) -> Community:
+    if actor.community is not None:
+        return actor.community
+    if actor.chat is not None:
+        raise Refused("common_group_not_bound")
+    communities = await member_communities(uow, actor)
+    if not communities:
+        raise Refused("request_join_first")
+    if len(communities) > 1:
+        raise Refused("common_use_in_group", names=[c.name for c in communities])
+    return communities[0]
+
+
+async def open_requests(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
+    """/open [page]: requests still waiting, urgent first (public view in groups)."""
+    actor = await identify(uow, env, inc)
+    community = await _community_for_list(uow, actor)
+    page = int(inc.args[0]) if inc.args and inc.args[0].isdigit() else 1
+    await _open_page(uow, env, inc, actor, community, max(1, page))
+    await uow.commit()
+
+
+async def open_page_button(uow: UnitOfWork, env: Env, inc: Incoming, community_id: int, page: int) -> Outcome:
+    actor = await identify(uow, env, inc)
+    community = await uow.communities.get(community_id)
+    if community is None or (
+        await uow.memberships.get(actor.user.id, community_id) is None and not actor.is_super
+    ):
+        raise Refused("common_button_expired")
+    await _open_page(uow, env, inc, actor, community, max(1, page))
+    await uow.commit()
+    return Outcome()
+
+
+async def _open_page(
+    uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, community: Community, page: int
+) -> None:
+    requests, total = await uow.requests.open_page(community.id, (page - 1) * PAGE, PAGE)
+    pages = max(1, -(-total // PAGE))
+    full = inc.chat.is_private and actor.is_staff_of(
+        community.id, await uow.memberships.get(actor.user.id, community.id)
+    )
+    rows = [summary(env, r, community, actor.locale, full=full) for r in requests]
+    nav = []
+    if page > 1:
+        nav.append(
+            Button(
+                env.renderer.label(actor.locale, "page_previous"),
+                callbacks.encode("rpg", community.id, page - 1),
+            )
+        )
+    if page < pages:
+        nav.append(
+            Button(
+                env.renderer.label(actor.locale, "page_next"), callbacks.encode("rpg", community.id, page + 1)
+            )
+        )
+    await messages.reply(
+        uow,
+        env,
+        inc,
+        actor.locale,
+        "request_open_list",
+        community=community.name,
+        rows=rows,
+        page=min(page, pages),
+        pages=pages,
+        total=total,
+        buttons=[nav] if nav else None,
+    )
+
+
+async def overdue(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
+    """/overdue: what is late now (staff: the community; grid workers: their buildings)."""
+    actor = await identify(uow, env, inc)
+    community = actor.community
+    buildings: list[str] | None = None
+    if community is None or not actor.is_staff_of(community.id):
+        try:
+            community = await staff_community_here(uow, actor)
+        except Refused:
+            m = actor.membership
+            if community is None or m is None or "grid_worker" not in m.roles:
+                raise
+            buildings = [b for b in (building_key(x) for x in m.grid_buildings) if b]
+    late = await uow.requests.overdue(community.id, env.clock(), buildings)
+    rows = [summary(env, r, community, actor.locale, full=False) for r in late[:OVERDUE_SHOWN]]
+    await messages.reply(
+        uow,
+        env,
+        inc,
+        actor.locale,
+        "request_overdue_list",
+        community=community.name,
+        rows=rows,
+        more=max(0, len(late) - OVERDUE_SHOWN),
+    )
+    await uow.commit()
+
+
+async def publicity_setting(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
+    """/publicity on|off: whether confirmed requests get a 晒单 card in the group."""
+    actor = await identify(uow, env, inc)
+    community = await staff_community_here(uow, actor)
+    word = inc.args[0].lower() if inc.args else ""
+    if words.is_word("switch_on", word):
+        community.publicity = True
+    elif words.is_word("switch_off", word):
+        community.publicity = False
+    elif word:
+        raise Refused("publicity_usage")
+    await messages.reply(
+        uow, env, inc, actor.locale, "publicity_show", community=community.name, on=community.publicity
+    )
+    await uow.commit()

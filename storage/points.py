@@ -1,0 +1,119 @@
+"""The points ledger: accounts per person and community, append-only entries, idempotent postings."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, update
+
+from storage.models import PointAccount, PointEntry
+from storage.repositories import _Repository
+from storage.types import utcnow
+
+
+class PointsRepository(_Repository):
+    async def account(self, community_id: int, user_id: int) -> PointAccount:
+        """The account, opened on first use (two openings at once both end with the same row)."""
+        await self.session.execute(
+            self._insert(PointAccount)
+            .values(
+                community_id=community_id,
+                user_id=user_id,
+                balance=0,
+                created_at=utcnow(),
+                updated_at=utcnow(),
+            )
+            .on_conflict_do_nothing(index_elements=["community_id", "user_id"])
+        )
+        result = await self.session.execute(
+            select(PointAccount).where(
+                PointAccount.community_id == community_id, PointAccount.user_id == user_id
+            )
+        )
+        return result.scalar_one()
+
+    async def find_account(self, community_id: int, user_id: int) -> PointAccount | None:
+        result = await self.session.execute(
+            select(PointAccount).where(
+                PointAccount.community_id == community_id, PointAccount.user_id == user_id
+            )
+        )
+        return result.scalar_one_or_none()
+
+    async def post(
+        self,
+        account: PointAccount,
+        amount: int,
+        *,
+        kind: str,
+        reason: str,
+        key: str,
+        ref_id: int | None = None,
+        actor_id: int | None = None,
+        overdraw: bool = False,
+    ) -> bool:
+        """Append one entry and move the balance with it, once per idempotency key.
+
+        False if an entry with this key exists (a repeat: nothing changes), or if it is a debit the
+        balance cannot cover (`balance >= cost` is the condition of the UPDATE, so two debits at once
+        cannot overdraw). A reversing entry may `overdraw`: what was earned and spent is still taken back.
+        """
+        if amount < 0 and not overdraw:
+            covered = await self.session.execute(
+                update(PointAccount)
+                .where(PointAccount.id == account.id, PointAccount.balance >= -amount)
+                .values(balance=PointAccount.balance + amount, updated_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+            if not getattr(covered, "rowcount", 0):
+                return False
+        inserted = await self.session.execute(
+            self._insert(PointEntry)
+            .values(
+                account_id=account.id,
+                amount=amount,
+                kind=kind,
+                reason=reason,
+                ref_id=ref_id,
+                idempotency_key=key,
+                actor_id=actor_id,
+                created_at=utcnow(),
+            )
+            .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        )
+        if not getattr(inserted, "rowcount", 0):
+            if amount < 0 and not overdraw:  # undo the debit made above: this posting happened before
+                await self.session.execute(
+                    update(PointAccount)
+                    .where(PointAccount.id == account.id)
+                    .values(balance=PointAccount.balance - amount)
+                    .execution_options(synchronize_session=False)
+                )
+            await self.session.refresh(account)
+            return False
+        if amount >= 0 or overdraw:
+            await self.session.execute(
+                update(PointAccount)
+                .where(PointAccount.id == account.id)
+                .values(balance=PointAccount.balance + amount, updated_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+        await self.session.refresh(account)
+        return True
+
+    async def has_entry(self, key: str) -> bool:
+        result = await self.session.execute(select(PointEntry.id).where(PointEntry.idempotency_key == key))
+        return result.scalar_one_or_none() is not None
+
+    async def entries(self, account_id: int, limit: int) -> list[PointEntry]:
+        result = await self.session.execute(
+            select(PointEntry)
+            .where(PointEntry.account_id == account_id)
+            .order_by(PointEntry.id.desc())
+            .limit(limit)
+        )
+        return list(result.scalars())
+
+    async def sum_of_entries(self, account_id: int) -> int:
+        result = await self.session.execute(
+            select(func.coalesce(func.sum(PointEntry.amount), 0)).where(PointEntry.account_id == account_id)
+        )
+        return int(result.scalar_one())

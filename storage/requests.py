@@ -1,0 +1,193 @@
+"""Requests, their history and media. Every state change is a conditional UPDATE; nothing commits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+
+from storage.models import Community, Request, RequestEvent, RequestMedia
+from storage.repositories import _Repository
+from storage.types import utcnow
+
+ACTIVE = ("open", "claimed", "assigned")  # waiting for someone to act
+IN_HAND = ("claimed", "assigned")  # a volunteer has it
+
+
+class RequestRepository(_Repository):
+    async def next_number(self, community_id: int) -> int:
+        """The community's next request number. The UPDATE locks the row, so two filings never share one."""
+        result = await self.session.execute(
+            update(Community)
+            .where(Community.id == community_id)
+            .values(request_seq=Community.request_seq + 1)
+            .returning(Community.request_seq)
+        )
+        return int(result.scalar_one())
+
+    async def add(self, request: Request) -> Request:
+        self.session.add(request)
+        await self.session.flush()
+        return request
+
+    async def get(self, request_id: int) -> Request | None:
+        return await self.session.get(Request, request_id)
+
+    async def by_number(self, community_id: int, number: int) -> Request | None:
+        result = await self.session.execute(
+            select(Request).where(Request.community_id == community_id, Request.number == number)
+        )
+        return result.scalar_one_or_none()
+
+    async def communities_with_number(self, community_ids: Iterable[int], number: int) -> list[Request]:
+        result = await self.session.execute(
+            select(Request).where(Request.community_id.in_(list(community_ids)), Request.number == number)
+        )
+        return list(result.scalars())
+
+    async def transition(
+        self,
+        request: Request,
+        allowed_from: Iterable[str],
+        to: str,
+        *,
+        volunteer_is: int | None = None,
+        **values: Any,
+    ) -> bool:
+        """Move a request to `to` only if it is still in one of `allowed_from` (and, if given, still
+        held by `volunteer_is`). False means someone else changed it first; nothing was written."""
+        conditions = [Request.id == request.id, Request.status.in_(list(allowed_from))]
+        if volunteer_is is not None:
+            conditions.append(Request.volunteer_id == volunteer_is)
+        result = await self.session.execute(
+            update(Request)
+            .where(*conditions)
+            .values(status=to, updated_at=utcnow(), **values)
+            .execution_options(synchronize_session=False)
+        )
+        changed = bool(getattr(result, "rowcount", 0))
+        await self.session.refresh(request)
+        return changed
+
+    async def open_page(self, community_id: int, offset: int, limit: int) -> tuple[list[Request], int]:
+        """Requests still waiting (open, claimed, assigned), urgent and oldest first, and how many in all."""
+        where = (Request.community_id == community_id, Request.status.in_(ACTIVE))
+        total = await self.session.execute(select(func.count()).select_from(Request).where(*where))
+        result = await self.session.execute(
+            select(Request)
+            .where(*where)
+            .order_by(Request.urgent.desc(), Request.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        return list(result.scalars()), int(total.scalar_one())
+
+    async def overdue(
+        self, community_id: int, now: datetime, buildings: list[str] | None = None
+    ) -> list[Request]:
+        """Late now: no response by respond_by, or not done by resolve_by."""
+        query = select(Request).where(
+            Request.community_id == community_id,
+            or_(
+                (Request.status == "open") & (Request.respond_by <= now),
+                Request.status.in_(ACTIVE) & (Request.resolve_by <= now),
+            ),
+        )
+        if buildings is not None:
+            query = query.where(Request.building.in_(buildings))
+        result = await self.session.execute(query.order_by(Request.resolve_by, Request.id))
+        return list(result.scalars())
+
+    async def of_person(self, user_id: int, limit: int) -> list[Request]:
+        """What a person asked for or is helping with, unfinished first, newest first."""
+        result = await self.session.execute(
+            select(Request)
+            .where(or_(Request.requester_id == user_id, Request.volunteer_id == user_id))
+            .order_by(Request.status.in_(("confirmed", "rated", "cancelled")), Request.id.desc())
+            .limit(limit)
+        )
+        return list(result.scalars())
+
+    async def load_of_volunteers(self, community_id: int) -> dict[int, int]:
+        """How many requests each volunteer has in hand (for 'least busy first')."""
+        result = await self.session.execute(
+            select(Request.volunteer_id, func.count())
+            .where(
+                Request.community_id == community_id,
+                Request.status.in_(IN_HAND),
+                Request.volunteer_id.is_not(None),
+            )
+            .group_by(Request.volunteer_id)
+        )
+        return {int(user_id): int(count) for user_id, count in result.all() if user_id is not None}
+
+    async def due_for_auto_confirm(self, now: datetime, limit: int = 100) -> list[int]:
+        result = await self.session.execute(
+            select(Request.id)
+            .where(Request.status == "done", Request.auto_confirm_at <= now)
+            .order_by(Request.auto_confirm_at)
+            .limit(limit)
+        )
+        return list(result.scalars())
+
+    async def by_album(self, chat_id: int, media_group_id: str) -> Request | None:
+        result = await self.session.execute(
+            select(Request).where(Request.source_chat_id == chat_id, Request.media_group_id == media_group_id)
+        )
+        return result.scalars().first()
+
+    # -- history -----------------------------------------------------------------------------
+    async def record(
+        self,
+        request: Request,
+        kind: str,
+        actor_id: int | None,
+        *,
+        target_id: int | None = None,
+        note: str | None = None,
+        at: datetime | None = None,
+    ) -> None:
+        self.session.add(
+            RequestEvent(
+                request_id=request.id,
+                kind=kind,
+                actor_id=actor_id,
+                target_id=target_id,
+                note=note,
+                created_at=at or utcnow(),
+            )
+        )
+        await self.session.flush()
+
+    async def history(self, request_id: int) -> list[RequestEvent]:
+        result = await self.session.execute(
+            select(RequestEvent).where(RequestEvent.request_id == request_id).order_by(RequestEvent.id)
+        )
+        return list(result.scalars())
+
+    # -- media -------------------------------------------------------------------------------
+    async def add_media(self, media: RequestMedia) -> None:
+        self.session.add(media)
+        await self.session.flush()
+
+    async def media_of(self, request_id: int) -> list[RequestMedia]:
+        result = await self.session.execute(
+            select(RequestMedia).where(RequestMedia.request_id == request_id).order_by(RequestMedia.id)
+        )
+        return list(result.scalars())
+
+    async def adopt_album(self, chat_id: int, media_group_id: str, request_id: int) -> int:
+        """Album parts that arrived before their captioned part join the request now."""
+        result = await self.session.execute(
+            update(RequestMedia)
+            .where(
+                RequestMedia.chat_id == chat_id,
+                RequestMedia.media_group_id == media_group_id,
+                RequestMedia.request_id.is_(None),
+            )
+            .values(request_id=request_id)
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0))
