@@ -206,9 +206,11 @@ async def test_slash_cancel_leaves_the_flow_and_saves_nothing(world: World) -> N
     assert await step_of(world, wang) is None
     assert (await profile_of(world, wang) or {})["status"] == "none"
     assert (await profile_of(world, wang) or {})["name"] is None
-    # The next plain message is not read as an answer any more.
+    # The next plain message is not read as an answer any more: it is offered as a request.
     await world.say(wang, dm, "3号楼")
-    assert "/help" in world.last(dm)
+    assert "登记为求助" in world.last(dm)
+    assert (await profile_of(world, wang) or {})["building"] is None
+    await world.say(wang, dm, "/cancel")  # drops the offer
     await world.say(wang, dm, "/cancel")
     assert "没有进行中" in world.last(dm)
 
