@@ -30,7 +30,7 @@ from storage.types import utcnow
 log = logging.getLogger(__name__)
 
 
-def telegram_limits() -> AIORateLimiter:
+def telegram_limits(group_per_minute: int = 20) -> AIORateLimiter:
     """Telegram's limits: 30 msg/s overall and 20 msg/min per group, in any window.
 
     aiolimiter is a leaky bucket: a burst of `max_rate`, then `max_rate / period` per second. The
@@ -38,7 +38,11 @@ def telegram_limits() -> AIORateLimiter:
     10 + 10/min per group. RetryAfter is not retried here: the sender waits it out per chat.
     """
     return AIORateLimiter(
-        overall_max_rate=15, overall_time_period=1, group_max_rate=10, group_time_period=60, max_retries=0
+        overall_max_rate=15,
+        overall_time_period=1,
+        group_max_rate=max(1, group_per_minute // 2),
+        group_time_period=60,
+        max_retries=0,
     )
 
 
@@ -58,7 +62,7 @@ def build_application(
         .base_url(f"{settings.telegram_base_url}/bot")
         .base_file_url(f"{settings.telegram_base_url}/file/bot")
         .defaults(Defaults(parse_mode=ParseMode.HTML))
-        .rate_limiter(telegram_limits())
+        .rate_limiter(telegram_limits(settings.group_messages_per_minute))
         .context_types(ContextTypes(context=LinliContext, bot_data=BotData))
         .post_init(start_runtime)
         .post_shutdown(stop_runtime)

@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     volunteer_skills: Annotated[tuple[str, ...], NoDecode] = Field(default_factory=default_skills)
     # How often the outbox sender looks for due rows besides being woken on commit (seconds).
     outbox_poll_seconds: float = Field(default=5.0, gt=0)
+    # Messages per minute to one group: Telegram allows 20. (A 429 is waited out in any case.)
+    group_messages_per_minute: int = Field(default=20, ge=1)
     # A YAML file that overrides the request categories, deadlines and service hours (see
     # bot/data/categories.yaml), for the deployment and per community.
     categories_file: Path | None = None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from datetime import date as date_
 from zoneinfo import ZoneInfo
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([mhd])\s*$")
@@ -45,6 +46,8 @@ class Duration:
 
 @dataclass(frozen=True)
 class ServiceHours:
+    """A daily service window in local time; `end` is `time.max` for 24:00."""
+
     start: time
     end: time
 
@@ -55,13 +58,17 @@ class ServiceHours:
         if match is None:
             raise ValueError(f"service hours {text!r} are not like 08:00-20:00")
         h1, m1, h2, m2 = (int(g) for g in match.groups())
-        if not (h1 < 24 and h2 <= 24 and m1 < 60 and m2 < 60):
+        if not (h1 < 24 and m1 < 60 and m2 < 60 and (h2 < 24 or (h2, m2) == (24, 0))):
             raise ValueError(f"service hours {text!r} are not valid times")
-        start = time(h1, m1)
-        end = time.max if (h2, m2) == (24, 0) else time(h2, m2)
-        if end <= start:
-            raise ValueError(f"service hours {text!r} must end after they start")
-        return cls(start, end)
+        try:
+            return cls(time(h1, m1), time.max if h2 == 24 else time(h2, m2))
+        except ValueError:
+            raise ValueError(f"service hours {text!r} must end after they start") from None
+
+    def __post_init__(self) -> None:
+        # An empty window would make the deadline search loop for ever.
+        if self.end <= self.start:
+            raise ValueError(f"service hours must end after they start, not {self}")
 
     def __str__(self) -> str:
         end = "24:00" if self.end == time.max else self.end.strftime("%H:%M")
@@ -74,55 +81,89 @@ class Deadlines:
     resolve_by: datetime
 
 
-def _day_bounds(day: datetime, hours: ServiceHours, tz: ZoneInfo) -> tuple[datetime, datetime]:
-    """The service window of the local calendar day of `day` (aware, in `tz`)."""
-    date = day.astimezone(tz).date()
-    start = datetime.combine(date, hours.start, tz)
+def _first_reading(date: date_, clock: time, tz: ZoneInfo) -> datetime:
+    """The first instant (UTC) of local `date` at which the clock in `tz` reads `clock` or later.
+
+    Usually just `clock` on that day. If the clock reads it twice (autumn DST change) this is the
+    first time; if it never reads it (spring DST gap) this is the moment the clock jumps over it.
+    """
+    naive = datetime.combine(date, clock)
+    first = naive.replace(tzinfo=tz).astimezone(UTC)  # fold=0: the earlier reading, or past the gap
+    if first.astimezone(tz).replace(tzinfo=None) == naive:
+        return first
+    # In a gap: fold=1 gives an instant before the jump; find the jump (offsets change there).
+    low, high = naive.replace(tzinfo=tz, fold=1).astimezone(UTC), first
+    after = high.astimezone(tz).utcoffset()
+    while high - low > timedelta(seconds=1):
+        middle = low + (high - low) / 2
+        if middle.astimezone(tz).utcoffset() == after:
+            high = middle
+        else:
+            low = middle
+    return high.replace(microsecond=0)  # transitions fall on whole seconds
+
+
+def _window(date: date_, hours: ServiceHours, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """The service window (UTC instants, end exclusive) of local calendar day `date`."""
+    start = _first_reading(date, hours.start, tz)
     end = (
-        datetime.combine(date, hours.end, tz)
-        if hours.end != time.max
-        else start.replace(hour=0, minute=0) + timedelta(days=1)
+        _first_reading(date + timedelta(days=1), time(0), tz)
+        if hours.end == time.max
+        else _first_reading(date, hours.end, tz)
     )
-    return start, end
+    return start, max(start, end)
+
+
+def _next_service_utc(moment: datetime, tz: ZoneInfo, hours: ServiceHours) -> datetime:
+    moment = moment.astimezone(UTC)
+    date = moment.astimezone(tz).date()
+    while True:
+        start, end = _window(date, hours, tz)
+        if moment < end and start < end:  # a window can be empty only inside a DST gap
+            return max(moment, start)
+        date += timedelta(days=1)
 
 
 def next_service_moment(moment: datetime, tz: ZoneInfo, hours: ServiceHours) -> datetime:
-    """`moment` if it is within service hours, else the start of the next service window."""
+    """`moment` if it is within service hours, else the start of the next service window (in `tz`)."""
+    return _next_service_utc(moment, tz, hours).astimezone(tz)
+
+
+def _add_days(moment: datetime, days: int, tz: ZoneInfo) -> datetime:
+    """The same local time (in `tz`) `days` calendar days later, as UTC."""
     local = moment.astimezone(tz)
-    start, end = _day_bounds(local, hours, tz)
-    if local < start:
-        return start
-    if local < end:
-        return local
-    return _day_bounds(local + timedelta(days=1), hours, tz)[0]
+    naive = datetime.combine(local.date() + timedelta(days=days), local.time())
+    return naive.replace(tzinfo=tz, fold=local.fold).astimezone(UTC)
 
 
 def add_service_time(
     start: datetime, duration: Duration, tz: ZoneInfo, hours: ServiceHours | None
 ) -> datetime:
-    """`start` plus `duration`, counting minutes only within service hours (wall clock if None)."""
-    if start.tzinfo is None:
+    """`start` plus `duration`, counting minutes only within service hours (wall clock if None).
+
+    Days are calendar days in `tz`: the same local time later, moved into service hours. Minutes
+    are real elapsed minutes (an hour of a DST change counts as it passes), all arithmetic in UTC.
+    """
+    if start.tzinfo is None or start.utcoffset() is None:
         raise ValueError("start must be timezone-aware")
+    moment = start.astimezone(UTC)
     if hours is None:
-        return (start + timedelta(days=duration.days, minutes=duration.minutes)).astimezone(UTC)
-    moment = next_service_moment(start, tz, hours)
+        if duration.days:
+            moment = _add_days(moment, duration.days, tz)
+        return moment + timedelta(minutes=duration.minutes)
+    moment = _next_service_utc(moment, tz, hours)
     if duration.days:
-        local = moment.astimezone(tz)
-        later = datetime.combine(
-            local.date() + timedelta(days=duration.days), local.timetz().replace(tzinfo=None), tz
-        )
-        moment = next_service_moment(later, tz, hours)
+        moment = _next_service_utc(_add_days(moment, duration.days, tz), tz, hours)
     remaining = timedelta(minutes=duration.minutes)
     while remaining > timedelta(0):
-        moment = next_service_moment(moment, tz, hours)
-        _, end = _day_bounds(moment, hours, tz)
+        moment = _next_service_utc(moment, tz, hours)
+        _, end = _window(moment.astimezone(tz).date(), hours, tz)
         available = end - moment
         if remaining <= available:
-            moment = moment + remaining
-            break
+            return moment + remaining
         remaining -= available
         moment = end
-    return moment.astimezone(UTC)
+    return moment
 
 
 def deadlines(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -114,10 +115,19 @@ def sleeps() -> Sleeps:
     return Sleeps()
 
 
+def paced(request: pytest.FixtureRequest) -> dict[str, object]:
+    """Groups get Telegram's real 20 messages a minute only in tests marked telegram_pace: the
+    pacing itself is PTB's AIORateLimiter, measured by scripts/bench_outbox.py, and waiting it out
+    in every scenario would only make the suite slow."""
+    return {} if request.node.get_closest_marker("telegram_pace") else {"group_messages_per_minute": 6000}
+
+
 @pytest.fixture
-async def world(engine: AsyncEngine, database_url: str, sleeps: Sleeps) -> AsyncIterator[World]:
+async def world(
+    engine: AsyncEngine, database_url: str, sleeps: Sleeps, request: pytest.FixtureRequest
+) -> AsyncIterator[World]:
     fake = FakeTelegram()
-    bot = OfflineBot(fake, make_settings(database_url), sender_options={"sleep": sleeps})
+    bot = OfflineBot(fake, make_settings(database_url, **paced(request)), sender_options={"sleep": sleeps})
     await bot.start()
     world = World(fake, bot, admin_id=ADMIN_ID)
     try:
@@ -125,3 +135,35 @@ async def world(engine: AsyncEngine, database_url: str, sleeps: Sleeps) -> Async
     finally:
         await bot.stop()
     world.assert_no_unexpected_errors()
+
+
+class Clock:
+    """An injected clock for the sender and the services: tests move time, nobody sleeps."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+async def clocked(
+    engine: AsyncEngine, database_url: str, sleeps: Sleeps, clock: Clock, request: pytest.FixtureRequest
+) -> AsyncIterator[World]:
+    fake = FakeTelegram()
+    settings = make_settings(database_url, **paced(request))
+    bot = OfflineBot(fake, settings, sender_options={"sleep": sleeps, "clock": clock})
+    await bot.start()
+    try:
+        yield World(fake, bot, admin_id=ADMIN_ID)
+    finally:
+        await bot.stop()

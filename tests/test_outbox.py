@@ -3,49 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.fakebot import FakeTelegram
-from bot.offline import OfflineBot
 from bot.outbox.sender import OutboxSender
 from bot.services import messages
 from storage.models import OutboxMessage
-from tests.conftest import ADMIN_ID, Sleeps, make_settings
+from tests.conftest import Clock, Sleeps
 from tests.world import World
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-async def clocked(
-    engine: AsyncEngine, database_url: str, sleeps: Sleeps, clock: Clock
-) -> AsyncIterator[World]:
-    fake = FakeTelegram()
-    bot = OfflineBot(fake, make_settings(database_url), sender_options={"sleep": sleeps, "clock": clock})
-    await bot.start()
-    try:
-        yield World(fake, bot, admin_id=ADMIN_ID)
-    finally:
-        await bot.stop()
 
 
 async def rows(world: World) -> list[OutboxMessage]:
@@ -198,6 +164,7 @@ async def test_a_duplicate_event_adds_no_second_row(world: World) -> None:
         await uow.rollback()
 
 
+@pytest.mark.telegram_pace
 async def test_a_busy_group_never_delays_a_private_message(world: World) -> None:
     chat = await world.community_group("幸福里群", "幸福里社区")
     alice = world.person("Alice")

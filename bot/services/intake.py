@@ -181,6 +181,20 @@ async def send_media_to(uow: UnitOfWork, env: Env, request: Request, chat_id: in
         )
 
 
+async def _pass_on_media(uow: UnitOfWork, request: Request, inc: Incoming, key: str, *, exclude: int) -> None:
+    """Media that arrive after filing go where the first ones went: staff groups and the volunteer."""
+    chats = [c.telegram_id for c in await uow.chats.of_community(request.community_id, "staff")]
+    if request.volunteer_id is not None and request.volunteer_id != exclude:
+        volunteer = await uow.users.get(request.volunteer_id)
+        if volunteer is not None and volunteer.reachable:
+            chats.append(volunteer.telegram_id)
+    for chat_id in chats:
+        for index, item in enumerate(inc.media):
+            await messages.send_media(
+                uow, f"{key}:{chat_id}:{index}", chat_id, item.kind, item.file_id, f"#{request.number}"
+            )
+
+
 async def _nudge(uow: UnitOfWork, env: Env, request: Request, skills: tuple[str, ...], key: str) -> None:
     """A private note to volunteers who asked for one and fit (skill and building), at most one
     per volunteer every NUDGE_MINUTES, and at most a few per request."""
@@ -384,6 +398,7 @@ async def group_message(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
             await _keep_media(uow, request, item, inc.chat.chat_id, actor.user, "intake", inc.media_group_id)
         if request is not None:
             await messages.refresh_card(uow, f"u{inc.update_id}:card", CARD, request.id)
+            await _pass_on_media(uow, request, inc, f"u{inc.update_id}:album", exclude=actor.user.id)
     elif inc.reply_to_message_id is not None and (inc.text.strip() or inc.media):
         request = await card_request(uow, inc)
         if request is not None and request.requester_id == actor.user.id:
@@ -423,29 +438,11 @@ async def add_detail(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, fou
     await uow.requests.record(request, "added", actor.user.id, note=note or None)
     await messages.refresh_card(uow, f"u{inc.update_id}:card", CARD, request.id)
     key = f"u{inc.update_id}:added"
-    for chat in await uow.chats.of_community(request.community_id, "staff"):
-        for item in inc.media:
-            await messages.send_media(
-                uow,
-                f"{key}:{chat.telegram_id}:{item.file_id[-12:]}",
-                chat.telegram_id,
-                item.kind,
-                item.file_id,
-                f"#{request.number}",
-            )
+    await _pass_on_media(uow, request, inc, key, exclude=actor.user.id)
     if request.volunteer_id is not None and request.volunteer_id != actor.user.id:
         volunteer = await uow.users.get(request.volunteer_id)
         if volunteer is not None:
             await messages.tell(
                 uow, env, f"{key}:vol", volunteer, "request_detail_added", n=request.number, note=note
             )
-            for item in inc.media:
-                await messages.send_media(
-                    uow,
-                    f"{key}:vol:{item.file_id[-12:]}",
-                    volunteer.telegram_id,
-                    item.kind,
-                    item.file_id,
-                    f"#{request.number}",
-                )
     await messages.reply(uow, env, inc, actor.locale, "request_detail_saved", n=request.number)

@@ -51,7 +51,11 @@ async def history(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     steps = []
     for event in await uow.requests.history(found.request.id):
         who = await uow.users.get(event.actor_id) if event.actor_id else None
-        target = await uow.users.get(event.target_id) if event.target_id and event.target_id != event.actor_id else None
+        target = (
+            await uow.users.get(event.target_id)
+            if event.target_id and event.target_id != event.actor_id
+            else None
+        )
         steps.append(
             {
                 "at": event.created_at.astimezone(tz).strftime("%m-%d %H:%M"),

@@ -71,6 +71,15 @@ def parse_party(text: str) -> bool:
     raise Refused("volunteer_party_invalid")
 
 
+def parse_switch(text: str) -> bool:
+    word = text.strip().lower()
+    if words.is_word("switch_on", word):
+        return True
+    if words.is_word("switch_off", word):
+        return False
+    raise Refused("profile_switch_invalid")
+
+
 # -- registration ------------------------------------------------------------------------------------
 async def register(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     """/volunteer: start the guided flow, or register in one line `name | building | skills | party`."""
@@ -322,6 +331,8 @@ def _profile(m: Membership) -> dict[str, Any]:
         "skills": list(m.skills),
         "party": m.party_member,
         "status": m.volunteer_status,
+        "named": m.named,
+        "nudges": m.nudges,
     }
 
 
@@ -404,8 +415,10 @@ async def profile(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
             m.building = parse_building(value)
         elif field == "skills":
             m.skills = parse_skills(env, value)
-        else:
+        elif field == "party":
             m.party_member = parse_party(value)
+        else:  # named on 晒单 cards, private nudges about fitting requests: on or off
+            setattr(m, field, parse_switch(value))
         await messages.refresh_card(uow, f"u{inc.update_id}:vcard", CARD, m.id)
     communities = {c.id: c.name for c in await uow.communities.many([m.community_id for m in volunteering])}
     profiles = [dict(_profile(m), community=communities[m.community_id]) for m in volunteering]
