@@ -155,12 +155,12 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_request_media_request_id"), ["request_id"], unique=False)
 
     with op.batch_alter_table("communities", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("publicity", sa.Boolean(), nullable=False, server_default=sa.true()))
+        batch_op.add_column(sa.Column("publicity", sa.Boolean(), nullable=False, server_default="1"))
         batch_op.add_column(sa.Column("request_seq", sa.Integer(), nullable=False, server_default="0"))
 
     with op.batch_alter_table("memberships", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("named", sa.Boolean(), nullable=False, server_default=sa.true()))
-        batch_op.add_column(sa.Column("nudges", sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch_op.add_column(sa.Column("named", sa.Boolean(), nullable=False, server_default="1"))
+        batch_op.add_column(sa.Column("nudges", sa.Boolean(), nullable=False, server_default="0"))
         batch_op.add_column(
             sa.Column("last_nudged_at", storage.types.UTCDateTime(timezone=True), nullable=True)
         )
