@@ -59,9 +59,10 @@ async def test_upgrading_a_foundation_database_keeps_its_rows_and_fills_the_new_
             )
             await connection.execute(
                 text(
-                    "INSERT INTO memberships (user_id, community_id, roles, grid_buildings, skills, party_member, "
-                    "volunteer_status, joined_via, created_at, updated_at) "
-                    "VALUES (1, 1, '[]', '[]', '[]', false, 'active', 'group', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                    "INSERT INTO memberships (user_id, community_id, roles, grid_buildings, skills, "
+                    "party_member, volunteer_status, joined_via, created_at, updated_at) "
+                    "VALUES (1, 1, '[]', '[]', '[]', false, 'active', 'group', "
+                    "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
                 )
             )
         await upgrade(engine)
