@@ -115,6 +115,7 @@ def _window(date: date_, hours: ServiceHours, tz: ZoneInfo) -> tuple[datetime, d
 
 
 def _next_service_utc(moment: datetime, tz: ZoneInfo, hours: ServiceHours) -> datetime:
+    """`moment` (as UTC) if it is in a service window, else the start of the next window."""
     moment = moment.astimezone(UTC)
     date = moment.astimezone(tz).date()
     while True:
@@ -125,8 +126,8 @@ def _next_service_utc(moment: datetime, tz: ZoneInfo, hours: ServiceHours) -> da
 
 
 def next_service_moment(moment: datetime, tz: ZoneInfo, hours: ServiceHours) -> datetime:
-    """`moment` if it is within service hours, else the start of the next service window (in `tz`)."""
-    return _next_service_utc(moment, tz, hours).astimezone(tz)
+    """`moment` if it is within service hours, else the start of the next service window (UTC)."""
+    return _next_service_utc(moment, tz, hours)
 
 
 def _add_days(moment: datetime, days: int, tz: ZoneInfo) -> datetime:

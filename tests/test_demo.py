@@ -38,6 +38,19 @@ async def test_demo_plays_the_story_and_exits_zero(
     assert "抱歉，只有社区工作人员可以绑定群组。" in out
     assert "抱歉，只有本社区的工作人员可以这样做。" in out
     assert "(redelivered: no second effect)" in out
+    # The request loop, from a #求助 photo to the 晒单 card edited by the rating.
+    assert "王阿姨: [photo] #求助 3号楼2单元501" in out
+    group_card = out.split("[幸福里3号楼邻里群] 🤖 Linli:\n    #1 维修 · 3号楼 2单元\n", 1)[1].split(
+        "[1 🙋", 1
+    )[0]
+    assert "501" not in group_card and "13812345678" not in group_card  # never in the group
+    assert "老张 👆 presses [🙋 我来接单]" in out
+    assert "王阿姨 👆 presses [✅ 已解决]" in out
+    assert "🎉 晒单 #1 维修 · 3号楼" in out
+    assert "居民评价：⭐⭐⭐⭐⭐" in out
+    assert "+10 办结求助 #1" in out
+    assert "谢谢您！求助 #2 已经由" in out  # the second of two simultaneous claims
+    assert "李书记 👆 presses [派给 老张]" in out
     assert "!!" not in out
     assert not configured.exists()  # the demo keeps its own temporary database
 

@@ -181,7 +181,7 @@ async def send_media_to(uow: UnitOfWork, env: Env, request: Request, chat_id: in
         )
 
 
-async def _pass_on_media(uow: UnitOfWork, request: Request, inc: Incoming, key: str, *, exclude: int) -> None:
+async def pass_on_media(uow: UnitOfWork, request: Request, inc: Incoming, key: str, *, exclude: int) -> None:
     """Media that arrive after filing go where the first ones went: staff groups and the volunteer."""
     chats = [c.telegram_id for c in await uow.chats.of_community(request.community_id, "staff")]
     if request.volunteer_id is not None and request.volunteer_id != exclude:
@@ -398,7 +398,7 @@ async def group_message(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
             await _keep_media(uow, request, item, inc.chat.chat_id, actor.user, "intake", inc.media_group_id)
         if request is not None:
             await messages.refresh_card(uow, f"u{inc.update_id}:card", CARD, request.id)
-            await _pass_on_media(uow, request, inc, f"u{inc.update_id}:album", exclude=actor.user.id)
+            await pass_on_media(uow, request, inc, f"u{inc.update_id}:album", exclude=actor.user.id)
     elif inc.reply_to_message_id is not None and (inc.text.strip() or inc.media):
         request = await card_request(uow, inc)
         if request is not None and request.requester_id == actor.user.id:
@@ -438,7 +438,7 @@ async def add_detail(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, fou
     await uow.requests.record(request, "added", actor.user.id, note=note or None)
     await messages.refresh_card(uow, f"u{inc.update_id}:card", CARD, request.id)
     key = f"u{inc.update_id}:added"
-    await _pass_on_media(uow, request, inc, key, exclude=actor.user.id)
+    await pass_on_media(uow, request, inc, key, exclude=actor.user.id)
     if request.volunteer_id is not None and request.volunteer_id != actor.user.id:
         volunteer = await uow.users.get(request.volunteer_id)
         if volunteer is not None:

@@ -20,7 +20,7 @@ from bot.services import messages, points, volunteers
 from bot.services.actors import Actor, identify, user_locale
 from bot.services.env import Env
 from bot.services.errors import Refused
-from bot.services.intake import add_detail, send_media_to
+from bot.services.intake import add_detail, pass_on_media, send_media_to
 from bot.services.request_access import (
     COMMENT_LIMIT,
     Found,
@@ -344,6 +344,7 @@ async def _done(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, found: F
                 added_by_id=actor.user.id,
             )
         )
+    await pass_on_media(uow, request, inc, f"u{inc.update_id}:proof", exclude=actor.user.id)
     await uow.requests.record(request, "done", actor.user.id, note=note or None, at=now)
     await _changed(uow, env, inc, request)
     await _ask_to_confirm(uow, env, f"u{inc.update_id}:confirm", request, inc)

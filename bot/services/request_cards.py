@@ -77,7 +77,7 @@ def card_functions(env: Env) -> dict[str, Any]:
         view, locale = await _view(uow, env, request, community, chat_id)
         context = await card_context(uow, env, request, community, catalog, view, locale)
         text = env.renderer.render(locale, "request_card", **context)
-        buttons = await _buttons(uow, env, request, catalog, view, locale)
+        buttons = await _buttons(uow, env, request, catalog, view, locale, in_group=chat_id < 0)
         return RenderedCard(text, messages.keyboard_json(buttons))
 
     async def publicity_card(uow: UnitOfWork, request_id: int, chat_id: int) -> RenderedCard | None:
@@ -130,7 +130,7 @@ async def _view(
     if user is None:
         return "public", community.locale
     locale = user_locale(env, user)
-    if request.volunteer_id == user.id and request.status in ("claimed", "assigned", "done"):
+    if request.volunteer_id == user.id and request.status != "open":
         return "volunteer", locale
     if request.requester_id == user.id:
         return "requester", locale
@@ -189,8 +189,14 @@ async def card_context(
     }
 
 
+async def _rates_in_group(uow: UnitOfWork, request: Request) -> bool:
+    """A requester the bot cannot write to privately rates on the group card (re-checked on press)."""
+    requester = await uow.users.get(request.requester_id) if request.requester_id else None
+    return requester is not None and not requester.reachable
+
+
 async def _buttons(
-    uow: UnitOfWork, env: Env, request: Request, catalog: Catalog, view: str, locale: str
+    uow: UnitOfWork, env: Env, request: Request, catalog: Catalog, view: str, locale: str, *, in_group: bool
 ) -> Keyboard:
     label = env.renderer.label
     rid = request.id
@@ -212,7 +218,10 @@ async def _buttons(
                 Button(label(locale, "req_not_solved"), callbacks.encode("rr", rid)),
             ]
         )
-    if view == "requester" and status == "confirmed":
+    rates_here = view == "requester" or (
+        view == "public" and in_group and await _rates_in_group(uow, request)
+    )
+    if status == "confirmed" and rates_here:
         rows.append([Button("⭐" * stars, callbacks.encode("rs", rid, stars)) for stars in (1, 2, 3)])
         rows.append([Button("⭐" * stars, callbacks.encode("rs", rid, stars)) for stars in (4, 5)])
     if view == "volunteer" and status in ("claimed", "assigned"):
