@@ -29,6 +29,7 @@ from bot.services.request_access import (
     catalog_of,
     check_text,
     find,
+    first_word,
     is_active_volunteer,
     is_requester,
     is_volunteer,
@@ -225,6 +226,8 @@ async def assign(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     """/assign <id> <volunteer>: by reply, text mention, @username or the volunteer's name."""
     actor = await identify(uow, env, inc)
     found = await find(uow, env, inc, actor, "request_assign_usage")
+    if not can_dispatch(actor, found):
+        raise Refused("request_dispatch_only")
     target = await _volunteer_named(uow, inc, found)
     await _assign(uow, env, inc, actor, found, target)
     await messages.reply(
@@ -547,7 +550,7 @@ async def rate(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     """/rate <id> <1-5> [comment]."""
     actor = await identify(uow, env, inc)
     found = await find(uow, env, inc, actor, "request_rate_usage")
-    first, _, comment = found.rest.partition(" ")
+    first, comment = first_word(found.rest)
     if not first.isdigit() or len(first) > 1:
         raise Refused("request_rate_usage")
     await rate_request(uow, env, inc, actor, found, int(first), comment)
@@ -574,8 +577,10 @@ async def _category(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, foun
     request = found.request
     if not can_dispatch(actor, found):
         raise Refused("request_dispatch_only")
+    if not found.rest.strip():
+        raise Refused("request_category_usage")
     catalog = catalog_of(env, found.community)
-    category = catalog.find(found.rest) if found.rest.strip() else None
+    category = catalog.find(found.rest)
     if category is None:
         names = [c.name(actor.locale) for c in catalog.categories]
         raise Refused("request_category_unknown", names=names, given=found.rest[:32])

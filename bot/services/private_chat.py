@@ -7,10 +7,10 @@ from bot.incoming import Incoming
 from bot.services import intake, lifecycle, messages, volunteers
 from bot.services.actors import identify, member_communities, user_locale
 from bot.services.env import Env
+from bot.services.errors import Refused
 from bot.services.messages import Button
+from bot.services.request_access import TEXT_LIMIT
 from storage.uow import UnitOfWork
-
-OFFER_LIMIT = 4000  # longer than this is not offered as a request (it would be refused anyway)
 
 
 async def private_message(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
@@ -29,7 +29,9 @@ async def private_message(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         await lifecycle.reply_to_card(uow, env, inc, actor, request)
         return
     communities = await member_communities(uow, actor)
-    if not communities or not (inc.text.strip() or inc.media) or len(inc.text) > OFFER_LIMIT:
+    if len(inc.text.strip()) > TEXT_LIMIT and communities:
+        raise Refused("request_text_too_long", limit=TEXT_LIMIT, length=len(inc.text.strip()))
+    if not communities or not (inc.text.strip() or inc.media):
         await messages.reply(uow, env, inc, actor.locale, "common_private_hint")
         await uow.commit()
         return

@@ -32,9 +32,15 @@ def parse_number(word: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def first_word(text: str) -> tuple[str, str]:
+    """The first word and the rest (which may start on the next line)."""
+    parts = text.split(maxsplit=1)
+    return (parts[0] if parts else ""), (parts[1].strip() if len(parts) > 1 else "")
+
+
 def split_number(text: str) -> tuple[int | None, str]:
-    first, _, rest = text.strip().partition(" ")
-    return parse_number(first), rest.strip()
+    first, rest = first_word(text)
+    return parse_number(first), rest
 
 
 def catalog_of(env: Env, community: Community) -> Catalog:

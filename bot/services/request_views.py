@@ -47,6 +47,8 @@ async def history(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     found = await find(uow, env, inc, actor, "request_history_usage")
     if not can_see_details(actor, found):
         raise Refused("request_not_yours", n=found.request.number)
+    # Room numbers, contacts and notes stay out of neighbourhood groups (staff groups see all).
+    full = inc.chat.is_private or (actor.chat is not None and actor.chat.kind == "staff")
     tz = ZoneInfo(found.community.timezone)
     steps = []
     for event in await uow.requests.history(found.request.id):
@@ -62,7 +64,7 @@ async def history(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
                 "kind": event.kind,
                 "who": who.full_name if who else None,
                 "target": target.full_name if target else None,
-                "note": (event.note or "")[:200],
+                "note": (event.note or "")[:200] if full else "",
             }
         )
     shown = steps[-60:]
@@ -72,7 +74,7 @@ async def history(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         inc,
         actor.locale,
         "request_history",
-        request=summary(env, found.request, found.community, actor.locale, full=True),
+        request=summary(env, found.request, found.community, actor.locale, full=full),
         steps=shown,
         more=len(steps) - len(shown),
     )
