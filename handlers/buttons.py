@@ -37,6 +37,7 @@ ROUTES: dict[str, tuple[Service, Arguments]] = {
     "rc": (lifecycle.confirm_button, lambda cb: (cb.int_arg(0),)),
     "rr": (lifecycle.reopen_button, lambda cb: (cb.int_arg(0),)),
     "rs": (lifecycle.rate_button, lambda cb: (cb.int_arg(0), cb.int_arg(1))),
+    "rk": (lifecycle.picked, lambda cb: (cb.int_arg(0),)),
     "rpg": (request_views.open_page_button, lambda cb: (cb.int_arg(0), cb.int_arg(1))),
 }
 

@@ -375,3 +375,19 @@ async def test_matching_volunteer_who_opted_in_gets_a_nudge_rate_limited(world: 
     assert "新的求助 #1" in world.last(world.dm(e.volunteer))
     await world.say(e.resident, e.group, "#求助 3号楼 水管漏水")
     assert "新的求助 #2" not in all_text(world, world.dm(e.volunteer))  # at most one per 30 minutes
+
+
+async def test_a_number_in_several_communities_is_asked_about_with_buttons(world: World) -> None:
+    e = await estate(world)
+    other = await world.community_group("和平里群", "和平社区")
+    await world.say(e.resident, e.group, "#求助 3号楼 楼道灯坏了")
+    neighbour = world.person("刘大爷")
+    await world.say(neighbour, other, "#求助 1号楼 垃圾没人收")
+    await world.start(world.admin)
+    dm = world.dm(world.admin)
+    await world.say(world.admin, dm, "/cancel 1 重复登记")
+    assert "哪一个" in world.last(dm)
+    await world.press(world.admin, dm, "和平社区")
+    assert (await request_no(world, 1, "和平社区")).status == "cancelled"
+    assert (await request_no(world, 1)).status == "open"
+    assert "已撤销求助 #1" in world.last(dm)

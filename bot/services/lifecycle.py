@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot import callbacks
 from bot.deadlines import add_service_time
 from bot.incoming import Incoming
 from bot.render import to_plain
@@ -21,8 +22,10 @@ from bot.services.actors import Actor, identify, user_locale
 from bot.services.env import Env
 from bot.services.errors import Refused
 from bot.services.intake import add_detail, pass_on_media, send_media_to
+from bot.services.messages import Button
 from bot.services.request_access import (
     COMMENT_LIMIT,
+    Ambiguous,
     Found,
     by_id,
     can_dispatch,
@@ -33,6 +36,7 @@ from bot.services.request_access import (
     is_active_volunteer,
     is_requester,
     is_volunteer,
+    split_number,
 )
 from bot.services.request_cards import CARD, PUBLICITY
 from bot.services.roles import resolve_target
@@ -54,13 +58,61 @@ def command(core: Core, usage: str) -> Callable[[UnitOfWork, Env, Incoming], Awa
 
     async def run(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         actor = await identify(uow, env, inc)
-        found = await find(uow, env, inc, actor, usage)
+        try:
+            found = await find(uow, env, inc, actor, usage)
+        except Ambiguous as several:
+            await _ask_which(uow, env, inc, actor, core, several)
+            return
         template = await core(uow, env, inc, actor, found)
         await messages.reply(uow, env, inc, actor.locale, template, n=found.request.number)
         await uow.commit()
 
     run.__name__ = core.__name__.lstrip("_")
+    CORES[run.__name__] = core
     return run
+
+
+CORES: dict[str, Core] = {}  # the steps a typed command can be resumed into after "which community?"
+PICK = "pick"
+
+
+async def _ask_which(
+    uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, core: Core, several: Ambiguous
+) -> None:
+    """The number exists in several of the person's communities: buttons say which one is meant;
+    the command waits in the conversation until one is pressed."""
+    _, rest = split_number(inc.text)
+    await uow.conversations.put(actor.user.id, PICK, core.__name__.lstrip("_"), {"rest": rest})
+    buttons = [
+        [Button(f"#{r.number} · {name}", callbacks.encode("rk", r.id))] for r, name in several.choices[:10]
+    ]
+    await messages.reply(
+        uow, env, inc, actor.locale, "request_which_community", number=several.number, buttons=buttons
+    )
+    await uow.commit()
+
+
+async def picked(uow: UnitOfWork, env: Env, inc: Incoming, request_id: int) -> Outcome:
+    """The community button: the waiting command runs on the request that was chosen."""
+    actor = await identify(uow, env, inc)
+    conversation = await uow.conversations.get(actor.user.id)
+    core = CORES.get(conversation.step) if conversation is not None and conversation.flow == PICK else None
+    if conversation is None or core is None:
+        raise Refused("common_button_expired")
+    found = await by_id(uow, actor, request_id)
+    if found.membership is None and not actor.is_super:
+        raise Refused("common_button_expired")
+    found.rest = str(conversation.data.get("rest", ""))
+    await uow.conversations.end(actor.user.id)
+    template = await core(uow, env, inc, actor, found)
+    await messages.post(
+        uow,
+        f"u{inc.update_id}:picked",
+        inc.chat.chat_id,
+        env.renderer.render(actor.locale, template, n=found.request.number),
+    )
+    await uow.commit()
+    return Outcome()
 
 
 def button(core: Core) -> Callable[[UnitOfWork, Env, Incoming, int], Awaitable[Outcome]]:

@@ -19,6 +19,15 @@ TEXT_LIMIT = 1000  # a request's text, an added detail, a note: short enough for
 COMMENT_LIMIT = 300
 
 
+class Ambiguous(Refused):
+    """Several of the person's communities have this number: they are asked which one they mean."""
+
+    def __init__(self, number: int, choices: list[tuple[Request, str]]) -> None:
+        super().__init__("request_ambiguous", number=number, names=[name for _, name in choices])
+        self.number = number
+        self.choices = choices
+
+
 @dataclass
 class Found:
     request: Request
@@ -81,7 +90,7 @@ async def find(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, usage: st
         raise Refused("request_unknown", number=number)
     if len(candidates) > 1:
         by_id = {c.id: c.name for c in communities}
-        raise Refused("request_ambiguous", number=number, names=[by_id[r.community_id] for r in candidates])
+        raise Ambiguous(number, [(r, by_id[r.community_id]) for r in candidates])
     request = candidates[0]
     community = next(c for c in communities if c.id == request.community_id)
     membership = await uow.memberships.get(actor.user.id, community.id)
