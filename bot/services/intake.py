@@ -117,7 +117,7 @@ async def file_request(uow: UnitOfWork, env: Env, filing: Filing, key: str) -> R
     )
     await uow.requests.record(request, "filed", filing.filed_by.id, target_id=request.requester_id, at=now)
     for item in filing.media:
-        await _keep_media(uow, request, item, filing.source_chat_id or 0, filing.filed_by, "intake")
+        await keep_media(uow, request, item, filing.source_chat_id or 0, filing.filed_by, "intake")
     if filing.media_group_id and filing.source_chat_id is not None:
         await uow.requests.adopt_album(filing.source_chat_id, filing.media_group_id, request.id)
     await _post_cards(uow, env, request, filing, key)
@@ -125,7 +125,7 @@ async def file_request(uow: UnitOfWork, env: Env, filing: Filing, key: str) -> R
     return request
 
 
-async def _keep_media(
+async def keep_media(
     uow: UnitOfWork,
     request: Request | None,
     item: Media,
@@ -395,7 +395,7 @@ async def group_message(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     elif inc.media_group_id and inc.media:
         request = await uow.requests.by_album(inc.chat.chat_id, inc.media_group_id)
         for item in inc.media:  # an album part that may belong to a request (kept until it comes)
-            await _keep_media(uow, request, item, inc.chat.chat_id, actor.user, "intake", inc.media_group_id)
+            await keep_media(uow, request, item, inc.chat.chat_id, actor.user, "intake", inc.media_group_id)
         if request is not None:
             await messages.refresh_card(uow, f"u{inc.update_id}:card", CARD, request.id)
             await pass_on_media(uow, request, inc, f"u{inc.update_id}:album", exclude=actor.user.id)
@@ -434,7 +434,7 @@ async def add_detail(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, fou
         raise Refused("request_wrong_state", n=request.number, status=request.status)
     note = check_text(found.rest, required=not inc.media, limit=COMMENT_LIMIT * 2)
     for item in inc.media:
-        await _keep_media(uow, request, item, inc.chat.chat_id, actor.user, "added")
+        await keep_media(uow, request, item, inc.chat.chat_id, actor.user, "added")
     await uow.requests.record(request, "added", actor.user.id, note=note or None)
     await messages.refresh_card(uow, f"u{inc.update_id}:card", CARD, request.id)
     key = f"u{inc.update_id}:added"

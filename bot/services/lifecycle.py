@@ -21,7 +21,7 @@ from bot.services import messages, points, volunteers
 from bot.services.actors import Actor, identify, user_locale
 from bot.services.env import Env
 from bot.services.errors import Refused
-from bot.services.intake import add_detail, pass_on_media, send_media_to
+from bot.services.intake import add_detail, keep_media, pass_on_media, send_media_to
 from bot.services.messages import Button
 from bot.services.request_access import (
     COMMENT_LIMIT,
@@ -42,7 +42,7 @@ from bot.services.request_cards import CARD, PUBLICITY
 from bot.services.roles import resolve_target
 from bot.services.runner import Outcome
 from bot.triage import building_key, parse_place
-from storage.models import Request, RequestMedia, User
+from storage.models import Request, User
 from storage.requests import ACTIVE, IN_HAND
 from storage.uow import UnitOfWork
 
@@ -129,6 +129,12 @@ def button(core: Core) -> Callable[[UnitOfWork, Env, Incoming, int], Awaitable[O
 
     run.__name__ = f"{core.__name__.lstrip('_')}_button"
     return run
+
+
+def _must(allowed: bool, request: Request) -> None:
+    """Only the people a step belongs to may take it (the requester, its volunteer, or staff)."""
+    if not allowed:
+        raise Refused("request_not_yours", n=request.number)
 
 
 def _wrong_state(request: Request) -> Refused:
@@ -326,8 +332,7 @@ async def _give_back(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, fou
     """Decline (an assignment) or release (a claim): the request is open again for others."""
     request = found.request
     allowed = ["assigned"] if kind == "declined" else list(IN_HAND)
-    if not is_volunteer(actor, found):
-        raise Refused("request_not_yours", n=request.number)
+    _must(is_volunteer(actor, found), request)
     if not await uow.requests.transition(
         request, allowed, "open", volunteer_is=actor.user.id, volunteer_id=None
     ):
@@ -361,8 +366,7 @@ async def _release(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, found
 # -- progress and done -------------------------------------------------------------------------
 async def _progress(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, found: Found) -> str:
     request = found.request
-    if not (is_volunteer(actor, found) or can_dispatch(actor, found)):
-        raise Refused("request_not_yours", n=request.number)
+    _must(is_volunteer(actor, found) or can_dispatch(actor, found), request)
     if request.status not in IN_HAND:
         raise _wrong_state(request)
     note = found.rest.strip() or env.renderer.label(user_locale(env, actor.user), "req_on_my_way_note")
@@ -378,8 +382,7 @@ async def _progress(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, foun
 
 async def _done(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, found: Found) -> str:
     request = found.request
-    if not (is_volunteer(actor, found) or can_dispatch(actor, found)):
-        raise Refused("request_not_yours", n=request.number)
+    _must(is_volunteer(actor, found) or can_dispatch(actor, found), request)
     note = check_text(found.rest, required=False, limit=COMMENT_LIMIT)
     now = env.clock()
     catalog = catalog_of(env, found.community)
@@ -389,16 +392,7 @@ async def _done(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, found: F
     ):
         raise _wrong_state(request)
     for item in inc.media:
-        await uow.requests.add_media(
-            RequestMedia(
-                request_id=request.id,
-                chat_id=inc.chat.chat_id,
-                kind=item.kind,
-                file_id=item.file_id,
-                stage="done",
-                added_by_id=actor.user.id,
-            )
-        )
+        await keep_media(uow, request, item, inc.chat.chat_id, actor.user, "done")
     await pass_on_media(uow, request, inc, f"u{inc.update_id}:proof", exclude=actor.user.id)
     await uow.requests.record(request, "done", actor.user.id, note=note or None, at=now)
     await _changed(uow, env, inc, request)
@@ -444,8 +438,7 @@ async def _ask_to_confirm(uow: UnitOfWork, env: Env, key: str, request: Request,
 # -- confirm, reopen, cancel, rate ---------------------------------------------------------------
 async def _confirm(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, found: Found) -> str:
     request = found.request
-    if not (is_requester(actor, found) or can_dispatch(actor, found)):
-        raise Refused("request_not_yours", n=request.number)
+    _must(is_requester(actor, found) or can_dispatch(actor, found), request)
     if request.status in FINISHED:
         raise Refused("request_already_confirmed", n=request.number)
     await confirmed(uow, env, f"u{inc.update_id}", request, actor.user.id, auto=False)
@@ -489,8 +482,7 @@ async def confirmed(
 async def _reopen(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, found: Found) -> str:
     request = found.request
     staff = can_dispatch(actor, found)
-    if not (is_requester(actor, found) or staff):
-        raise Refused("request_not_yours", n=request.number)
+    _must(is_requester(actor, found) or staff, request)
     reason = found.rest.strip()
     if not reason and inc.callback_id is not None:
         reason = env.renderer.label(user_locale(env, actor.user), "req_not_solved_reason")
@@ -535,8 +527,7 @@ async def _reopen(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, found:
 
 async def _cancel(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, found: Found) -> str:
     request = found.request
-    if not (is_requester(actor, found) or can_dispatch(actor, found)):
-        raise Refused("request_not_yours", n=request.number)
+    _must(is_requester(actor, found) or can_dispatch(actor, found), request)
     reason = check_text(found.rest, required=False, limit=COMMENT_LIMIT)
     volunteer = await uow.users.get(request.volunteer_id) if request.volunteer_id else None
     if not await uow.requests.transition(request, list(ACTIVE), "cancelled"):
@@ -675,16 +666,7 @@ async def reply_to_card(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, 
     if is_volunteer(actor, found) and request.status in (*IN_HAND, "done"):
         if inc.media and request.status == "done":
             for item in inc.media:
-                await uow.requests.add_media(
-                    RequestMedia(
-                        request_id=request.id,
-                        chat_id=inc.chat.chat_id,
-                        kind=item.kind,
-                        file_id=item.file_id,
-                        stage="done",
-                        added_by_id=actor.user.id,
-                    )
-                )
+                await keep_media(uow, request, item, inc.chat.chat_id, actor.user, "done")
             await uow.requests.record(request, "proof", actor.user.id, note=inc.text.strip() or None)
             await _changed(uow, env, inc, request)
             template = "request_proof_saved"

@@ -67,13 +67,19 @@ async def suggestions(
 
 
 def card_functions(env: Env) -> dict[str, Any]:
-    async def request_card(uow: UnitOfWork, request_id: int, chat_id: int) -> RenderedCard | None:
+    async def load(uow: UnitOfWork, request_id: int) -> tuple[Request, Community, Catalog] | None:
         request = await uow.requests.get(request_id)
         if request is None:
             return None
         community = await uow.communities.get(request.community_id)
         assert community is not None
-        catalog = env.catalogs.for_community(community.name)
+        return request, community, env.catalogs.for_community(community.name)
+
+    async def request_card(uow: UnitOfWork, request_id: int, chat_id: int) -> RenderedCard | None:
+        loaded = await load(uow, request_id)
+        if loaded is None:
+            return None
+        request, community, catalog = loaded
         view, locale = await _view(uow, env, request, community, chat_id)
         context = await card_context(uow, env, request, community, catalog, view, locale)
         text = env.renderer.render(locale, "request_card", **context)
@@ -81,12 +87,10 @@ def card_functions(env: Env) -> dict[str, Any]:
         return RenderedCard(text, messages.keyboard_json(buttons))
 
     async def publicity_card(uow: UnitOfWork, request_id: int, chat_id: int) -> RenderedCard | None:
-        request = await uow.requests.get(request_id)
-        if request is None:
+        loaded = await load(uow, request_id)
+        if loaded is None:
             return None
-        community = await uow.communities.get(request.community_id)
-        assert community is not None
-        catalog = env.catalogs.for_community(community.name)
+        request, community, catalog = loaded
         category = (catalog.get(request.category) or catalog.other).name(community.locale)
         if request.status not in ("confirmed", "rated") or request.volunteer_id is None:
             text = env.renderer.render(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot import callbacks, words
+from bot import callbacks
 from bot.incoming import Incoming
 from bot.services import messages
 from bot.services.actors import Actor, identify, member_communities, staff_community_here
@@ -15,6 +15,7 @@ from bot.services.messages import Button
 from bot.services.request_access import can_see_details, catalog_of, find
 from bot.services.request_cards import local, place
 from bot.services.runner import Outcome
+from bot.services.switches import community_switch
 from bot.triage import building_key, redact
 from storage.models import Community, Request
 from storage.uow import UnitOfWork
@@ -199,16 +200,4 @@ async def overdue(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
 
 async def publicity_setting(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     """/publicity on|off: whether confirmed requests get a 晒单 card in the group."""
-    actor = await identify(uow, env, inc)
-    community = await staff_community_here(uow, actor)
-    word = inc.args[0].lower() if inc.args else ""
-    if words.is_word("switch_on", word):
-        community.publicity = True
-    elif words.is_word("switch_off", word):
-        community.publicity = False
-    elif word:
-        raise Refused("publicity_usage")
-    await messages.reply(
-        uow, env, inc, actor.locale, "publicity_show", community=community.name, on=community.publicity
-    )
-    await uow.commit()
+    await community_switch(uow, env, inc, "publicity", "publicity")

@@ -23,6 +23,7 @@ from bot.services.errors import Refused
 from bot.services.messages import Button
 from bot.services.roles import resolve_target
 from bot.services.runner import Outcome
+from bot.services.switches import community_switch, switch_word
 from storage.models import Community, Membership, User
 from storage.uow import UnitOfWork
 
@@ -72,12 +73,10 @@ def parse_party(text: str) -> bool:
 
 
 def parse_switch(text: str) -> bool:
-    word = text.strip().lower()
-    if words.is_word("switch_on", word):
-        return True
-    if words.is_word("switch_off", word):
-        return False
-    raise Refused("profile_switch_invalid")
+    value = switch_word(text.strip().lower())
+    if value is None:
+        raise Refused("profile_switch_invalid")
+    return value
 
 
 # -- registration ------------------------------------------------------------------------------------
@@ -560,22 +559,4 @@ async def card_decision(uow: UnitOfWork, env: Env, inc: Incoming, action: str, m
 
 async def approval_setting(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     """/approval on|off: whether new volunteers wait for staff approval."""
-    actor = await identify(uow, env, inc)
-    community = await staff_community_here(uow, actor)
-    word = inc.args[0].lower() if inc.args else ""
-    if words.is_word("switch_on", word):
-        community.volunteer_approval = True
-    elif words.is_word("switch_off", word):
-        community.volunteer_approval = False
-    elif word:
-        raise Refused("approval_usage")
-    await messages.reply(
-        uow,
-        env,
-        inc,
-        actor.locale,
-        "approval_show",
-        community=community.name,
-        on=community.volunteer_approval,
-    )
-    await uow.commit()
+    await community_switch(uow, env, inc, "volunteer_approval", "approval")
