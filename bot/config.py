@@ -97,6 +97,11 @@ class Settings(BaseSettings):
             raise ValueError("must be an http(s) URL such as https://api.telegram.org")
         return value.rstrip("/")
 
+    @field_validator("categories_file", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("categories_file")
     @classmethod
     def _check_categories_file(cls, value: Path | None) -> Path | None:

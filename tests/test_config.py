@@ -199,3 +199,23 @@ def test_the_token_in_an_exception_is_not_logged() -> None:
     output = captured.getvalue()
     assert "error while handling an update" in output and "RuntimeError" in output
     assert TOKEN not in output
+
+
+def test_an_empty_categories_file_setting_means_the_packaged_defaults(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CATEGORIES_FILE", "")
+    assert load_settings().categories_file is None
+
+
+def test_a_wrong_categories_file_stops_the_start_with_one_line_naming_the_field(
+    clean_env: Path, tmp_path: Path
+) -> None:
+    override = tmp_path / "categories.yaml"
+    override.write_text("categories:\n  repair:\n    points: -3\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_settings(categories_file=str(override))
+    assert str(raised.value).startswith("CATEGORIES_FILE: ")
+    assert "categories.repair.points" in str(raised.value) and "\n" not in str(raised.value)
+    with pytest.raises(ConfigError, match="no such file"):
+        load_settings(categories_file=str(tmp_path / "missing.yaml"))

@@ -3,10 +3,14 @@ ask -> claim or assign -> done -> confirm -> rate -> points -> 晒单."""
 
 from __future__ import annotations
 
-from bot.fakebot import FakeChat
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.fakebot import FakeChat, FakeTelegram
 from bot.offline import OfflineBot
 from bot.services import lifecycle
-from tests.conftest import Clock
+from tests.conftest import ADMIN_ID, Clock, make_settings
 from tests.requests_world import (
     HOME,
     Estate,
@@ -391,3 +395,30 @@ async def test_a_number_in_several_communities_is_asked_about_with_buttons(world
     assert (await request_no(world, 1, "和平社区")).status == "cancelled"
     assert (await request_no(world, 1)).status == "open"
     assert "已撤销求助 #1" in world.last(dm)
+
+
+async def test_a_community_override_changes_points_and_service_hours(
+    engine: AsyncEngine, database_url: str, tmp_path: Path
+) -> None:
+    override = tmp_path / "categories.yaml"
+    override.write_text(
+        f"communities:\n  {HOME}:\n    service_hours: '09:00-17:00'\n"
+        "    categories:\n      repair:\n        points: 25\n",
+        encoding="utf-8",
+    )
+    settings = make_settings(database_url, categories_file=override, group_messages_per_minute=6000)
+    fake = FakeTelegram()
+    world = World(fake, OfflineBot(fake, settings), admin_id=ADMIN_ID)
+    await world.bot.start()
+    try:
+        e = await estate(world)
+        await file_leak(world, e)
+        request = await request_no(world, 1)
+        assert request.points == 25
+        await claim_and_finish(world, e)
+        await world.say(e.resident, world.dm(e.resident), "/confirm 1")
+        assert (await balance(world, e.volunteer))[0] == 25
+        assert str(world.bot.deps.env.catalogs.for_community(HOME).service_hours) == "09:00-17:00"
+        assert world.bot.deps.env.catalogs.for_community("和平社区").get("repair").points == 10  # type: ignore[union-attr]
+    finally:
+        await world.bot.stop()
