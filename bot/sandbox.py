@@ -57,7 +57,8 @@ Type a message to send it as the current person in the current chat. Sandbox com
   :who                           who and where you are
   :help                          this help
   :quit                          leave (Ctrl-D works too)
-Try: /help   then   :as volunteer   :in private   /volunteer   :press 1"""
+Try: /help   then   :as volunteer   :in private   /volunteer   :press 1
+A request: :as resident   :in group   #求助 3号楼 楼道灯坏了   then   :as volunteer   :press 1"""
 
 
 def sandbox_database_url(settings: Settings) -> str:
