@@ -65,3 +65,16 @@ async def test_quick_mode_stops_once_the_private_messages_are_in(bench: ModuleTy
     assert private.delivered == 2
     assert 0 <= group.delivered <= 30
     assert any("--quick" in note for note in group.notes)
+
+
+async def test_the_request_benchmark_runs_with_tiny_sizes(sqlite_url: str) -> None:
+    spec = importlib.util.spec_from_file_location("bench_requests", SCRIPT.parent / "bench_requests.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    steps = await module.loop(sqlite_url, 3, 2)
+    names = [s.name for s in steps if not isinstance(s, str)]
+    assert names == ["file", "claim", "done", "confirm"]
+    assert all(len(s.handle_ms) == 3 for s in steps if not isinstance(s, str))
+    assert "2 claims of #4 at once: 1 won" in steps[-1]

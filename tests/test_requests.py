@@ -422,3 +422,30 @@ async def test_a_community_override_changes_points_and_service_hours(
         assert world.bot.deps.env.catalogs.for_community("和平社区").get("repair").points == 10  # type: ignore[union-attr]
     finally:
         await world.bot.stop()
+
+
+async def test_a_long_history_shows_the_newest_steps_that_fit_in_one_message(world: World) -> None:
+    e = await estate(world)
+    await file_leak(world, e)
+    await world.press(e.volunteer, e.group, "接单")
+    for n in range(25):
+        await world.say(e.volunteer, world.dm(e.volunteer), f"/progress 1 第{n}次进展 " + "很长的说明" * 55)
+    await world.say(world.admin, e.staff_group, "/history 1")
+    shown = world.last(e.staff_group)
+    assert "第24次进展" in shown and "未显示" in shown  # the newest, and a note of what was left out
+
+
+async def test_editing_a_request_message_is_answered_with_how_to_add_details(world: World) -> None:
+    e = await estate(world)
+    said = await world.say(e.resident, e.group, "#求助 3号楼 楼道灯坏了")
+    world.fake.edit_text(e.resident, e.group, said["message"]["message_id"], "#求助 5号楼 楼道灯坏了")
+    await world.pump()
+    assert "/add" in world.last(e.group)
+    assert (await request_no(world, 1)).building == "3号楼"
+
+
+async def test_the_sweep_for_due_confirmations_runs_on_the_job_queue(world: World) -> None:
+    job_queue = world.bot.application.job_queue
+    assert job_queue is not None
+    [job] = job_queue.get_jobs_by_name("sweep")
+    assert job.job.trigger.interval.total_seconds() == world.bot.settings.sweep_seconds

@@ -8,6 +8,7 @@ from typing import Any
 from markupsafe import Markup
 
 from bot.incoming import Incoming
+from bot.render import TextTooLong
 from bot.services.actors import user_locale
 from bot.services.env import Env
 from storage.models import User
@@ -41,6 +42,21 @@ def keyboard_json(buttons: Keyboard | None) -> list[Any] | None:
 def mention(user: User) -> Markup:
     """An HTML mention that notifies the person without needing a username."""
     return Markup('<a href="tg://user?id={}">{}</a>').format(user.telegram_id, user.full_name or "?")
+
+
+def rows_that_fit(
+    env: Env, locale: str, template: str, key: str, rows: list[dict[str, Any]], **context: Any
+) -> int:
+    """How many of `rows` (passed as `key`, with `more` = the rest) fit in one message: long names
+    and notes make fewer. Renderer.render refuses a text over Telegram's 4096 UTF-16 units."""
+    shown = len(rows)
+    while shown > 0:
+        try:
+            env.renderer.render(locale, template, **{key: rows[:shown]}, more=len(rows) - shown, **context)
+            break
+        except TextTooLong:
+            shown -= max(1, shown // 10)
+    return shown
 
 
 async def reply(

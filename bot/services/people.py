@@ -137,9 +137,14 @@ async def set_language(uow: UnitOfWork, env: Env, inc: Incoming, locale: str) ->
 
 
 async def edited_message(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
-    """Edits are not re-read: say so once in private (or for an edited command), so nobody waits in vain."""
+    """Edits are not re-read: say so once in private (or for an edited command or #求助 message), so
+    nobody waits in vain."""
     actor = await identify(uow, env, inc)
-    if inc.chat.is_private or inc.text.startswith("/"):
+    if (
+        inc.chat.is_private
+        or inc.text.startswith("/")
+        or words.strip_prefix("request_tags", inc.text) is not None
+    ):
         await messages.reply(uow, env, inc, actor.locale, "common_edit_not_read")
     await uow.commit()
 

@@ -68,16 +68,20 @@ async def history(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
                 "note": (event.note or "")[:200] if full else "",
             }
         )
-    shown = steps[-60:]
+    request = summary(env, found.request, found.community, actor.locale, full=full)
+    newest_first = steps[::-1]
+    shown = messages.rows_that_fit(
+        env, actor.locale, "request_history", "steps", newest_first, request=request
+    )
     await messages.reply(
         uow,
         env,
         inc,
         actor.locale,
         "request_history",
-        request=summary(env, found.request, found.community, actor.locale, full=full),
-        steps=shown,
-        more=len(steps) - len(shown),
+        request=request,
+        steps=newest_first[:shown][::-1],
+        more=len(steps) - shown,
     )
     await uow.commit()
 

@@ -8,7 +8,6 @@ from typing import Any
 from bot import callbacks, words
 from bot.incoming import Incoming
 from bot.outbox.cards import RenderedCard
-from bot.render import TextTooLong
 from bot.services import messages
 from bot.services.actors import (
     Actor,
@@ -461,7 +460,15 @@ async def list_volunteers(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         for m, u in await uow.memberships.volunteers(community.id)
         if skill is None or skill in m.skills
     ]
-    shown = _fitting(env, actor.locale, rows, community=community.name, skill=skill)
+    shown = messages.rows_that_fit(
+        env,
+        actor.locale,
+        "volunteers_list",
+        "volunteers",
+        rows[:LIST_LIMIT],
+        community=community.name,
+        skill=skill,
+    )
     await messages.reply(
         uow,
         env,
@@ -474,20 +481,6 @@ async def list_volunteers(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         more=len(rows) - shown,
     )
     await uow.commit()
-
-
-def _fitting(env: Env, locale: str, rows: list[dict[str, Any]], **context: Any) -> int:
-    """How many rows of the volunteer list fit in one message (long names and buildings make fewer)."""
-    shown = min(len(rows), LIST_LIMIT)
-    while shown > 0:
-        try:
-            env.renderer.render(
-                locale, "volunteers_list", volunteers=rows[:shown], more=len(rows) - shown, **context
-            )
-            break
-        except TextTooLong:  # Renderer.render refuses a text over Telegram's 4096 UTF-16 units
-            shown -= max(1, shown // 10)
-    return shown
 
 
 STATUS_CHANGES = {
