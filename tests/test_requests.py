@@ -164,7 +164,8 @@ async def test_requester_adds_details_later_by_command_and_by_replying_to_the_ca
     world.fake.send_photo(e.resident, e.group, caption="这是漏水的地方", reply_to=card_id)
     await world.pump()
     assert await events(world, 1) == ["filed", "added", "added"]
-    assert "下午三点以后家里有人" in card_text(world, e.group, 1)
+    assert "下午三点以后家里有人" in card_text(world, e.staff_group, 1)
+    assert "下午三点以后家里有人" not in card_text(world, e.group, 1)  # details stay with those who help
 
 
 # -- claim, assign, decline, release ------------------------------------------------------------
@@ -449,3 +450,12 @@ async def test_the_sweep_for_due_confirmations_runs_on_the_job_queue(world: Worl
     assert job_queue is not None
     [job] = job_queue.get_jobs_by_name("sweep")
     assert job.job.trigger.interval.total_seconds() == world.bot.settings.sweep_seconds
+
+
+async def test_a_request_in_an_unbound_group_is_told_the_group_is_not_set_up(world: World) -> None:
+    chat = await world.group("还没绑定的群")
+    resident = world.person("张阿姨")
+    await world.say(resident, chat, "#求助 楼道灯坏了")
+    assert "绑定" in world.last(chat)
+    async with world.bot.deps.uow() as uow:
+        assert await uow.communities.all() == []

@@ -376,10 +376,12 @@ async def group_message(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     a request card, or just a resident being seen."""
     actor = await identify(uow, env, inc)
     community = actor.community
+    body = words.strip_prefix("request_tags", inc.text)
     if community is None:
+        if body is not None:  # someone asks for help where nobody has set the bot up yet
+            raise Refused("common_group_not_bound")
         await uow.commit()
         return
-    body = words.strip_prefix("request_tags", inc.text)
     if body is not None:
         filing = Filing(
             community,

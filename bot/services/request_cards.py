@@ -169,9 +169,8 @@ async def card_context(
         "place": place(request, with_room=full),
         "text": text,
         "private": request.private,
-        "additions": [a if full else redact(a) for a in additions][-ADDITIONS_SHOWN:]
-        if not request.private or full
-        else [],
+        # Details added later may come from a private chat: only the people who see details see them.
+        "additions": additions[-ADDITIONS_SHOWN:] if full else [],
         "status": request.status,
         "volunteer": (
             volunteer_m.display_name if volunteer_m and volunteer_m.display_name else volunteer.full_name
