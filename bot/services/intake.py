@@ -3,9 +3,8 @@ details added later. Each filing is triaged, numbered, given its 5341 deadlines 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import callbacks, words
@@ -58,7 +57,6 @@ class Filing:
     on_behalf_name: str | None = None
     contact: str | None = None
     place_text: str = ""  # a building and room given apart from the text
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def private_mark(text: str) -> tuple[bool, str]:
@@ -201,6 +199,10 @@ async def _nudge(uow: UnitOfWork, env: Env, request: Request, skills: tuple[str,
     now = env.clock()
     quiet = timedelta(minutes=env.settings.nudge_minutes)
     here = building_key(request.building) if request.building else None
+    community = await uow.communities.get(request.community_id)
+    assert community is not None
+    catalog = catalog_of(env, community)
+    category = catalog.get(request.category) or catalog.other
     sent = 0
     for m, user in await uow.memberships.volunteers(request.community_id):
         if sent >= NUDGES_PER_REQUEST:
@@ -219,10 +221,6 @@ async def _nudge(uow: UnitOfWork, env: Env, request: Request, skills: tuple[str,
         if m.last_nudged_at is not None and now - m.last_nudged_at < quiet:
             continue
         m.last_nudged_at = now
-        community = await uow.communities.get(request.community_id)
-        assert community is not None
-        catalog = catalog_of(env, community)
-        category = catalog.get(request.category) or catalog.other
         locale = user_locale(env, user)
         await messages.tell(
             uow,
