@@ -195,24 +195,32 @@ async def _name(uow: UnitOfWork, user: User, community_id: int) -> str:
     return (m.display_name if m is not None and m.display_name else None) or user.full_name or "?"
 
 
-async def _hand_over(uow: UnitOfWork, env: Env, inc: Incoming, request: Request, volunteer: User) -> None:
-    """The volunteer gets the details in private (never in the group), with the photos and voice notes."""
-    key = f"u{inc.update_id}:hand"
+async def _card_to(
+    uow: UnitOfWork, env: Env, key: str, request: Request, person: User, fallback_template: str
+) -> bool:
+    """The request card in a person's private chat; if the bot cannot write to them there, a
+    mention in the request's group rendered from `fallback_template` (no details in it)."""
     community = await uow.communities.get(request.community_id)
     assert community is not None
     fallback = env.renderer.render(
-        community.locale, "request_start_for_details", who=messages.mention(volunteer), n=request.number
+        community.locale, fallback_template, who=messages.mention(person), n=request.number
     )
-    posted = await messages.post_card(
+    return await messages.post_card(
         uow,
-        f"{key}:card",
-        volunteer.telegram_id,
+        key,
+        person.telegram_id,
         CARD,
         request.id,
-        recipient=volunteer,
+        recipient=person,
         fallback_chat_id=await _fallback_chat(uow, request),
         fallback_text=fallback,
     )
+
+
+async def _hand_over(uow: UnitOfWork, env: Env, inc: Incoming, request: Request, volunteer: User) -> None:
+    """The volunteer gets the details in private (never in the group), with the photos and voice notes."""
+    key = f"u{inc.update_id}:hand"
+    posted = await _card_to(uow, env, f"{key}:card", request, volunteer, "request_start_for_details")
     if posted and volunteer.reachable:
         await send_media_to(uow, env, request, volunteer.telegram_id, f"{key}:media")
 
@@ -396,43 +404,26 @@ async def _done(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, found: F
     await pass_on_media(uow, request, inc, f"u{inc.update_id}:proof", exclude=actor.user.id)
     await uow.requests.record(request, "done", actor.user.id, note=note or None, at=now)
     await _changed(uow, env, inc, request)
-    await _ask_to_confirm(uow, env, f"u{inc.update_id}:confirm", request, inc)
+    await _ask_to_confirm(uow, env, f"u{inc.update_id}:confirm", request)
     return "request_done_saved"
 
 
-async def _ask_to_confirm(uow: UnitOfWork, env: Env, key: str, request: Request, inc: Incoming) -> None:
+async def _ask_to_confirm(uow: UnitOfWork, env: Env, key: str, request: Request) -> None:
     """The requester gets their card again, at the bottom of the chat, with 'solved' / 'not solved'."""
-    community = await uow.communities.get(request.community_id)
-    assert community is not None
     requester = await uow.users.get(request.requester_id) if request.requester_id else None
     if requester is None:  # filed by staff for someone without Telegram: staff confirm by phone
         await _tell_staff(
             uow, env, key, request, "request_staff_confirm_by_phone", name=request.on_behalf_name or ""
         )
         return
-    fallback = env.renderer.render(
-        community.locale, "request_ask_confirm_in_group", who=messages.mention(requester), n=request.number
-    )
-    await messages.post_card(
-        uow,
-        f"{key}:card",
-        requester.telegram_id,
-        CARD,
-        request.id,
-        recipient=requester,
-        fallback_chat_id=await _fallback_chat(uow, request),
-        fallback_text=fallback,
-    )
-    for item in [m for m in await uow.requests.media_of(request.id) if m.stage == "done"]:
-        if requester.reachable:
-            await messages.send_media(
-                uow,
-                f"{key}:proof:{item.id}",
-                requester.telegram_id,
-                item.kind,
-                item.file_id,
-                f"#{request.number}",
-            )
+    await _card_to(uow, env, f"{key}:card", request, requester, "request_ask_confirm_in_group")
+    if not requester.reachable:
+        return
+    for item in await uow.requests.media_of(request.id):
+        if item.stage == "done":
+            caption = f"#{request.number}"
+            proof_key = f"{key}:proof:{item.id}"
+            await messages.send_media(uow, proof_key, requester.telegram_id, item.kind, item.file_id, caption)
 
 
 # -- confirm, reopen, cancel, rate ---------------------------------------------------------------

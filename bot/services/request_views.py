@@ -177,16 +177,18 @@ async def _open_page(
 async def overdue(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     """/overdue: what is late now (staff: the community; grid workers: their buildings)."""
     actor = await identify(uow, env, inc)
-    community = actor.community
+    m = actor.membership
     buildings: list[str] | None = None
-    if community is None or not actor.is_staff_of(community.id):
-        try:
-            community = await staff_community_here(uow, actor)
-        except Refused:
-            m = actor.membership
-            if community is None or m is None or "grid_worker" not in m.roles:
-                raise
-            buildings = [b for b in (building_key(x) for x in m.grid_buildings) if b]
+    if (
+        actor.community is not None
+        and not actor.is_staff_of(actor.community.id)
+        and m
+        and "grid_worker" in m.roles
+    ):
+        community = actor.community  # a grid worker in a group of the community: their buildings
+        buildings = [b for b in (building_key(x) for x in m.grid_buildings) if b]
+    else:
+        community = await staff_community_here(uow, actor)
     late = await uow.requests.overdue(community.id, env.clock(), buildings)
     rows = [summary(env, r, community, actor.locale, full=False) for r in late[:OVERDUE_SHOWN]]
     await messages.reply(
