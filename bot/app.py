@@ -6,8 +6,8 @@ Reads top to bottom: settings -> Application (HTTP, defaults, rate limiter, type
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import Any
 
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
@@ -19,13 +19,13 @@ from bot.categories import load_catalogs
 from bot.config import Settings
 from bot.context import BotData, LinliApplication, LinliContext
 from bot.outbox.cards import CardRenderer
-from bot.outbox.sender import OutboxSender
+from bot.outbox.sender import OutboxSender, Sleep
 from bot.render import Renderer
 from bot.services import request_cards, volunteers
 from bot.services.env import Env
 from bot.services.runner import Deps
+from storage.clock import Clock, system_clock
 from storage.engine import make_engine, make_sessions
-from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +51,11 @@ def build_application(
     *,
     request: BaseRequest | None = None,
     updates_request: BaseRequest | None = None,
-    sender_options: dict[str, Any] | None = None,
+    clock: Clock = system_clock,
+    sleep: Sleep = asyncio.sleep,
 ) -> LinliApplication:
+    """The Application. `clock` is the one clock of the whole bot; `sleep` is how the sender waits
+    out Telegram's RetryAfter (tests pass a clock they move and a sleep that returns at once)."""
     token = settings.token()
     if not token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
@@ -71,7 +74,8 @@ def build_application(
         builder = builder.request(request).get_updates_request(updates_request or request)
     app: LinliApplication = builder.build()  # type: ignore[assignment]
     app.bot_data.settings = settings
-    app.bot_data.sender_options = sender_options or {}
+    app.bot_data.clock = clock
+    app.bot_data.sleep = sleep
     handlers.register(app)
     app.add_error_handler(_log_error)
     return app
@@ -79,25 +83,30 @@ def build_application(
 
 async def start_runtime(app: LinliApplication) -> None:
     """post_init: the engine, one session factory, the renderer, the outbox sender, the sweep job."""
-    settings = app.bot_data.settings
-    assert settings is not None
+    settings, clock = app.bot_data.settings, app.bot_data.clock
     engine = make_engine(settings.database_url)
     sessions = make_sessions(engine)
     renderer = Renderer(settings.default_locale)
     env = Env(
         settings=settings,
         renderer=renderer,
+        clock=clock,
         bot_username=app.bot.username,
-        clock=app.bot_data.sender_options.get("clock", utcnow),  # tests move time forward
         catalogs=load_catalogs(settings.categories_file),
     )
     cards = CardRenderer({**volunteers.card_functions(env), **request_cards.card_functions(env)})
     sender = OutboxSender(
-        app.bot, sessions, cards, poll_seconds=settings.outbox_poll_seconds, **app.bot_data.sender_options
+        app.bot,
+        sessions,
+        cards,
+        clock=clock,
+        sleep=app.bot_data.sleep,
+        poll_seconds=settings.outbox_poll_seconds,
     )
     app.bot_data.engine = engine
     app.bot_data.deps = Deps(sessions=sessions, env=env, on_commit=sender.wake)
     app.bot_data.sender = sender
+    app.bot_data.started = True
     await sender.start()  # also sends what a previous run committed but did not deliver
     if app.job_queue is not None:  # due times are stored, so a sweep after a restart catches up
         app.job_queue.run_repeating(
@@ -106,11 +115,11 @@ async def start_runtime(app: LinliApplication) -> None:
 
 
 async def stop_runtime(app: LinliApplication) -> None:
-    if app.bot_data.sender is not None:
-        await app.bot_data.sender.stop()
-    engine, app.bot_data.engine = app.bot_data.engine, None
-    if engine is not None:
-        await engine.dispose()
+    if not app.bot_data.started:
+        return
+    await app.bot_data.sender.stop()
+    await app.bot_data.engine.dispose()
+    app.bot_data.started = False
 
 
 async def _log_error(update: object, context: LinliContext) -> None:

@@ -9,28 +9,35 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
-from bot.outbox.sender import OutboxSender
+from bot.outbox.sender import OutboxSender, Sleep
 from bot.services.runner import Deps
+from storage.clock import Clock
 
 
 @dataclass
 class BotData:
-    """Filled by the composition root in post_init; one session per call comes from `deps`."""
+    """PTB makes this with no arguments; the composition root fills it.
 
-    settings: Settings | None = None
-    sender_options: dict[str, Any] = field(default_factory=dict)  # clock/sleep injected by tests
-    engine: AsyncEngine | None = None
-    deps: Deps | None = None
-    sender: OutboxSender | None = None
+    `settings`, `clock` and `sleep` are set by `build_application`; `engine`, `deps` and `sender` by
+    post_init (`started` says whether it ran). None of them is optional: reading one before it is
+    set is a bug in the wiring and fails at once.
+    """
+
+    settings: Settings = field(init=False)
+    clock: Clock = field(init=False)
+    sleep: Sleep = field(init=False)
+    engine: AsyncEngine = field(init=False)
+    deps: Deps = field(init=False)
+    sender: OutboxSender = field(init=False)
+    started: bool = False
 
 
 class LinliContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
     @property
     def deps(self) -> Deps:
-        deps = self.bot_data.deps
-        if deps is None:
+        if not self.bot_data.started:
             raise RuntimeError("the application was not started through bot.app (post_init did not run)")
-        return deps
+        return self.bot_data.deps
 
 
 LinliApplication = Application[ExtBot[None], LinliContext, dict[Any, Any], dict[Any, Any], BotData, Any]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 from pydantic import SecretStr
 from telegram import Update
@@ -12,8 +11,9 @@ from bot.app import build_application, start_runtime, stop_runtime
 from bot.config import Settings
 from bot.context import LinliApplication
 from bot.fakebot import FakeRequest, FakeTelegram
-from bot.outbox.sender import OutboxSender
+from bot.outbox.sender import OutboxSender, Sleep
 from bot.services.runner import Deps
+from storage.clock import Clock, system_clock
 from storage.engine import make_engine
 from storage.migrate import upgrade
 
@@ -23,11 +23,17 @@ class OfflineBot:
     then waits until everything they queued is delivered to the fake."""
 
     def __init__(
-        self, fake: FakeTelegram, settings: Settings, *, sender_options: dict[str, Any] | None = None
-    ):
+        self,
+        fake: FakeTelegram,
+        settings: Settings,
+        *,
+        clock: Clock = system_clock,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
         self.fake = fake
         self.settings = settings.model_copy(update={"telegram_bot_token": SecretStr(fake.token)})
-        self.sender_options = sender_options or {}
+        self.clock = clock
+        self.sleep = sleep
         self.app: LinliApplication | None = None
         self._offset = 0
 
@@ -38,15 +44,11 @@ class OfflineBot:
 
     @property
     def deps(self) -> Deps:
-        deps = self.application.bot_data.deps
-        assert deps is not None
-        return deps
+        return self.application.bot_data.deps
 
     @property
     def sender(self) -> OutboxSender:
-        sender = self.application.bot_data.sender
-        assert sender is not None
-        return sender
+        return self.application.bot_data.sender
 
     async def migrate(self) -> None:
         engine = make_engine(self.settings.database_url)
@@ -57,7 +59,7 @@ class OfflineBot:
 
     async def start(self) -> None:
         self.app = build_application(
-            self.settings, request=FakeRequest(self.fake), sender_options=self.sender_options
+            self.settings, request=FakeRequest(self.fake), clock=self.clock, sleep=self.sleep
         )
         await self.app.initialize()
         await start_runtime(self.app)

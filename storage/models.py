@@ -1,4 +1,7 @@
-"""Typed SQLAlchemy 2 models for communities, chats, people, roles and delivery."""
+"""Typed SQLAlchemy 2 models for communities, chats, people, roles and delivery.
+
+Time stamps have no defaults here: `storage.clock.stamp_times` fills them from the unit of work's clock.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from storage.types import UTCDateTime, utcnow
+from storage.types import UTCDateTime
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -52,7 +55,7 @@ class Community(Base):
     publicity: Mapped[bool] = mapped_column(Boolean, default=True)
     # The last request number handed out (#1, #2, ... per community); raised by a conditional UPDATE.
     request_seq: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column()
 
 
 class Chat(Base):
@@ -67,8 +70,8 @@ class Chat(Base):
     title: Mapped[str] = mapped_column(String(255), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     buildings: Mapped[list[str]] = mapped_column(default=list)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column()
 
 
 class User(Base):
@@ -83,8 +86,8 @@ class User(Base):
     telegram_language: Mapped[str | None] = mapped_column(String(16))
     started: Mapped[bool] = mapped_column(Boolean, default=False)  # may the bot write privately?
     blocked: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column()
 
     @property
     def full_name(self) -> str:
@@ -118,8 +121,8 @@ class Membership(Base):
     named: Mapped[bool] = mapped_column(Boolean, default=True)
     nudges: Mapped[bool] = mapped_column(Boolean, default=False)
     last_nudged_at: Mapped[datetime | None] = mapped_column()
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column()
 
 
 class Invite(Base):
@@ -132,7 +135,7 @@ class Invite(Base):
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     uses: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column()
 
 
 class Conversation(Base):
@@ -144,7 +147,7 @@ class Conversation(Base):
     flow: Mapped[str] = mapped_column(String(32))
     step: Mapped[str] = mapped_column(String(32))
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column()
 
 
 class ProcessedUpdate(Base):
@@ -154,7 +157,7 @@ class ProcessedUpdate(Base):
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     kind: Mapped[str] = mapped_column(String(32), default="")
-    processed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    processed_at: Mapped[datetime] = mapped_column()
 
 
 class OutboxMessage(Base):
@@ -182,13 +185,13 @@ class OutboxMessage(Base):
     # pending | sent | failed | undeliverable | skipped
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column()
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_message_id: Mapped[int | None] = mapped_column(Integer)
     # kind media: a photo, voice note, video or document sent again by its Telegram file id.
     media_kind: Mapped[str | None] = mapped_column(String(16))
     file_id: Mapped[str | None] = mapped_column(String(255))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column()
     sent_at: Mapped[datetime | None] = mapped_column()
 
 
@@ -206,7 +209,7 @@ class CardMessage(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger)
     message_id: Mapped[int] = mapped_column(Integer)
     content_hash: Mapped[str | None] = mapped_column(String(64))  # of what the message shows now
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column()
 
 
 class Request(Base):
@@ -254,8 +257,8 @@ class Request(Base):
     auto_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
     rating: Mapped[int | None] = mapped_column(Integer)
     rating_comment: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column()
 
 
 class RequestEvent(Base):
@@ -269,7 +272,7 @@ class RequestEvent(Base):
     kind: Mapped[str] = mapped_column(String(24))
     target_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # e.g. who it was assigned to
     note: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column()
 
 
 class RequestMedia(Base):
@@ -289,7 +292,7 @@ class RequestMedia(Base):
     file_id: Mapped[str] = mapped_column(String(255))
     stage: Mapped[str] = mapped_column(String(16), default="intake")  # intake | added | done
     added_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column()
 
 
 class PointAccount(Base):
@@ -302,8 +305,8 @@ class PointAccount(Base):
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     balance: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column()
 
 
 class PointEntry(Base):
@@ -319,4 +322,4 @@ class PointEntry(Base):
     ref_id: Mapped[int | None] = mapped_column(Integer)  # the request (or later: redemption) it is for
     idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column()

@@ -6,7 +6,6 @@ from sqlalchemy import func, select, update
 
 from storage.models import PointAccount, PointEntry
 from storage.repositories import _Repository
-from storage.types import utcnow
 
 
 class PointsRepository(_Repository):
@@ -18,8 +17,8 @@ class PointsRepository(_Repository):
                 community_id=community_id,
                 user_id=user_id,
                 balance=0,
-                created_at=utcnow(),
-                updated_at=utcnow(),
+                created_at=self.now(),
+                updated_at=self.now(),
             )
             .on_conflict_do_nothing(index_elements=["community_id", "user_id"])
         )
@@ -60,7 +59,7 @@ class PointsRepository(_Repository):
             covered = await self.session.execute(
                 update(PointAccount)
                 .where(PointAccount.id == account.id, PointAccount.balance >= -amount)
-                .values(balance=PointAccount.balance + amount, updated_at=utcnow())
+                .values(balance=PointAccount.balance + amount, updated_at=self.now())
                 .execution_options(synchronize_session=False)
             )
             if not getattr(covered, "rowcount", 0):
@@ -75,7 +74,7 @@ class PointsRepository(_Repository):
                 ref_id=ref_id,
                 idempotency_key=key,
                 actor_id=actor_id,
-                created_at=utcnow(),
+                created_at=self.now(),
             )
             .on_conflict_do_nothing(index_elements=["idempotency_key"])
         )
@@ -93,7 +92,7 @@ class PointsRepository(_Repository):
             await self.session.execute(
                 update(PointAccount)
                 .where(PointAccount.id == account.id)
-                .values(balance=PointAccount.balance + amount, updated_at=utcnow())
+                .values(balance=PointAccount.balance + amount, updated_at=self.now())
                 .execution_options(synchronize_session=False)
             )
         await self.session.refresh(account)

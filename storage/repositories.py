@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.clock import now_of
 from storage.models import (
     CardMessage,
     Chat,
@@ -20,12 +21,15 @@ from storage.models import (
     OutboxMessage,
     User,
 )
-from storage.types import utcnow
 
 
 class _Repository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+
+    def now(self) -> datetime:
+        """The unit of work's clock (never the system time)."""
+        return now_of(self.session.sync_session)
 
     def _insert(self, model: type[Any]) -> Any:
         """An INSERT that can skip a conflicting row, in the dialect of the connection."""
@@ -120,7 +124,7 @@ class MembershipRepository(_Repository):
         result = await self.session.execute(
             update(Membership)
             .where(Membership.id == membership_id, Membership.volunteer_status.in_(list(allowed_from)))
-            .values(volunteer_status=to, updated_at=utcnow())
+            .values(volunteer_status=to, updated_at=self.now())
             .execution_options(synchronize_session="fetch")
         )
         return bool(getattr(result, "rowcount", 0))
@@ -205,6 +209,8 @@ class OutboxRepository(_Repository):
 
     async def add(self, **values: Any) -> bool:
         """Queue a message; a second row with the same dedupe key is silently not added."""
+        now = self.now()
+        values = {"created_at": now, "next_attempt_at": now, **values}
         statement = (
             self._insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
         )

@@ -10,7 +10,6 @@ from sqlalchemy import func, or_, select, update
 
 from storage.models import Community, Request, RequestEvent, RequestMedia
 from storage.repositories import _Repository
-from storage.types import utcnow
 
 ACTIVE = ("open", "claimed", "assigned")  # waiting for someone to act
 IN_HAND = ("claimed", "assigned")  # a volunteer has it
@@ -64,7 +63,7 @@ class RequestRepository(_Repository):
         result = await self.session.execute(
             update(Request)
             .where(*conditions)
-            .values(status=to, updated_at=utcnow(), **values)
+            .values(status=to, updated_at=self.now(), **values)
             .execution_options(synchronize_session=False)
         )
         changed = bool(getattr(result, "rowcount", 0))
@@ -156,7 +155,7 @@ class RequestRepository(_Repository):
                 actor_id=actor_id,
                 target_id=target_id,
                 note=note,
-                created_at=at or utcnow(),
+                created_at=at or self.now(),
             )
         )
         await self.session.flush()

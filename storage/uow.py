@@ -13,6 +13,7 @@ from typing import Self
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.clock import Clock, attach
 from storage.models import ProcessedUpdate
 from storage.points import PointsRepository
 from storage.repositories import (
@@ -47,11 +48,13 @@ class UnitOfWork:
         self,
         sessions: async_sessionmaker[AsyncSession],
         *,
+        clock: Clock,
         update_id: int | None = None,
         update_kind: str = "",
         on_commit: Callable[[], None] | None = None,
     ) -> None:
         self._sessions = sessions
+        self.clock = clock
         self.update_id = update_id
         self.update_kind = update_kind
         self._on_commit = on_commit
@@ -59,6 +62,7 @@ class UnitOfWork:
 
     async def __aenter__(self) -> Self:
         self.session = self._sessions()
+        attach(self.session.sync_session, self.clock)
         self.communities = CommunityRepository(self.session)
         self.chats = ChatRepository(self.session)
         self.users = UserRepository(self.session)

@@ -127,7 +127,7 @@ async def world(
     engine: AsyncEngine, database_url: str, sleeps: Sleeps, request: pytest.FixtureRequest
 ) -> AsyncIterator[World]:
     fake = FakeTelegram()
-    bot = OfflineBot(fake, make_settings(database_url, **paced(request)), sender_options={"sleep": sleeps})
+    bot = OfflineBot(fake, make_settings(database_url, **paced(request)), sleep=sleeps)
     await bot.start()
     world = World(fake, bot, admin_id=ADMIN_ID)
     try:
@@ -161,7 +161,7 @@ async def clocked(
 ) -> AsyncIterator[World]:
     fake = FakeTelegram()
     settings = make_settings(database_url, **paced(request))
-    bot = OfflineBot(fake, settings, sender_options={"sleep": sleeps, "clock": clock})
+    bot = OfflineBot(fake, settings, sleep=sleeps, clock=clock)
     await bot.start()
     try:
         yield World(fake, bot, admin_id=ADMIN_ID)

@@ -6,7 +6,6 @@ start together behind a barrier."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -15,14 +14,16 @@ from bot.services import points
 from storage.engine import make_engine, make_sessions
 from storage.models import Community, Membership, Request, User
 from storage.uow import UnitOfWork
-from tests.conftest import reset_schema
+from tests.conftest import Clock, reset_schema
+
+CLOCK = Clock()  # one fixed test clock for every unit of work here
 
 
 async def test_two_staff_deciding_on_a_volunteer_at_once_only_one_wins(postgres_url: str) -> None:
     engine = make_engine(postgres_url)
     await reset_schema(engine)
     sessions = make_sessions(engine)
-    async with UnitOfWork(sessions) as uow:
+    async with UnitOfWork(sessions, clock=CLOCK) as uow:
         community = await uow.communities.add(
             Community(name="幸福里社区", timezone="Asia/Shanghai", locale="zh_CN")
         )
@@ -34,7 +35,7 @@ async def test_two_staff_deciding_on_a_volunteer_at_once_only_one_wins(postgres_
     barrier = asyncio.Barrier(2)
 
     async def decide(to: str) -> bool:
-        async with UnitOfWork(sessions) as uow:
+        async with UnitOfWork(sessions, clock=CLOCK) as uow:
             await uow.session.execute(text("select 1"))  # each on its own connection, in a transaction
             await barrier.wait()
             changed = await uow.memberships.set_volunteer_status(membership.id, {"pending"}, to)
@@ -45,7 +46,7 @@ async def test_two_staff_deciding_on_a_volunteer_at_once_only_one_wins(postgres_
     try:
         results = await asyncio.gather(decide("active"), decide("none"))
         assert sorted(results) == [False, True]
-        async with UnitOfWork(sessions) as uow:
+        async with UnitOfWork(sessions, clock=CLOCK) as uow:
             final = await uow.memberships.by_id(membership.id)
             assert final is not None
             assert final.volunteer_status == ("active" if results[0] else "none")
@@ -55,8 +56,8 @@ async def test_two_staff_deciding_on_a_volunteer_at_once_only_one_wins(postgres_
 
 async def _open_request(sessions: async_sessionmaker[AsyncSession]) -> tuple[int, int, int]:
     """A community with one open request and two volunteers: (request id, volunteer a, volunteer b)."""
-    now = datetime.now(UTC)
-    async with UnitOfWork(sessions) as uow:
+    now = CLOCK()
+    async with UnitOfWork(sessions, clock=CLOCK) as uow:
         community = await uow.communities.add(
             Community(name="幸福里社区", timezone="Asia/Shanghai", locale="zh_CN")
         )
@@ -89,7 +90,7 @@ async def test_two_volunteers_claiming_at_the_same_moment_exactly_one_wins(postg
     barrier = asyncio.Barrier(2)
 
     async def claim(volunteer_id: int) -> bool:
-        async with UnitOfWork(sessions) as uow:  # its own session and connection
+        async with UnitOfWork(sessions, clock=CLOCK) as uow:  # its own session and connection
             request = await uow.requests.get(request_id)
             assert request is not None and request.status == "open"  # both saw it open
             await barrier.wait()
@@ -101,7 +102,7 @@ async def test_two_volunteers_claiming_at_the_same_moment_exactly_one_wins(postg
     try:
         results = await asyncio.gather(claim(a), claim(b))
         assert sorted(results) == [False, True]
-        async with UnitOfWork(sessions) as uow:
+        async with UnitOfWork(sessions, clock=CLOCK) as uow:
             final = await uow.requests.get(request_id)
             assert final is not None and final.status == "claimed"
             assert final.volunteer_id == (a if results[0] else b)
@@ -114,7 +115,7 @@ async def test_two_confirmations_at_once_award_the_points_once(postgres_url: str
     await reset_schema(engine)
     sessions = make_sessions(engine)
     request_id, a, _ = await _open_request(sessions)
-    async with UnitOfWork(sessions) as uow:
+    async with UnitOfWork(sessions, clock=CLOCK) as uow:
         request = await uow.requests.get(request_id)
         assert request is not None
         assert await uow.requests.transition(request, ["open"], "done", volunteer_id=a)
@@ -122,7 +123,7 @@ async def test_two_confirmations_at_once_award_the_points_once(postgres_url: str
     barrier = asyncio.Barrier(2)
 
     async def confirm() -> bool:
-        async with UnitOfWork(sessions) as uow:
+        async with UnitOfWork(sessions, clock=CLOCK) as uow:
             request = await uow.requests.get(request_id)
             assert request is not None
             await barrier.wait()
@@ -135,7 +136,7 @@ async def test_two_confirmations_at_once_award_the_points_once(postgres_url: str
     try:
         results = await asyncio.gather(confirm(), confirm())
         assert sorted(results) == [False, True]
-        async with UnitOfWork(sessions) as uow:
+        async with UnitOfWork(sessions, clock=CLOCK) as uow:
             account = await uow.points.find_account(1, a)
             assert account is not None
             assert account.balance == await uow.points.sum_of_entries(account.id) == 10
@@ -148,14 +149,14 @@ async def test_two_debits_at_once_never_overdraw_the_balance(postgres_url: str) 
     await reset_schema(engine)
     sessions = make_sessions(engine)
     _, a, _ = await _open_request(sessions)
-    async with UnitOfWork(sessions) as uow:
+    async with UnitOfWork(sessions, clock=CLOCK) as uow:
         account = await uow.points.account(1, a)
         assert await uow.points.post(account, 10, kind="earn", reason="request", key="seed")
         await uow.commit()
     barrier = asyncio.Barrier(2)
 
     async def spend(key: str) -> bool:
-        async with UnitOfWork(sessions) as uow:
+        async with UnitOfWork(sessions, clock=CLOCK) as uow:
             account = await uow.points.account(1, a)
             await barrier.wait()
             spent = await uow.points.post(account, -8, kind="spend", reason="redemption", key=key)
@@ -166,7 +167,7 @@ async def test_two_debits_at_once_never_overdraw_the_balance(postgres_url: str) 
     try:
         results = await asyncio.gather(spend("haircut:1"), spend("haircut:2"))
         assert sorted(results) == [False, True]
-        async with UnitOfWork(sessions) as uow:
+        async with UnitOfWork(sessions, clock=CLOCK) as uow:
             account = await uow.points.account(1, a)
             assert account.balance == await uow.points.sum_of_entries(account.id) == 2
     finally:

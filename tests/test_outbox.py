@@ -21,6 +21,7 @@ async def rows(world: World) -> list[OutboxMessage]:
 
 def second_sender(world: World, **options: object) -> OutboxSender:
     """Another sender on the same database: what a restarted process would run."""
+    options.setdefault("clock", world.bot.clock)
     return OutboxSender(world.bot.application.bot, world.bot.deps.sessions, world.bot.sender.cards, **options)  # type: ignore[arg-type]
 
 

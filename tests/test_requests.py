@@ -325,7 +325,7 @@ async def test_done_request_is_confirmed_automatically_after_the_stored_due_time
     settings = world.bot.settings
     await world.bot.stop()  # nothing is kept in memory: the due time is in the database
     clock.advance(47 * 3600)
-    world.bot = OfflineBot(world.fake, settings, sender_options={"clock": clock})
+    world.bot = OfflineBot(world.fake, settings, clock=clock)
     await world.bot.start()
     deps = world.bot.deps
     assert await lifecycle.confirm_due(deps.uow, deps.env) == 0  # not yet

@@ -18,7 +18,7 @@ import logging
 import random
 import warnings
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -26,8 +26,8 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, R
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.outbox.cards import CardRenderer, RenderedCard
+from storage.clock import Clock
 from storage.models import OutboxMessage
-from storage.types import utcnow
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ class OutboxSender:
         sessions: async_sessionmaker[AsyncSession],
         cards: CardRenderer,
         *,
-        clock: Callable[[], datetime] = utcnow,
+        clock: Clock,
         sleep: Sleep = asyncio.sleep,
         poll_seconds: float = 5.0,
         max_attempts: int = 10,
@@ -121,7 +121,7 @@ class OutboxSender:
     async def _seconds_to_next_due(self) -> float:
         """How long the loop may sleep: until the next row that no running worker will pick up."""
         busy = [chat for chat, task in self._workers.items() if not task.done()]
-        async with UnitOfWork(self.sessions) as uow:
+        async with UnitOfWork(self.sessions, clock=self.clock) as uow:
             due = await uow.outbox.next_due_time(exclude_chats=busy)
         if due is None:
             return self.poll_seconds
@@ -132,7 +132,7 @@ class OutboxSender:
         """Start a worker for every chat that has a due row and no worker yet."""
         if self._stopped:
             return
-        async with UnitOfWork(self.sessions) as uow:
+        async with UnitOfWork(self.sessions, clock=self.clock) as uow:
             chats = await uow.outbox.due_chats(self.clock())
         for chat_id in chats:
             worker = self._workers.get(chat_id)
@@ -149,7 +149,7 @@ class OutboxSender:
             await self.dispatch()
             busy = [t for t in self._workers.values() if not t.done()]
             if not busy:
-                async with UnitOfWork(self.sessions) as uow:
+                async with UnitOfWork(self.sessions, clock=self.clock) as uow:
                     if not await uow.outbox.due_chats(self.clock()):
                         return
                 continue
@@ -159,7 +159,7 @@ class OutboxSender:
     async def _drain_chat(self, chat_id: int) -> None:
         try:
             while not self._stopped:
-                async with UnitOfWork(self.sessions) as uow:
+                async with UnitOfWork(self.sessions, clock=self.clock) as uow:
                     row = await uow.outbox.head_of_chat(chat_id)
                 if row is None or row.next_attempt_at > self.clock():
                     return  # empty, or waiting for a retry: later rows keep their order behind it
@@ -171,7 +171,7 @@ class OutboxSender:
 
     # -- one row ------------------------------------------------------------------------------
     async def deliver(self, row_id: int) -> None:
-        async with UnitOfWork(self.sessions) as uow:
+        async with UnitOfWork(self.sessions, clock=self.clock) as uow:
             row = await uow.outbox.get(row_id)
             if row is None or row.status != "pending":
                 return
@@ -258,7 +258,7 @@ class OutboxSender:
 
     async def mark_sent(self, row_id: int, message_id: int | None, card: RenderedCard | None = None) -> None:
         """Only after Telegram confirmed: a crash before this commit repeats the message, never loses it."""
-        async with UnitOfWork(self.sessions) as uow:
+        async with UnitOfWork(self.sessions, clock=self.clock) as uow:
             row = await uow.outbox.get(row_id)
             if row is None:
                 return
@@ -271,7 +271,7 @@ class OutboxSender:
             await uow.commit()
 
     async def _retry_later(self, row_id: int, error: str) -> None:
-        async with UnitOfWork(self.sessions) as uow:
+        async with UnitOfWork(self.sessions, clock=self.clock) as uow:
             row = await uow.outbox.get(row_id)
             if row is None:
                 return
@@ -288,7 +288,7 @@ class OutboxSender:
 
     async def _give_up(self, row_id: int, status: str, error: str) -> None:
         log.error("outbox row %s not delivered: %s", row_id, error)
-        async with UnitOfWork(self.sessions) as uow:
+        async with UnitOfWork(self.sessions, clock=self.clock) as uow:
             row = await uow.outbox.get(row_id)
             if row is not None:
                 row.status, row.last_error = status, error
@@ -296,7 +296,7 @@ class OutboxSender:
 
     async def _unreachable(self, row_id: int, error: str) -> None:
         """The person never started the bot or blocked it, or the bot left the group."""
-        async with UnitOfWork(self.sessions, on_commit=self.wake) as uow:
+        async with UnitOfWork(self.sessions, clock=self.clock, on_commit=self.wake) as uow:
             row = await uow.outbox.get(row_id)
             if row is None:
                 return
@@ -320,7 +320,7 @@ class OutboxSender:
         log.info("outbox row %s undeliverable (%s)", row_id, error)
 
     async def _follow_migration(self, old_chat_id: int, new_chat_id: int) -> None:
-        async with UnitOfWork(self.sessions, on_commit=self.wake) as uow:
+        async with UnitOfWork(self.sessions, clock=self.clock, on_commit=self.wake) as uow:
             await uow.chats.migrate(old_chat_id, new_chat_id)
             await uow.outbox.move_chat(old_chat_id, new_chat_id)
             await uow.commit()

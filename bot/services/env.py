@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from bot.categories import Catalogs, load_catalogs
 from bot.config import Settings
 from bot.render import Renderer
-from storage.types import utcnow
+from storage.clock import Clock
 
 
 @dataclass(frozen=True)
 class Env:
     settings: Settings
     renderer: Renderer
+    clock: Clock  # the one clock: services, storage stamps and the sender all read it
     bot_username: str = "linli_bot"
-    clock: Callable[[], datetime] = field(default=utcnow)
     catalogs: Catalogs = field(default_factory=load_catalogs)  # request categories and deadlines
 
     def is_super(self, telegram_id: int) -> bool:

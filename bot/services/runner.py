@@ -41,7 +41,13 @@ class Deps:
     on_commit: Callable[[], None] | None = None
 
     def uow(self, update_id: int | None = None, kind: str = "") -> UnitOfWork:
-        return UnitOfWork(self.sessions, update_id=update_id, update_kind=kind, on_commit=self.on_commit)
+        return UnitOfWork(
+            self.sessions,
+            clock=self.env.clock,
+            update_id=update_id,
+            update_kind=kind,
+            on_commit=self.on_commit,
+        )
 
     async def run(self, service: Service, inc: Incoming | MemberChange, *args: Any) -> Outcome:
         """Run `service` for this update once. A redelivered update does nothing and sends nothing."""
