@@ -21,9 +21,10 @@ from bot.context import BotData, LinliApplication, LinliContext
 from bot.outbox.cards import CardRenderer
 from bot.outbox.sender import OutboxSender, Sleep
 from bot.render import Renderer
-from bot.services import request_cards, volunteers
-from bot.services.env import Env
-from bot.services.runner import Deps
+from bot.services.requests import cards as request_cards
+from bot.services.shared.env import Env
+from bot.services.shared.runner import Deps
+from bot.services.volunteers import cards as volunteer_cards
 from storage.clock import Clock, system_clock
 from storage.engine import make_engine, make_sessions
 
@@ -94,7 +95,7 @@ async def start_runtime(app: LinliApplication) -> None:
         bot_username=app.bot.username,
         catalogs=load_catalogs(settings.categories_file),
     )
-    cards = CardRenderer({**volunteers.card_functions(env), **request_cards.card_functions(env)})
+    cards = CardRenderer({**volunteer_cards.card_functions(env), **request_cards.card_functions(env)})
     sender = OutboxSender(
         app.bot,
         sessions,

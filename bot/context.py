@@ -10,7 +10,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
 from bot.outbox.sender import OutboxSender, Sleep
-from bot.services.runner import Deps
+from bot.services.shared.runner import Deps
 from storage.clock import Clock
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from bot.context import LinliContext
-from bot.services import lifecycle
+from bot.services.requests import finish
 
 log = logging.getLogger(__name__)
 
@@ -14,6 +14,6 @@ async def sweep(context: LinliContext) -> None:
     """Work that is due by a stored time: done requests nobody confirmed in time."""
     deps = context.deps
     try:
-        await lifecycle.confirm_due(deps.uow, deps.env)
+        await finish.confirm_due(deps.uow, deps.env)
     except Exception:  # a database hiccup must not stop the timer; the next sweep catches up
         log.exception("sweep failed; it will run again")

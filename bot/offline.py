@@ -12,7 +12,7 @@ from bot.config import Settings
 from bot.context import LinliApplication
 from bot.fakebot import FakeRequest, FakeTelegram
 from bot.outbox.sender import OutboxSender, Sleep
-from bot.services.runner import Deps
+from bot.services.shared.runner import Deps
 from storage.clock import Clock, system_clock
 from storage.engine import make_engine
 from storage.migrate import upgrade

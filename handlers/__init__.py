@@ -6,17 +6,20 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, ChatMemberHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import LinliApplication, LinliContext
-from bot.services import (
-    groups,
+from bot.services.community import groups, people, private_chat, roles
+from bot.services.points import balance
+from bot.services.requests import (
+    cancel,
+    claim,
+    corrections,
+    details,
+    finish,
     intake,
-    lifecycle,
-    people,
-    points,
-    private_chat,
-    request_views,
-    roles,
-    volunteers,
+    rating,
+    reopen,
+    views,
 )
+from bot.services.volunteers import approval, profile, registration
 from handlers.adapt import command, incoming, member_change, message
 from handlers.buttons import on_button
 
@@ -34,7 +37,7 @@ async def on_migration(update: Update, context: LinliContext) -> None:
 
 
 CAPTIONED_COMMAND = filters.CaptionRegex(r"^/(request|add|done)(@\w+)?(\s|$)")
-CAPTION_COMMANDS = {"request": intake.request_command, "add": intake.add, "done": lifecycle.done}
+CAPTION_COMMANDS = {"request": intake.request_command, "add": details.add, "done": finish.done}
 
 
 async def on_captioned_command(update: Update, context: LinliContext) -> None:
@@ -56,7 +59,7 @@ def register(app: LinliApplication) -> None:
     app.add_handler(CommandHandler("whoami", command(people.whoami), filters=NEW))
     app.add_handler(CommandHandler("lang", command(people.choose_language), filters=NEW))
     # /cancel <id> cancels a request; a bare /cancel leaves a guided flow.
-    app.add_handler(CommandHandler("cancel", command(lifecycle.cancel_or_leave), filters=NEW))
+    app.add_handler(CommandHandler("cancel", command(cancel.cancel_or_leave), filters=NEW))
 
     # 3. Groups and roles (staff; permissions are checked in the services).
     app.add_handler(CommandHandler("bind", command(groups.bind), filters=NEW))
@@ -67,36 +70,36 @@ def register(app: LinliApplication) -> None:
     app.add_handler(CommandHandler("revoke", command(roles.revoke), filters=NEW))
 
     # 4. Volunteers.
-    app.add_handler(CommandHandler("volunteer", command(volunteers.register), filters=NEW))
-    app.add_handler(CommandHandler("profile", command(volunteers.profile), filters=NEW))
-    app.add_handler(CommandHandler("unvolunteer", command(volunteers.leave), filters=NEW))
-    app.add_handler(CommandHandler("volunteers", command(volunteers.list_volunteers), filters=NEW))
-    app.add_handler(CommandHandler("approve", command(volunteers.change_status, "approve"), filters=NEW))
-    app.add_handler(CommandHandler("suspend", command(volunteers.change_status, "suspend"), filters=NEW))
-    app.add_handler(CommandHandler("dismiss", command(volunteers.change_status, "dismiss"), filters=NEW))
-    app.add_handler(CommandHandler("approval", command(volunteers.approval_setting), filters=NEW))
+    app.add_handler(CommandHandler("volunteer", command(registration.register), filters=NEW))
+    app.add_handler(CommandHandler("profile", command(profile.profile), filters=NEW))
+    app.add_handler(CommandHandler("unvolunteer", command(profile.leave), filters=NEW))
+    app.add_handler(CommandHandler("volunteers", command(approval.list_volunteers), filters=NEW))
+    app.add_handler(CommandHandler("approve", command(approval.change_status, "approve"), filters=NEW))
+    app.add_handler(CommandHandler("suspend", command(approval.change_status, "suspend"), filters=NEW))
+    app.add_handler(CommandHandler("dismiss", command(approval.change_status, "dismiss"), filters=NEW))
+    app.add_handler(CommandHandler("approval", command(approval.approval_setting), filters=NEW))
 
     # 5. Requests: filing, the steps of the closed loop, lists, points.
     app.add_handler(CommandHandler("request", command(intake.request_command), filters=NEW))
     app.add_handler(CommandHandler("onbehalf", command(intake.on_behalf), filters=NEW))
-    app.add_handler(CommandHandler("add", command(intake.add), filters=NEW))
-    app.add_handler(CommandHandler("take", command(lifecycle.take), filters=NEW))
-    app.add_handler(CommandHandler("assign", command(lifecycle.assign), filters=NEW))
-    app.add_handler(CommandHandler("decline", command(lifecycle.decline), filters=NEW))
-    app.add_handler(CommandHandler("release", command(lifecycle.release), filters=NEW))
-    app.add_handler(CommandHandler("progress", command(lifecycle.progress), filters=NEW))
-    app.add_handler(CommandHandler("done", command(lifecycle.done), filters=NEW))
-    app.add_handler(CommandHandler("confirm", command(lifecycle.confirm), filters=NEW))
-    app.add_handler(CommandHandler("reopen", command(lifecycle.reopen), filters=NEW))
-    app.add_handler(CommandHandler("rate", command(lifecycle.rate), filters=NEW))
-    app.add_handler(CommandHandler("category", command(lifecycle.category), filters=NEW))
-    app.add_handler(CommandHandler("building", command(lifecycle.building), filters=NEW))
-    app.add_handler(CommandHandler("history", command(request_views.history), filters=NEW))
-    app.add_handler(CommandHandler("mine", command(request_views.mine), filters=NEW))
-    app.add_handler(CommandHandler("open", command(request_views.open_requests), filters=NEW))
-    app.add_handler(CommandHandler("overdue", command(request_views.overdue), filters=NEW))
-    app.add_handler(CommandHandler("publicity", command(request_views.publicity_setting), filters=NEW))
-    app.add_handler(CommandHandler("points", command(points.show), filters=NEW))
+    app.add_handler(CommandHandler("add", command(details.add), filters=NEW))
+    app.add_handler(CommandHandler(["take", "claim"], command(claim.claim), filters=NEW))
+    app.add_handler(CommandHandler("assign", command(claim.assign), filters=NEW))
+    app.add_handler(CommandHandler("decline", command(claim.decline), filters=NEW))
+    app.add_handler(CommandHandler("release", command(claim.release), filters=NEW))
+    app.add_handler(CommandHandler("progress", command(finish.progress), filters=NEW))
+    app.add_handler(CommandHandler("done", command(finish.done), filters=NEW))
+    app.add_handler(CommandHandler("confirm", command(finish.confirm), filters=NEW))
+    app.add_handler(CommandHandler("reopen", command(reopen.reopen), filters=NEW))
+    app.add_handler(CommandHandler("rate", command(rating.rate), filters=NEW))
+    app.add_handler(CommandHandler("category", command(corrections.category), filters=NEW))
+    app.add_handler(CommandHandler("building", command(corrections.building), filters=NEW))
+    app.add_handler(CommandHandler("history", command(views.history), filters=NEW))
+    app.add_handler(CommandHandler("mine", command(views.mine), filters=NEW))
+    app.add_handler(CommandHandler("open", command(views.open_requests), filters=NEW))
+    app.add_handler(CommandHandler("overdue", command(views.overdue), filters=NEW))
+    app.add_handler(CommandHandler("publicity", command(views.publicity_setting), filters=NEW))
+    app.add_handler(CommandHandler("points", command(balance.show), filters=NEW))
     # A photo, voice note or video captioned with /request, /add or /done (commands read text only).
     app.add_handler(MessageHandler(NEW & CAPTIONED_COMMAND, on_captioned_command))
 

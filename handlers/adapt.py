@@ -11,8 +11,8 @@ from telegram.error import BadRequest
 
 from bot.context import LinliContext
 from bot.incoming import Incoming, Media, MemberChange, Person, Where
-from bot.services import people
-from bot.services.runner import Outcome, Service
+from bot.services.community import people
+from bot.services.shared.runner import Outcome, Service
 
 log = logging.getLogger(__name__)
 

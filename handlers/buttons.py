@@ -9,8 +9,10 @@ from telegram import Update
 
 from bot import callbacks
 from bot.context import LinliContext
-from bot.services import groups, intake, lifecycle, people, request_views, volunteers
-from bot.services.runner import Service
+from bot.services.community import groups, people
+from bot.services.requests import claim, finish, intake, pick, rating, reopen, views
+from bot.services.shared.runner import Service
+from bot.services.volunteers import approval, registration
 from handlers.adapt import answer, incoming
 
 Arguments = Callable[[callbacks.Callback], tuple[Any, ...]]
@@ -18,27 +20,27 @@ Arguments = Callable[[callbacks.Callback], tuple[Any, ...]]
 ROUTES: dict[str, tuple[Service, Arguments]] = {
     "lang": (people.set_language, lambda cb: (cb.str_arg(0),)),
     "bind": (groups.bind_chosen, lambda cb: (cb.str_arg(0), cb.int_arg(1))),
-    "vc": (volunteers.choose_community, lambda cb: (cb.int_arg(0),)),
-    "vn": (volunteers.use_telegram_name, lambda cb: ()),
-    "vs": (volunteers.toggle_skill, lambda cb: (cb.int_arg(0),)),
-    "vsd": (volunteers.skills_done, lambda cb: ()),
-    "vp": (volunteers.choose_party, lambda cb: (cb.int_arg(0),)),
-    "vx": (volunteers.cancel_flow, lambda cb: ()),
-    "va": (volunteers.card_decision, lambda cb: ("approve", cb.int_arg(0))),
-    "vr": (volunteers.card_decision, lambda cb: ("reject", cb.int_arg(0))),
+    "vc": (registration.choose_community, lambda cb: (cb.int_arg(0),)),
+    "vn": (registration.use_telegram_name, lambda cb: ()),
+    "vs": (registration.toggle_skill, lambda cb: (cb.int_arg(0),)),
+    "vsd": (registration.skills_done, lambda cb: ()),
+    "vp": (registration.choose_party, lambda cb: (cb.int_arg(0),)),
+    "vx": (registration.cancel_flow, lambda cb: ()),
+    "va": (approval.card_decision, lambda cb: ("approve", cb.int_arg(0))),
+    "vr": (approval.card_decision, lambda cb: ("reject", cb.int_arg(0))),
     "rf": (intake.file_offered, lambda cb: ()),
     "rfc": (intake.choose_community, lambda cb: (cb.int_arg(0),)),
-    "rt": (lifecycle.take_button, lambda cb: (cb.int_arg(0),)),
-    "ra": (lifecycle.assign_button, lambda cb: (cb.int_arg(0), cb.int_arg(1))),
-    "rn": (lifecycle.decline_button, lambda cb: (cb.int_arg(0),)),
-    "rl": (lifecycle.release_button, lambda cb: (cb.int_arg(0),)),
-    "rp": (lifecycle.progress_button, lambda cb: (cb.int_arg(0),)),
-    "rd": (lifecycle.done_button, lambda cb: (cb.int_arg(0),)),
-    "rc": (lifecycle.confirm_button, lambda cb: (cb.int_arg(0),)),
-    "rr": (lifecycle.reopen_button, lambda cb: (cb.int_arg(0),)),
-    "rs": (lifecycle.rate_button, lambda cb: (cb.int_arg(0), cb.int_arg(1))),
-    "rk": (lifecycle.picked, lambda cb: (cb.int_arg(0),)),
-    "rpg": (request_views.open_page_button, lambda cb: (cb.int_arg(0), cb.int_arg(1))),
+    "rt": (claim.claim_button, lambda cb: (cb.int_arg(0),)),
+    "ra": (claim.assign_button, lambda cb: (cb.int_arg(0), cb.int_arg(1))),
+    "rn": (claim.decline_button, lambda cb: (cb.int_arg(0),)),
+    "rl": (claim.release_button, lambda cb: (cb.int_arg(0),)),
+    "rp": (finish.progress_button, lambda cb: (cb.int_arg(0),)),
+    "rd": (finish.done_button, lambda cb: (cb.int_arg(0),)),
+    "rc": (finish.confirm_button, lambda cb: (cb.int_arg(0),)),
+    "rr": (reopen.reopen_button, lambda cb: (cb.int_arg(0),)),
+    "rs": (rating.rate_button, lambda cb: (cb.int_arg(0), cb.int_arg(1))),
+    "rk": (pick.picked, lambda cb: (cb.int_arg(0),)),
+    "rpg": (views.open_page_button, lambda cb: (cb.int_arg(0), cb.int_arg(1))),
 }
 
 

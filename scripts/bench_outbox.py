@@ -41,7 +41,7 @@ from bot.config import Settings
 from bot.fakebot import FakeTelegram, FakeUser
 from bot.fakebot.models import UploadedFile
 from bot.offline import OfflineBot
-from bot.services import messages
+from bot.services.shared import messages
 from storage.engine import make_engine
 
 GROUP_LIMIT_WINDOW = 60.0  # seconds: Telegram's 20 messages per minute per group

@@ -22,6 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from storage.request_states import RequestStatus
 from storage.types import UTCDateTime
 
 NAMING = {
@@ -243,8 +244,8 @@ class Request(Base):
     source_chat_id: Mapped[int | None] = mapped_column(BigInteger)  # the group it was filed in
     source_message_id: Mapped[int | None] = mapped_column(Integer)
     media_group_id: Mapped[str | None] = mapped_column(String(64))
-    # open | claimed | assigned | done | confirmed | rated | cancelled
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    # a RequestStatus (storage/request_states.py); changed only through RequestRepository.transition
+    status: Mapped[str] = mapped_column(String(16), default=RequestStatus.OPEN)
     volunteer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     round: Mapped[int] = mapped_column(Integer, default=0)  # raised on every reopen
     respond_by: Mapped[datetime] = mapped_column()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 
 from storage.models import PointAccount, PointEntry
-from storage.repositories import _Repository
+from storage.repositories import _Repository, rowcount
 
 
 class PointsRepository(_Repository):
@@ -62,7 +62,7 @@ class PointsRepository(_Repository):
                 .values(balance=PointAccount.balance + amount, updated_at=self.now())
                 .execution_options(synchronize_session=False)
             )
-            if not getattr(covered, "rowcount", 0):
+            if not rowcount(covered):
                 return False
         inserted = await self.session.execute(
             self._insert(PointEntry)
@@ -78,7 +78,7 @@ class PointsRepository(_Repository):
             )
             .on_conflict_do_nothing(index_elements=["idempotency_key"])
         )
-        if not getattr(inserted, "rowcount", 0):
+        if not rowcount(inserted):
             if amount < 0 and not overdraw:  # undo the debit made above: this posting happened before
                 await self.session.execute(
                     update(PointAccount)

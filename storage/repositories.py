@@ -23,6 +23,11 @@ from storage.models import (
 )
 
 
+def rowcount(result: Any) -> int:
+    """Rows an UPDATE or INSERT ... ON CONFLICT DO NOTHING touched (0 when the driver cannot say)."""
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 class _Repository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -127,7 +132,7 @@ class MembershipRepository(_Repository):
             .values(volunteer_status=to, updated_at=self.now())
             .execution_options(synchronize_session="fetch")
         )
-        return bool(getattr(result, "rowcount", 0))
+        return rowcount(result) > 0
 
     async def by_id(self, membership_id: int) -> Membership | None:
         return await self.session.get(Membership, membership_id)
@@ -215,7 +220,7 @@ class OutboxRepository(_Repository):
             self._insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
         )
         result = await self.session.execute(statement)
-        inserted = bool(getattr(result, "rowcount", 0))
+        inserted = rowcount(result) > 0
         self.added += int(inserted)
         return inserted
 

@@ -9,10 +9,8 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 
 from storage.models import Community, Request, RequestEvent, RequestMedia
-from storage.repositories import _Repository
-
-ACTIVE = ("open", "claimed", "assigned")  # waiting for someone to act
-IN_HAND = ("claimed", "assigned")  # a volunteer has it
+from storage.repositories import _Repository, rowcount
+from storage.request_states import ACTIVE, CLOSED, IN_HAND, TRANSITIONS, RequestStatus, Step
 
 
 class RequestRepository(_Repository):
@@ -49,30 +47,33 @@ class RequestRepository(_Repository):
     async def transition(
         self,
         request: Request,
-        allowed_from: Iterable[str],
-        to: str,
+        step: Step,
         *,
+        only_from: RequestStatus | None = None,
         volunteer_is: int | None = None,
         **values: Any,
     ) -> bool:
-        """Move a request to `to` only if it is still in one of `allowed_from` (and, if given, still
-        held by `volunteer_is`). False means someone else changed it first; nothing was written."""
-        conditions = [Request.id == request.id, Request.status.in_(list(allowed_from))]
+        """Take `step` (see `request_states.TRANSITIONS`) only if the request is still in one of its
+        source states (only in `only_from` when given: the state the caller saw) and, if given, still
+        held by `volunteer_is`. False means someone else changed it first; nothing was written."""
+        transition = TRANSITIONS[step]
+        sources = transition.sources if only_from is None else transition.sources & {only_from}
+        conditions = [Request.id == request.id, Request.status.in_(sorted(sources))]
         if volunteer_is is not None:
             conditions.append(Request.volunteer_id == volunteer_is)
         result = await self.session.execute(
             update(Request)
             .where(*conditions)
-            .values(status=to, updated_at=self.now(), **values)
+            .values(status=transition.target, updated_at=self.now(), **values)
             .execution_options(synchronize_session=False)
         )
-        changed = bool(getattr(result, "rowcount", 0))
+        changed = rowcount(result) > 0
         await self.session.refresh(request)
         return changed
 
     async def open_page(self, community_id: int, offset: int, limit: int) -> tuple[list[Request], int]:
         """Requests still waiting (open, claimed, assigned), urgent and oldest first, and how many in all."""
-        where = (Request.community_id == community_id, Request.status.in_(ACTIVE))
+        where = (Request.community_id == community_id, Request.status.in_(sorted(ACTIVE)))
         total = await self.session.execute(select(func.count()).select_from(Request).where(*where))
         result = await self.session.execute(
             select(Request)
@@ -90,8 +91,8 @@ class RequestRepository(_Repository):
         query = select(Request).where(
             Request.community_id == community_id,
             or_(
-                (Request.status == "open") & (Request.respond_by <= now),
-                Request.status.in_(ACTIVE) & (Request.resolve_by <= now),
+                (Request.status == RequestStatus.OPEN) & (Request.respond_by <= now),
+                Request.status.in_(sorted(ACTIVE)) & (Request.resolve_by <= now),
             ),
         )
         if buildings is not None:
@@ -104,7 +105,7 @@ class RequestRepository(_Repository):
         result = await self.session.execute(
             select(Request)
             .where(or_(Request.requester_id == user_id, Request.volunteer_id == user_id))
-            .order_by(Request.status.in_(("confirmed", "rated", "cancelled")), Request.id.desc())
+            .order_by(Request.status.in_(sorted(CLOSED)), Request.id.desc())
             .limit(limit)
         )
         return list(result.scalars())
@@ -115,7 +116,7 @@ class RequestRepository(_Repository):
             select(Request.volunteer_id, func.count())
             .where(
                 Request.community_id == community_id,
-                Request.status.in_(IN_HAND),
+                Request.status.in_(sorted(IN_HAND)),
                 Request.volunteer_id.is_not(None),
             )
             .group_by(Request.volunteer_id)
@@ -125,7 +126,7 @@ class RequestRepository(_Repository):
     async def due_for_auto_confirm(self, now: datetime, limit: int = 100) -> list[int]:
         result = await self.session.execute(
             select(Request.id)
-            .where(Request.status == "done", Request.auto_confirm_at <= now)
+            .where(Request.status == RequestStatus.DONE, Request.auto_confirm_at <= now)
             .order_by(Request.auto_confirm_at)
             .limit(limit)
         )
@@ -189,4 +190,4 @@ class RequestRepository(_Repository):
             .values(request_id=request_id)
             .execution_options(synchronize_session=False)
         )
-        return int(getattr(result, "rowcount", 0))
+        return rowcount(result)

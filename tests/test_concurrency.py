@@ -10,9 +10,10 @@ import asyncio
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.services import points
+from bot.services.points import ledger
 from storage.engine import make_engine, make_sessions
 from storage.models import Community, Membership, Request, User
+from storage.request_states import Step
 from storage.uow import UnitOfWork
 from tests.conftest import Clock, reset_schema
 
@@ -94,7 +95,7 @@ async def test_two_volunteers_claiming_at_the_same_moment_exactly_one_wins(postg
             request = await uow.requests.get(request_id)
             assert request is not None and request.status == "open"  # both saw it open
             await barrier.wait()
-            won = await uow.requests.transition(request, ["open"], "claimed", volunteer_id=volunteer_id)
+            won = await uow.requests.transition(request, Step.CLAIM, volunteer_id=volunteer_id)
             await asyncio.sleep(0.05)  # hold the row lock so the other really waits on it
             await uow.commit()
             return won
@@ -118,7 +119,8 @@ async def test_two_confirmations_at_once_award_the_points_once(postgres_url: str
     async with UnitOfWork(sessions, clock=CLOCK) as uow:
         request = await uow.requests.get(request_id)
         assert request is not None
-        assert await uow.requests.transition(request, ["open"], "done", volunteer_id=a)
+        assert await uow.requests.transition(request, Step.CLAIM, volunteer_id=a)
+        assert await uow.requests.transition(request, Step.DONE)
         await uow.commit()
     barrier = asyncio.Barrier(2)
 
@@ -127,9 +129,9 @@ async def test_two_confirmations_at_once_award_the_points_once(postgres_url: str
             request = await uow.requests.get(request_id)
             assert request is not None
             await barrier.wait()
-            if not await uow.requests.transition(request, ["done"], "confirmed"):
+            if not await uow.requests.transition(request, Step.CONFIRM):
                 return False
-            awarded = await points.award_for_request(uow, request, None)
+            awarded = await ledger.award_for_request(uow, request, None)
             await uow.commit()
             return awarded
 

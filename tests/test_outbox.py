@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.outbox.sender import OutboxSender
-from bot.services import messages
+from bot.services.shared import messages
 from storage.models import OutboxMessage
 from tests.conftest import Clock, Sleeps
 from tests.world import World

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.fakebot import FakeChat, FakeTelegram
 from bot.offline import OfflineBot
-from bot.services import lifecycle
+from bot.services.requests import finish
 from tests.conftest import ADMIN_ID, Clock, make_settings
 from tests.requests_world import (
     HOME,
@@ -328,10 +328,10 @@ async def test_done_request_is_confirmed_automatically_after_the_stored_due_time
     world.bot = OfflineBot(world.fake, settings, clock=clock)
     await world.bot.start()
     deps = world.bot.deps
-    assert await lifecycle.confirm_due(deps.uow, deps.env) == 0  # not yet
+    assert await finish.confirm_due(deps.uow, deps.env) == 0  # not yet
     clock.advance(3600)
-    assert await lifecycle.confirm_due(deps.uow, deps.env) == 1
-    assert await lifecycle.confirm_due(deps.uow, deps.env) == 0  # once
+    assert await finish.confirm_due(deps.uow, deps.env) == 1
+    assert await finish.confirm_due(deps.uow, deps.env) == 0  # once
     await world.bot.settle()
     request = await request_no(world, 1)
     assert request.status == "confirmed" and request.auto_confirmed

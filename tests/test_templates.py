@@ -10,8 +10,8 @@ import pytest
 
 from bot.config import LOCALES
 from bot.render import TEXT_LIMIT, Renderer, templates_root, utf16_len
-from bot.services.actors import ROLES
-from bot.services.volunteers import STATUS_CHANGES
+from bot.services.shared.actors import ROLES
+from bot.services.volunteers.approval import STATUS_CHANGES
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = templates_root()

@@ -11,10 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.incoming import Incoming, MemberChange
 from bot.render import to_plain
-from bot.services import messages
-from bot.services.actors import identify
-from bot.services.env import Env
-from bot.services.errors import Refused
+from bot.services.shared import messages
+from bot.services.shared.actors import identify
+from bot.services.shared.env import Env
+from bot.services.shared.errors import Refused
 from storage.uow import DuplicateUpdate, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -50,10 +50,14 @@ class Deps:
         )
 
     async def run(self, service: Service, inc: Incoming | MemberChange, *args: Any) -> Outcome:
-        """Run `service` for this update once. A redelivered update does nothing and sends nothing."""
+        """Run `service` for this update once, in one transaction committed here when it returns
+        (services never commit). A redelivered update does nothing and sends nothing; a `Refused`
+        rolls everything back, then the polite answer is recorded with the update's id."""
         try:
             async with self.uow(inc.update_id, inc.kind) as uow:
-                return await service(uow, self.env, inc, *args) or Outcome()
+                outcome = await service(uow, self.env, inc, *args) or Outcome()
+                await uow.commit()  # the one commit of this update: its effect, its replies, its id
+                return outcome
         except DuplicateUpdate:
             log.info("update %s was already processed; ignored", inc.update_id)
             return Outcome(duplicate=True)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from bot import callbacks
 from bot.incoming import Incoming
-from bot.services import intake, lifecycle, messages, volunteers
-from bot.services.actors import identify, member_communities, user_locale
-from bot.services.env import Env
-from bot.services.errors import Refused
-from bot.services.messages import Button
-from bot.services.request_access import TEXT_LIMIT
+from bot.services.requests import details, intake
+from bot.services.requests.access import TEXT_LIMIT
+from bot.services.shared import messages
+from bot.services.shared.actors import identify, member_communities, user_locale
+from bot.services.shared.env import Env
+from bot.services.shared.errors import Refused
+from bot.services.shared.messages import Button
+from bot.services.volunteers import registration
 from storage.uow import UnitOfWork
 
 
@@ -21,23 +23,21 @@ async def private_message(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     if conversation is not None and conversation.flow == intake.FLOW and conversation.step == "text":
         await intake.file_in_private(uow, env, inc, actor, inc.text, inc.media)
         return
-    if conversation is not None and conversation.flow == volunteers.FLOW:
-        await volunteers.answer(uow, env, inc)
+    if conversation is not None and conversation.flow == registration.FLOW:
+        await registration.answer(uow, env, inc)
         return
-    request = await intake.card_request(uow, inc)
+    request = await details.card_request(uow, inc)
     if request is not None:
-        await lifecycle.reply_to_card(uow, env, inc, actor, request)
+        await details.reply_to_card(uow, env, inc, actor, request)
         return
     communities = await member_communities(uow, actor)
     if len(inc.text.strip()) > TEXT_LIMIT and communities:
         raise Refused("request_text_too_long", limit=TEXT_LIMIT, length=len(inc.text.strip()))
     if not communities or not (inc.text.strip() or inc.media):
         await messages.reply(uow, env, inc, actor.locale, "common_private_hint")
-        await uow.commit()
         return
     data = {"text": inc.text, "media": [[m.kind, m.file_id] for m in inc.media]}
     await uow.conversations.put(actor.user.id, intake.FLOW, "offer", data)
     locale = user_locale(env, actor.user)
     buttons = [[Button(env.renderer.label(locale, "req_file_this"), callbacks.encode("rf"))]]
     await messages.reply(uow, env, inc, locale, "request_offer", buttons=buttons)
-    await uow.commit()

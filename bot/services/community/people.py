@@ -6,12 +6,12 @@ from bot import callbacks, commands, words
 from bot.config import LOCALES
 from bot.incoming import Incoming
 from bot.render import to_locale
-from bot.services import messages
-from bot.services.actors import identify, join, member_communities, user_locale
-from bot.services.env import Env
-from bot.services.errors import Refused
-from bot.services.messages import Button
-from bot.services.runner import Outcome
+from bot.services.shared import messages
+from bot.services.shared.actors import identify, join, member_communities, user_locale
+from bot.services.shared.env import Env
+from bot.services.shared.errors import Refused
+from bot.services.shared.messages import Button
+from bot.services.shared.runner import Outcome
 from storage.uow import UnitOfWork
 
 JOIN_PREFIX = "join-"
@@ -22,7 +22,6 @@ async def start(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     actor = await identify(uow, env, inc)
     if not inc.chat.is_private:
         await messages.reply(uow, env, inc, actor.locale, "start_in_group", bot=env.bot_username)
-        await uow.commit()
         return
     payload = inc.text.strip()
     joined = None
@@ -46,7 +45,6 @@ async def start(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         joined=joined.name if joined else None,
         communities=[c.name for c in communities],
     )
-    await uow.commit()
 
 
 async def show_help(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
@@ -71,7 +69,6 @@ async def show_help(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         private=inc.chat.is_private,
         skills=list(env.settings.volunteer_skills),
     )
-    await uow.commit()
 
 
 async def whoami(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
@@ -99,7 +96,6 @@ async def whoami(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         super_admin=actor.is_super,
         memberships=rows,
     )
-    await uow.commit()
 
 
 def _language_buttons(env: Env) -> list[list[Button]]:
@@ -116,14 +112,12 @@ async def choose_language(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         await messages.reply(
             uow, env, inc, user_locale(env, actor.user), "lang_choose", buttons=_language_buttons(env)
         )
-        await uow.commit()
         return
     locale = words.lookup("languages", wanted) or to_locale(wanted, "")
     if locale not in LOCALES:
         raise Refused("lang_unknown", given=wanted[:32])
     actor.user.language = locale
     await messages.reply(uow, env, inc, locale, "lang_set")
-    await uow.commit()
 
 
 async def set_language(uow: UnitOfWork, env: Env, inc: Incoming, locale: str) -> Outcome:
@@ -132,7 +126,6 @@ async def set_language(uow: UnitOfWork, env: Env, inc: Incoming, locale: str) ->
         raise Refused("lang_unknown", given=locale[:32])
     actor = await identify(uow, env, inc)
     actor.user.language = locale
-    await uow.commit()
     return Outcome(toast=env.renderer.label(locale, "language_set_toast"))
 
 
@@ -146,13 +139,11 @@ async def edited_message(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         or words.strip_prefix("request_tags", inc.text) is not None
     ):
         await messages.reply(uow, env, inc, actor.locale, "common_edit_not_read")
-    await uow.commit()
 
 
 async def seen(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     """Any other message: keeps names current and makes the writer a resident of a bound group's community."""
     await identify(uow, env, inc)
-    await uow.commit()
 
 
 async def anonymous_admin(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
@@ -163,7 +154,6 @@ async def anonymous_admin(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         community = await uow.communities.get(chat.community_id)
         locale = community.locale if community else locale
     await messages.reply(uow, env, inc, locale, "common_anonymous_admin")
-    await uow.commit()
 
 
 async def stale_button(uow: UnitOfWork, env: Env, inc: Incoming) -> Outcome:
@@ -180,4 +170,3 @@ async def unknown_command(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         await messages.reply(
             uow, env, inc, actor.locale, "common_unknown_command", command=first.split("@")[0][:32]
         )
-    await uow.commit()

@@ -6,10 +6,10 @@ import secrets
 
 from bot import words
 from bot.incoming import Incoming
-from bot.services import messages
-from bot.services.actors import ROLES, identify, join, staff_community_here, touch_user
-from bot.services.env import Env
-from bot.services.errors import Refused
+from bot.services.shared import messages
+from bot.services.shared.actors import ROLES, identify, join, staff_community_here, touch_user
+from bot.services.shared.env import Env
+from bot.services.shared.errors import Refused
 from storage.models import Invite, User
 from storage.uow import UnitOfWork
 
@@ -72,7 +72,6 @@ async def grant(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         community=community.name,
         buildings=list(membership.grid_buildings),
     )
-    await uow.commit()
 
 
 async def revoke(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
@@ -101,7 +100,6 @@ async def revoke(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         role=env.renderer.label(actor.locale, f"role_{role}"),
         community=community.name,
     )
-    await uow.commit()
 
 
 async def invite(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
@@ -112,4 +110,3 @@ async def invite(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     await uow.invites.add(Invite(code=code, community_id=community.id, created_by=actor.user.id))
     link = f"https://t.me/{env.bot_username}?start=join-{code}"
     await messages.reply(uow, env, inc, actor.locale, "invite_link", community=community.name, link=link)
-    await uow.commit()

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from bot.incoming import Incoming, Person, Where
 from bot.render import to_locale
-from bot.services.env import Env
-from bot.services.errors import Refused
+from bot.services.shared.env import Env
+from bot.services.shared.errors import Refused
 from storage.models import Chat, Community, Membership, User
 from storage.uow import UnitOfWork
 

@@ -9,8 +9,8 @@ from markupsafe import Markup
 
 from bot.incoming import Incoming
 from bot.render import TextTooLong
-from bot.services.actors import user_locale
-from bot.services.env import Env
+from bot.services.shared.actors import user_locale
+from bot.services.shared.env import Env
 from storage.models import User
 from storage.uow import UnitOfWork
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from bot.categories import Catalog
 from bot.incoming import Incoming
-from bot.services.actors import Actor, member_communities
-from bot.services.env import Env
-from bot.services.errors import Refused
+from bot.services.shared.actors import Actor, member_communities
+from bot.services.shared.env import Env
+from bot.services.shared.errors import Refused
 from bot.triage import building_key
 from storage.models import Community, Membership, Request
 from storage.uow import UnitOfWork

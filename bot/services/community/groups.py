@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot import callbacks, words
 from bot.incoming import Incoming, MemberChange
-from bot.services import messages
-from bot.services.actors import (
+from bot.services.shared import messages
+from bot.services.shared.actors import (
     Actor,
     identify,
     require_group,
@@ -13,10 +13,10 @@ from bot.services.actors import (
     touch_chat,
     touch_user,
 )
-from bot.services.env import Env
-from bot.services.errors import Refused
-from bot.services.messages import Button
-from bot.services.runner import Outcome
+from bot.services.shared.env import Env
+from bot.services.shared.errors import Refused
+from bot.services.shared.messages import Button
+from bot.services.shared.runner import Outcome
 from storage.models import Chat, Community
 from storage.uow import UnitOfWork
 
@@ -31,7 +31,6 @@ async def bot_membership_changed(uow: UnitOfWork, env: Env, change: MemberChange
         user.blocked = change.left
         if not change.left:
             user.started = True
-        await uow.commit()
         return
     chat = await touch_chat(uow, change.chat)
     assert chat is not None
@@ -45,7 +44,6 @@ async def bot_membership_changed(uow: UnitOfWork, env: Env, change: MemberChange
             locale = community.locale if community else locale
         text = env.renderer.render(locale, "group_welcome", bound=chat.community_id is not None)
         await messages.post(uow, f"u{change.update_id}:welcome", chat.telegram_id, text)
-    await uow.commit()
 
 
 async def _bind(uow: UnitOfWork, actor: Actor, chat: Chat, community: Community, kind: str) -> None:
@@ -76,7 +74,6 @@ async def bind(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         else:
             buttons = [[Button(c.name, callbacks.encode("bind", kind[0], c.id))] for c in choices[:20]]
             await messages.reply(uow, env, inc, actor.locale, "bind_choose", buttons=buttons)
-            await uow.commit()
             return
     else:
         name = " ".join(args.split())
@@ -99,7 +96,6 @@ async def bind(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     await messages.reply(
         uow, env, inc, community.locale, "bind_done", community=community.name, staff=kind == "staff"
     )
-    await uow.commit()
 
 
 async def bind_chosen(uow: UnitOfWork, env: Env, inc: Incoming, kind_code: str, community_id: int) -> Outcome:
@@ -114,7 +110,6 @@ async def bind_chosen(uow: UnitOfWork, env: Env, inc: Incoming, kind_code: str, 
     await _bind(uow, actor, actor.chat, community, kind)
     text = env.renderer.render(community.locale, "bind_done", community=community.name, staff=kind == "staff")
     await messages.post(uow, f"u{inc.update_id}:bound", inc.chat.chat_id, text)
-    await uow.commit()
     return Outcome(toast=community.name)
 
 
@@ -129,7 +124,6 @@ async def unbind(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     name = actor.community.name
     actor.chat.community_id, actor.chat.kind, actor.chat.buildings = None, None, []
     await messages.reply(uow, env, inc, actor.community.locale, "unbind_done", community=name)
-    await uow.commit()
 
 
 async def buildings(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
@@ -147,11 +141,9 @@ async def buildings(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
             raise Refused("buildings_too_many", limit=MAX_BUILDINGS)
         actor.chat.buildings = tags
     await messages.reply(uow, env, inc, actor.locale, "buildings_show", buildings=list(actor.chat.buildings))
-    await uow.commit()
 
 
 async def migrated(uow: UnitOfWork, env: Env, inc: Incoming, new_chat_id: int) -> None:
     """A group became a supergroup: keep its community and move queued messages along."""
     await uow.chats.migrate(inc.chat.chat_id, new_chat_id)
     await uow.outbox.move_chat(inc.chat.chat_id, new_chat_id)
-    await uow.commit()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from bot import words
 from bot.incoming import Incoming
-from bot.services import messages
-from bot.services.actors import identify, staff_community_here
-from bot.services.env import Env
-from bot.services.errors import Refused
+from bot.services.shared import messages
+from bot.services.shared.actors import identify, staff_community_here
+from bot.services.shared.env import Env
+from bot.services.shared.errors import Refused
 from storage.uow import UnitOfWork
 
 
@@ -33,4 +33,3 @@ async def community_switch(uow: UnitOfWork, env: Env, inc: Incoming, field: str,
         setattr(community, field, value)
     on = bool(getattr(community, field))
     await messages.reply(uow, env, inc, actor.locale, f"{name}_show", community=community.name, on=on)
-    await uow.commit()

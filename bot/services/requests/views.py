@@ -7,15 +7,15 @@ from zoneinfo import ZoneInfo
 
 from bot import callbacks
 from bot.incoming import Incoming
-from bot.services import messages
-from bot.services.actors import Actor, identify, member_communities, staff_community_here
-from bot.services.env import Env
-from bot.services.errors import Refused
-from bot.services.messages import Button
-from bot.services.request_access import can_see_details, catalog_of, find
-from bot.services.request_cards import local, place
-from bot.services.runner import Outcome
-from bot.services.switches import community_switch
+from bot.services.requests.access import can_see_details, catalog_of, find
+from bot.services.requests.cards import local, place
+from bot.services.shared import messages
+from bot.services.shared.actors import Actor, identify, member_communities, staff_community_here
+from bot.services.shared.env import Env
+from bot.services.shared.errors import Refused
+from bot.services.shared.messages import Button
+from bot.services.shared.runner import Outcome
+from bot.services.shared.switches import community_switch
 from bot.triage import building_key, redact
 from storage.models import Community, Request
 from storage.uow import UnitOfWork
@@ -83,7 +83,6 @@ async def history(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         steps=newest_first[:shown][::-1],
         more=len(steps) - shown,
     )
-    await uow.commit()
 
 
 async def mine(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
@@ -99,7 +98,6 @@ async def mine(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         row["role"] = "requester" if request.requester_id == actor.user.id else "volunteer"
         rows.append(row)
     await messages.reply(uow, env, inc, actor.locale, "request_mine", rows=rows, several=len(communities) > 1)
-    await uow.commit()
 
 
 async def _community_for_list(uow: UnitOfWork, actor: Actor) -> Community:
@@ -121,7 +119,6 @@ async def open_requests(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     community = await _community_for_list(uow, actor)
     page = int(inc.args[0]) if inc.args and inc.args[0].isdigit() else 1
     await _open_page(uow, env, inc, actor, community, max(1, page))
-    await uow.commit()
 
 
 async def open_page_button(uow: UnitOfWork, env: Env, inc: Incoming, community_id: int, page: int) -> Outcome:
@@ -132,7 +129,6 @@ async def open_page_button(uow: UnitOfWork, env: Env, inc: Incoming, community_i
     ):
         raise Refused("common_button_expired")
     await _open_page(uow, env, inc, actor, community, max(1, page))
-    await uow.commit()
     return Outcome()
 
 
@@ -201,7 +197,6 @@ async def overdue(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         rows=rows,
         more=max(0, len(late) - OVERDUE_SHOWN),
     )
-    await uow.commit()
 
 
 async def publicity_setting(uow: UnitOfWork, env: Env, inc: Incoming) -> None:

@@ -16,12 +16,13 @@ from zoneinfo import ZoneInfo
 from bot import callbacks
 from bot.categories import Catalog, Category
 from bot.outbox.cards import RenderedCard
-from bot.services import messages
-from bot.services.actors import user_locale
-from bot.services.env import Env
-from bot.services.messages import Button, Keyboard
+from bot.services.shared import messages
+from bot.services.shared.actors import user_locale
+from bot.services.shared.env import Env
+from bot.services.shared.messages import Button, Keyboard
 from bot.triage import building_key, redact
 from storage.models import Community, Membership, Request, User
+from storage.request_states import ACTIVE, FINISHED, RequestStatus, Step, allows
 from storage.uow import UnitOfWork
 
 CARD = "request"
@@ -92,7 +93,7 @@ def card_functions(env: Env) -> dict[str, Any]:
             return None
         request, community, catalog = loaded
         category = (catalog.get(request.category) or catalog.other).name(community.locale)
-        if request.status not in ("confirmed", "rated") or request.volunteer_id is None:
+        if request.status not in FINISHED or request.volunteer_id is None:
             text = env.renderer.render(
                 community.locale, "publicity_card", reopened=True, n=request.number, category=category
             )
@@ -134,7 +135,7 @@ async def _view(
     if user is None:
         return "public", community.locale
     locale = user_locale(env, user)
-    if request.volunteer_id == user.id and request.status != "open":
+    if request.volunteer_id == user.id and request.status != RequestStatus.OPEN:
         return "volunteer", locale
     if request.requester_id == user.id:
         return "requester", locale
@@ -182,7 +183,7 @@ async def card_context(
         "contact": request.contact if full else None,
         "respond_by": local(request.respond_by, community, now),
         "resolve_by": local(request.resolve_by, community, now),
-        "late": request.status in ("open", "claimed", "assigned") and request.resolve_by <= now,
+        "late": request.status in ACTIVE and request.resolve_by <= now,
         "photos": sum(1 for m in media if m.kind == "photo"),
         "other_media": sum(1 for m in media if m.kind != "photo"),
         "done_note": request.done_note if full else None,
@@ -205,16 +206,16 @@ async def _buttons(
     rid = request.id
     rows: Keyboard = []
     status = request.status
-    if view in ("public", "staff") and status == "open":
+    if view in ("public", "staff") and allows(Step.CLAIM, status):
         rows.append([Button(label(locale, "req_take"), callbacks.encode("rt", rid))])
-    if view == "staff" and status == "open":
+    if view == "staff" and status == RequestStatus.OPEN:
         category = catalog.get(request.category) or catalog.other
         for m, u in await suggestions(uow, request, category):
             name = (m.display_name or u.full_name)[:20]
             rows.append(
                 [Button(f"{label(locale, 'req_assign_to')} {name}", callbacks.encode("ra", rid, u.id))]
             )
-    if view in ("public", "staff", "requester") and status == "done":
+    if view in ("public", "staff", "requester") and allows(Step.CONFIRM, status):
         rows.append(
             [
                 Button(label(locale, "req_solved"), callbacks.encode("rc", rid)),
@@ -224,17 +225,17 @@ async def _buttons(
     rates_here = view == "requester" or (
         view == "public" and in_group and await _rates_in_group(uow, request)
     )
-    if status == "confirmed" and rates_here:
+    if allows(Step.RATE, status) and rates_here:
         rows.append([Button("⭐" * stars, callbacks.encode("rs", rid, stars)) for stars in (1, 2, 3)])
         rows.append([Button("⭐" * stars, callbacks.encode("rs", rid, stars)) for stars in (4, 5)])
-    if view == "volunteer" and status in ("claimed", "assigned"):
+    if view == "volunteer" and allows(Step.DONE, status):
         rows.append(
             [
                 Button(label(locale, "req_on_my_way"), callbacks.encode("rp", rid)),
                 Button(label(locale, "req_done"), callbacks.encode("rd", rid)),
             ]
         )
-        if status == "assigned":
+        if allows(Step.DECLINE, status):
             rows.append([Button(label(locale, "req_decline"), callbacks.encode("rn", rid))])
         else:
             rows.append([Button(label(locale, "req_release"), callbacks.encode("rl", rid))])

@@ -1,0 +1,36 @@
+"""/points: a person's balance and recent entries, per community they belong to."""
+
+from __future__ import annotations
+
+from bot.incoming import Incoming
+from bot.services.shared import messages
+from bot.services.shared.actors import identify, member_communities, user_locale
+from bot.services.shared.env import Env
+from bot.services.shared.errors import Refused
+from storage.uow import UnitOfWork
+
+RECENT = 10
+
+
+async def show(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
+    """/points: balance and recent entries, per community the person belongs to."""
+    actor = await identify(uow, env, inc)
+    communities = [actor.community] if actor.community is not None else await member_communities(uow, actor)
+    if not communities:
+        raise Refused("request_join_first")
+    accounts = []
+    for community in communities:
+        account = await uow.points.find_account(community.id, actor.user.id)
+        rows = []
+        for entry in await uow.points.entries(account.id, RECENT) if account is not None else []:
+            request = (
+                await uow.requests.get(entry.ref_id) if entry.reason == "request" and entry.ref_id else None
+            )
+            number = request.number if request is not None else None
+            rows.append(
+                {"amount": entry.amount, "kind": entry.kind, "reason": entry.reason, "number": number}
+            )
+        balance = account.balance if account is not None else 0
+        accounts.append({"community": community.name, "balance": balance, "entries": rows})
+    locale = actor.locale if actor.community is not None else user_locale(env, actor.user)
+    await messages.reply(uow, env, inc, locale, "points_show", accounts=accounts)

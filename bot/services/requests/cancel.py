@@ -1,0 +1,61 @@
+"""Cancelling a request, and the bare /cancel that leaves a guided flow."""
+
+from __future__ import annotations
+
+from bot.incoming import Incoming
+from bot.services.requests.access import (
+    COMMENT_LIMIT,
+    Found,
+    can_dispatch,
+    check_text,
+    is_requester,
+)
+from bot.services.requests.notify import (
+    card_changed,
+    tell,
+    tell_requester,
+)
+from bot.services.requests.step import by_button, by_command, must, wrong_state
+from bot.services.shared.actors import Actor
+from bot.services.shared.env import Env
+from bot.services.shared.runner import Outcome
+from bot.services.volunteers import registration
+from storage.request_states import Event, Step
+from storage.uow import UnitOfWork
+
+
+async def cancel_step(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, found: Found) -> str:
+    request = found.request
+    must(is_requester(actor, found) or can_dispatch(actor, found), request)
+    reason = check_text(found.rest, required=False, limit=COMMENT_LIMIT)
+    volunteer = await uow.users.get(request.volunteer_id) if request.volunteer_id else None
+    if not await uow.requests.transition(request, Step.CANCEL):
+        raise wrong_state(request)
+    await uow.requests.record(request, Event.CANCELLED, actor.user.id, note=reason or None)
+    await card_changed(uow, env, inc, request)
+    if volunteer is not None:
+        await tell(
+            uow, env, f"u{inc.update_id}:vol", volunteer, request, "request_told_cancelled", reason=reason
+        )
+    if not is_requester(actor, found):
+        await tell_requester(
+            uow, env, f"u{inc.update_id}:req", request, "request_told_cancelled", reason=reason
+        )
+    return "request_cancelled"
+
+
+async def cancel(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
+    """/cancel <id> [reason]: the requester or staff cancel a request nobody finished."""
+    await by_command(uow, env, inc, cancel_step, "request_number_usage")
+
+
+async def cancel_button(uow: UnitOfWork, env: Env, inc: Incoming, request_id: int) -> Outcome:
+    return await by_button(uow, env, inc, cancel_step, request_id)
+
+
+async def cancel_or_leave(uow: UnitOfWork, env: Env, inc: Incoming) -> Outcome | None:
+    """/cancel <id> cancels a request; a bare /cancel leaves whatever guided flow is going on."""
+    if not inc.text.strip():
+        return await registration.cancel_flow(uow, env, inc)
+    await cancel(uow, env, inc)
+    return None

@@ -1,0 +1,1 @@
+"""Volunteers: registration (guided or one line), their profile, and staff approval."""
