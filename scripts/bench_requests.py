@@ -166,9 +166,9 @@ async def loop(url: str, residents: int, racers: int) -> list[Step | str]:
         await bot.settle()
         number = residents + 1
         async with bot.deps.uow() as uow:
-            community = await uow.communities.by_name(COMMUNITY)
+            community = await uow.communities.find_by_name(COMMUNITY)
             assert community is not None
-            request = await uow.requests.by_number(community.id, number)
+            request = await uow.requests.find_by_number(community.id, number)
             history = await uow.requests.history(request.id) if request is not None else []
         winners = sum(1 for e in history if e.kind == "claimed")
         steps.append(

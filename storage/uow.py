@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.clock import Clock, attach
 from storage.models import ProcessedUpdate
-from storage.points import PointsRepository
 from storage.repositories import (
     ChatRepository,
     CommunityRepository,
@@ -23,9 +22,10 @@ from storage.repositories import (
     InviteRepository,
     MembershipRepository,
     OutboxRepository,
+    PointsRepository,
+    RequestRepository,
     UserRepository,
 )
-from storage.requests import RequestRepository
 
 
 class DuplicateUpdate(Exception):

@@ -41,9 +41,9 @@ async def estate(world: World, *, resident_started: bool = True) -> Estate:
 
 async def request_no(world: World, number: int, community: str = HOME) -> Request:
     async with world.bot.deps.uow() as uow:
-        found = await uow.communities.by_name(community)
+        found = await uow.communities.find_by_name(community)
         assert found is not None
-        request = await uow.requests.by_number(found.id, number)
+        request = await uow.requests.find_by_number(found.id, number)
         assert request is not None, f"no request #{number}"
         return request
 
@@ -57,8 +57,8 @@ async def events(world: World, number: int) -> list[str]:
 async def balance(world: World, person: FakeUser, community: str = HOME) -> tuple[int, int, int]:
     """(balance, sum of entries, number of entries) of a person's account."""
     async with world.bot.deps.uow() as uow:
-        user = await uow.users.by_telegram_id(person.id)
-        found = await uow.communities.by_name(community)
+        user = await uow.users.find_by_telegram_id(person.id)
+        found = await uow.communities.find_by_name(community)
         assert user is not None and found is not None
         account: PointAccount | None = await uow.points.find_account(found.id, user.id)
         if account is None:

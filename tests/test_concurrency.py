@@ -48,7 +48,7 @@ async def test_two_staff_deciding_on_a_volunteer_at_once_only_one_wins(postgres_
         results = await asyncio.gather(decide("active"), decide("none"))
         assert sorted(results) == [False, True]
         async with UnitOfWork(sessions, clock=CLOCK) as uow:
-            final = await uow.memberships.by_id(membership.id)
+            final = await uow.memberships.get(membership.id)
             assert final is not None
             assert final.volunteer_status == ("active" if results[0] else "none")
     finally:
@@ -152,14 +152,14 @@ async def test_two_debits_at_once_never_overdraw_the_balance(postgres_url: str) 
     sessions = make_sessions(engine)
     _, a, _ = await _open_request(sessions)
     async with UnitOfWork(sessions, clock=CLOCK) as uow:
-        account = await uow.points.account(1, a)
+        account = await uow.points.open_account(1, a)
         assert await uow.points.post(account, 10, kind="earn", reason="request", key="seed")
         await uow.commit()
     barrier = asyncio.Barrier(2)
 
     async def spend(key: str) -> bool:
         async with UnitOfWork(sessions, clock=CLOCK) as uow:
-            account = await uow.points.account(1, a)
+            account = await uow.points.open_account(1, a)
             await barrier.wait()
             spent = await uow.points.post(account, -8, kind="spend", reason="redemption", key=key)
             await asyncio.sleep(0.05)
@@ -170,7 +170,7 @@ async def test_two_debits_at_once_never_overdraw_the_balance(postgres_url: str) 
         results = await asyncio.gather(spend("haircut:1"), spend("haircut:2"))
         assert sorted(results) == [False, True]
         async with UnitOfWork(sessions, clock=CLOCK) as uow:
-            account = await uow.points.account(1, a)
+            account = await uow.points.open_account(1, a)
             assert account.balance == await uow.points.sum_of_entries(account.id) == 2
     finally:
         await engine.dispose()

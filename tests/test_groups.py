@@ -8,7 +8,7 @@ from tests.world import World
 
 async def community_of(world: World, chat_id: int) -> tuple[str | None, str | None]:
     async with world.bot.deps.uow() as uow:
-        chat = await uow.chats.by_telegram_id(chat_id)
+        chat = await uow.chats.find_by_telegram_id(chat_id)
         assert chat is not None
         if chat.community_id is None:
             return None, chat.kind
@@ -76,7 +76,7 @@ async def test_writing_in_a_bound_group_makes_a_resident(world: World) -> None:
     granny = world.person("王阿姨")
     await world.say(granny, chat, "/whoami")
     async with world.bot.deps.uow() as uow:
-        user = await uow.users.by_telegram_id(granny.id)
+        user = await uow.users.find_by_telegram_id(granny.id)
         assert user is not None
         memberships = await uow.memberships.of_user(user.id)
     assert [m.roles for m in memberships] == [[]]
@@ -89,7 +89,7 @@ async def test_bot_removed_from_a_group_deactivates_it(world: World) -> None:
     world.fake.remove_bot_from_group(world.admin, chat)
     await world.pump()
     async with world.bot.deps.uow() as uow:
-        row = await uow.chats.by_telegram_id(chat.id)
+        row = await uow.chats.find_by_telegram_id(chat.id)
         assert row is not None and row.active is False
 
 

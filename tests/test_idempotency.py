@@ -50,7 +50,7 @@ async def test_redelivered_button_press_changes_nothing_and_is_not_answered_agai
 
     assert len(world.fake.callback_answers) == 1
     async with world.bot.deps.uow() as uow:
-        user = await uow.users.by_telegram_id(alice.id)
+        user = await uow.users.find_by_telegram_id(alice.id)
         assert user is not None and user.language == "zh_CN"  # the old press did not switch it back
 
 

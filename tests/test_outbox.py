@@ -115,7 +115,7 @@ async def test_a_person_who_never_started_the_bot_is_mentioned_in_the_group_inst
     bob = world.person("Bob")
     await world.say(bob, chat, "大家好")
     async with world.bot.deps.uow() as uow:
-        user = await uow.users.by_telegram_id(bob.id)
+        user = await uow.users.find_by_telegram_id(bob.id)
         assert user is not None
         user.started = True  # we believe we may write; Telegram will say otherwise
         await messages.tell(
@@ -129,7 +129,7 @@ async def test_a_person_who_never_started_the_bot_is_mentioned_in_the_group_inst
     statuses = {r.dedupe_key: r.status for r in await rows(world)}
     assert statuses["test:notice"] == "undeliverable" and statuses["test:notice:fb"] == "sent"
     async with world.bot.deps.uow() as uow:
-        user = await uow.users.by_telegram_id(bob.id)
+        user = await uow.users.find_by_telegram_id(bob.id)
         assert user is not None and user.started is False
 
 
@@ -138,7 +138,7 @@ async def test_a_person_known_to_be_unreachable_gets_the_mention_without_a_faile
     bob = world.person("Bob")
     await world.say(bob, chat, "大家好")
     async with world.bot.deps.uow() as uow:
-        user = await uow.users.by_telegram_id(bob.id)
+        user = await uow.users.find_by_telegram_id(bob.id)
         assert user is not None and not user.reachable
         await messages.tell(
             uow, world.bot.deps.env, "test:notice", user, "common_private_hint", fallback_chat_id=chat.id
@@ -154,7 +154,7 @@ async def test_a_blocked_bot_marks_the_person_blocked(world: World) -> None:
     world.fake.block_bot(alice)
     await world.pump()
     async with world.bot.deps.uow() as uow:
-        user = await uow.users.by_telegram_id(alice.id)
+        user = await uow.users.find_by_telegram_id(alice.id)
         assert user is not None and user.blocked and not user.reachable
 
 
@@ -195,7 +195,7 @@ async def test_a_removed_bot_deactivates_the_group_when_sending_fails(world: Wor
     world.fake.expect_errors(1)
     await world.bot.settle()
     async with world.bot.deps.uow() as uow:
-        row = await uow.chats.by_telegram_id(chat.id)
+        row = await uow.chats.find_by_telegram_id(chat.id)
         assert row is not None and row.active is False
 
 

@@ -78,7 +78,7 @@ async def requests_and_seq(world: World) -> tuple[int, int]:
     """How many requests exist at all, and how many numbers the community has used."""
     async with world.bot.deps.uow() as uow:
         count = (await uow.session.execute(select(func.count()).select_from(Request))).scalar_one()
-        community = await uow.communities.by_name(HOME)
+        community = await uow.communities.find_by_name(HOME)
         return int(count), community.request_seq if community is not None else 0
 
 
@@ -126,7 +126,7 @@ async def refused_press(
 
 async def user_id(world: World, person: FakeUser) -> int:
     async with world.bot.deps.uow() as uow:
-        user = await uow.users.by_telegram_id(person.id)
+        user = await uow.users.find_by_telegram_id(person.id)
         assert user is not None
         return user.id
 

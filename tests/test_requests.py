@@ -103,7 +103,7 @@ async def test_album_with_caption_becomes_one_request_with_all_photos(world: Wor
     assert len(photos_to_staff) == 3
     assert "照片 3 张" in card_text(world, e.group, 1)
     async with world.bot.deps.uow() as uow:
-        community = await uow.communities.by_name(HOME)
+        community = await uow.communities.find_by_name(HOME)
         assert community is not None and community.request_seq == 1  # one album, one number
 
 
@@ -113,7 +113,7 @@ async def test_staff_reply_with_request_files_the_residents_message_for_them(wor
     await world.say(world.admin, e.group, "/request", reply_to=said["message"]["message_id"])
     request = await request_no(world, 1)
     async with world.bot.deps.uow() as uow:
-        resident = await uow.users.by_telegram_id(e.resident.id)
+        resident = await uow.users.find_by_telegram_id(e.resident.id)
     assert resident is not None and request.requester_id == resident.id
     assert request.category == "sanitation" and request.building == "5号楼"
     assert await events(world, 1) == ["filed", "filed_for"]

@@ -7,7 +7,7 @@ from tests.world import World
 
 async def roles_of(world: World, telegram_id: int) -> list[list[str]]:
     async with world.bot.deps.uow() as uow:
-        user = await uow.users.by_telegram_id(telegram_id)
+        user = await uow.users.find_by_telegram_id(telegram_id)
         assert user is not None
         return [m.roles for m in await uow.memberships.of_user(user.id)]
 

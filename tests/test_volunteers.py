@@ -21,11 +21,11 @@ async def resident(world: World, chat: FakeChat, name: str, **kwargs: Any) -> Fa
 
 async def profile_of(world: World, person: FakeUser, community: str = HOME) -> dict[str, Any] | None:
     async with world.bot.deps.uow() as uow:
-        user = await uow.users.by_telegram_id(person.id)
-        found = await uow.communities.by_name(community)
+        user = await uow.users.find_by_telegram_id(person.id)
+        found = await uow.communities.find_by_name(community)
         if user is None or found is None:
             return None
-        m = await uow.memberships.get(user.id, found.id)
+        m = await uow.memberships.find(user.id, found.id)
         if m is None:
             return None
         return {
@@ -39,7 +39,7 @@ async def profile_of(world: World, person: FakeUser, community: str = HOME) -> d
 
 async def step_of(world: World, person: FakeUser) -> str | None:
     async with world.bot.deps.uow() as uow:
-        user = await uow.users.by_telegram_id(person.id)
+        user = await uow.users.find_by_telegram_id(person.id)
         assert user is not None
         conversation = await uow.conversations.get(user.id)
         return None if conversation is None else conversation.step
@@ -528,7 +528,7 @@ async def test_volunteers_list_filters_by_skill(world: World) -> None:
 async def test_a_long_volunteer_list_still_fits_one_message(world: World) -> None:
     home = await home_group(world)
     async with world.bot.deps.uow() as uow:
-        community = await uow.communities.by_name(HOME)
+        community = await uow.communities.find_by_name(HOME)
         assert community is not None
         for i in range(60):
             user = await uow.users.add(User(telegram_id=50_000 + i, first_name=f"v{i}"))

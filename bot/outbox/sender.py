@@ -180,7 +180,7 @@ class OutboxSender:
             if row.kind in ("card", "edit_card"):
                 assert row.card_kind is not None and row.card_ref is not None
                 card = await self.cards.render(uow, row.card_kind, row.card_ref, row.chat_id)
-                posted = await uow.outbox.card_message(row.card_kind, row.card_ref, row.chat_id)
+                posted = await uow.outbox.find_card(row.card_kind, row.card_ref, row.chat_id)
                 if row.kind == "edit_card":
                     edit_message_id = posted.message_id if posted else None
                     if card is not None and posted is not None and posted.content_hash == card.content_hash:
@@ -309,7 +309,7 @@ class OutboxSender:
                     else:
                         user.started = False
             if row.chat_id < 0:
-                chat = await uow.chats.by_telegram_id(row.chat_id)
+                chat = await uow.chats.find_by_telegram_id(row.chat_id)
                 if chat is not None:
                     chat.active = False
             if row.fallback_chat_id is not None and row.fallback_text:

@@ -50,7 +50,7 @@ async def _bind(uow: UnitOfWork, actor: Actor, chat: Chat, community: Community,
     if chat.community_id is not None and chat.community_id != community.id:
         current = await uow.communities.get(chat.community_id)
         raise Refused("bind_already_bound", community=current.name if current else "?")
-    if not actor.is_staff_of(community.id, await uow.memberships.get(actor.user.id, community.id)):
+    if not actor.is_staff_of(community.id, await uow.memberships.find(actor.user.id, community.id)):
         raise Refused("bind_not_allowed")
     chat.community_id, chat.kind, chat.active = community.id, kind, True
 
@@ -79,7 +79,7 @@ async def bind(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         name = " ".join(args.split())
         if len(name) > NAME_LIMIT:
             raise Refused("bind_name_too_long", limit=NAME_LIMIT)
-        found = await uow.communities.by_name(name)
+        found = await uow.communities.find_by_name(name)
         if found is None:
             if not actor.is_super:
                 raise Refused(

@@ -26,10 +26,10 @@ async def start(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     payload = inc.text.strip()
     joined = None
     if payload.startswith(JOIN_PREFIX):
-        invite = await uow.invites.by_code(payload.removeprefix(JOIN_PREFIX))
+        invite = await uow.invites.find_by_code(payload.removeprefix(JOIN_PREFIX))
         if invite is None:
             raise Refused("start_invite_unknown")
-        membership = await uow.memberships.get(actor.user.id, invite.community_id)
+        membership = await uow.memberships.find(actor.user.id, invite.community_id)
         if membership is None:
             await join(uow, actor.user, invite.community_id, "invite")
             invite.uses += 1
@@ -149,7 +149,7 @@ async def seen(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
 async def anonymous_admin(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     """An anonymous group admin cannot be told apart from others: ask them to write as themselves."""
     locale = env.settings.default_locale
-    chat = await uow.chats.by_telegram_id(inc.chat.chat_id)
+    chat = await uow.chats.find_by_telegram_id(inc.chat.chat_id)
     if chat is not None and chat.community_id is not None:
         community = await uow.communities.get(chat.community_id)
         locale = community.locale if community else locale

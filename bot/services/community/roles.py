@@ -28,7 +28,7 @@ async def resolve_target(uow: UnitOfWork, inc: Incoming) -> User:
     if inc.text_mentions:
         return await touch_user(uow, inc.text_mentions[0])
     if inc.usernames:
-        user = await uow.users.by_username(inc.usernames[0])
+        user = await uow.users.find_by_username(inc.usernames[0])
         if user is None:
             raise Refused("common_unknown_person", username=inc.usernames[0][:64])
         return user
@@ -82,7 +82,7 @@ async def revoke(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     target = await resolve_target(uow, inc)
     if env.is_super(target.telegram_id):
         raise Refused("roles_cannot_revoke_super")
-    membership = await uow.memberships.get(target.id, community.id)
+    membership = await uow.memberships.find(target.id, community.id)
     if membership is None or role not in membership.roles:
         raise Refused(
             "roles_not_held", who=target.full_name, role=env.renderer.label(actor.locale, f"role_{role}")

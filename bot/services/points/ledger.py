@@ -18,7 +18,7 @@ async def award_for_request(uow: UnitOfWork, request: Request, actor_id: int | N
     """The category's points to the volunteer of a confirmed request, once per round."""
     if request.volunteer_id is None or request.points <= 0:
         return False
-    account = await uow.points.account(request.community_id, request.volunteer_id)
+    account = await uow.points.open_account(request.community_id, request.volunteer_id)
     return await uow.points.post(
         account,
         request.points,
@@ -37,7 +37,7 @@ async def reverse_for_request(uow: UnitOfWork, request: Request, actor_id: int |
     """
     if request.volunteer_id is None or not await uow.points.has_entry(earn_key(request)):
         return 0
-    account = await uow.points.account(request.community_id, request.volunteer_id)
+    account = await uow.points.open_account(request.community_id, request.volunteer_id)
     posted = await uow.points.post(
         account,
         -request.points,

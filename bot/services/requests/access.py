@@ -73,7 +73,7 @@ async def find(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, usage: st
     if number is None:
         raise Refused(usage)
     if actor.community is not None:
-        request = await uow.requests.by_number(actor.community.id, number)
+        request = await uow.requests.find_by_number(actor.community.id, number)
         if request is None:
             raise Refused("request_unknown", number=number)
         return Found(request, actor.community, actor.membership, rest)
@@ -82,7 +82,7 @@ async def find(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, usage: st
     communities = await uow.communities.all() if actor.is_super else await member_communities(uow, actor)
     if not communities:
         raise Refused("request_join_first")
-    candidates = await uow.requests.communities_with_number([c.id for c in communities], number)
+    candidates = await uow.requests.with_number([c.id for c in communities], number)
     if len(candidates) > 1:
         mine = [r for r in candidates if actor.user.id in (r.requester_id, r.volunteer_id, r.filed_by_id)]
         candidates = mine or candidates
@@ -93,7 +93,7 @@ async def find(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, usage: st
         raise Ambiguous(number, [(r, by_id[r.community_id]) for r in candidates])
     request = candidates[0]
     community = next(c for c in communities if c.id == request.community_id)
-    membership = await uow.memberships.get(actor.user.id, community.id)
+    membership = await uow.memberships.find(actor.user.id, community.id)
     return Found(request, community, membership, rest)
 
 
@@ -104,7 +104,7 @@ async def by_id(uow: UnitOfWork, actor: Actor, request_id: int) -> Found:
         raise Refused("common_button_expired")
     community = await uow.communities.get(request.community_id)
     assert community is not None
-    membership = await uow.memberships.get(actor.user.id, community.id)
+    membership = await uow.memberships.find(actor.user.id, community.id)
     return Found(request, community, membership, "")
 
 

@@ -100,7 +100,7 @@ def card_functions(env: Env) -> dict[str, Any]:
             return RenderedCard(text)
         volunteer = await uow.users.get(request.volunteer_id)
         assert volunteer is not None
-        m = await uow.memberships.get(volunteer.id, community.id)
+        m = await uow.memberships.find(volunteer.id, community.id)
         done_at = request.done_at or request.confirmed_at or request.updated_at
         minutes = max(1, int((done_at - request.created_at).total_seconds() // 60))
         text = env.renderer.render(
@@ -128,10 +128,10 @@ async def _view(
 ) -> tuple[str, str]:
     """Which view this chat gets, and in which language."""
     if chat_id < 0:
-        chat = await uow.chats.by_telegram_id(chat_id)
+        chat = await uow.chats.find_by_telegram_id(chat_id)
         staff = chat is not None and chat.kind == "staff" and chat.community_id == community.id
         return ("staff" if staff else "public"), community.locale
-    user = await uow.users.by_telegram_id(chat_id)
+    user = await uow.users.find_by_telegram_id(chat_id)
     if user is None:
         return "public", community.locale
     locale = user_locale(env, user)
@@ -155,7 +155,7 @@ async def card_context(
     full = view in ("staff", "volunteer", "requester")
     category = catalog.get(request.category) or catalog.other
     volunteer = await uow.users.get(request.volunteer_id) if request.volunteer_id else None
-    volunteer_m = await uow.memberships.get(volunteer.id, community.id) if volunteer else None
+    volunteer_m = await uow.memberships.find(volunteer.id, community.id) if volunteer else None
     requester = await uow.users.get(request.requester_id) if request.requester_id else None
     additions = [e.note or "" for e in await uow.requests.history(request.id) if e.kind == "added"]
     media = await uow.requests.media_of(request.id)

@@ -74,7 +74,7 @@ async def assign_to(
     request = found.request
     if not can_dispatch(actor, found):
         raise Refused("request_dispatch_only")
-    m = await uow.memberships.get(target.id, request.community_id)
+    m = await uow.memberships.find(target.id, request.community_id)
     if not is_active_volunteer(m):
         raise Refused("request_not_a_volunteer", who=target.full_name)
     if target.id == request.requester_id:

@@ -61,7 +61,7 @@ async def file_request(uow: UnitOfWork, env: Env, filing: Filing, key: str) -> R
     given = parse_place(filing.place_text) if filing.place_text else None
     building = (given.building if given else None) or found.place.building
     if building is None and filing.requester is not None:
-        m = await uow.memberships.get(filing.requester.id, community.id)
+        m = await uow.memberships.find(filing.requester.id, community.id)
         building = building_key(m.building) if m is not None and m.building else None
     category = catalog.get(found.category) or catalog.other
     now = env.clock()

@@ -118,7 +118,7 @@ async def choose_community(uow: UnitOfWork, env: Env, inc: Incoming, community_i
     if conversation is None or conversation.flow != FLOW or conversation.step != "community":
         raise Refused("common_button_expired")
     community = await uow.communities.get(community_id)
-    if community is None or await uow.memberships.get(actor.user.id, community_id) is None:
+    if community is None or await uow.memberships.find(actor.user.id, community_id) is None:
         raise Refused("common_button_expired")
     data = dict(conversation.data)
     media = tuple(Media(kind, file_id) for kind, file_id in data.get("media", []))
@@ -180,7 +180,7 @@ async def group_message(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         )
         await file_request(uow, env, filing, f"u{inc.update_id}")
     elif inc.media_group_id and inc.media:
-        request = await uow.requests.by_album(inc.chat.chat_id, inc.media_group_id)
+        request = await uow.requests.find_by_album(inc.chat.chat_id, inc.media_group_id)
         for item in inc.media:  # an album part that may belong to a request (kept until it comes)
             await keep_media(uow, request, item, inc.chat.chat_id, actor.user, "intake", inc.media_group_id)
         if request is not None:

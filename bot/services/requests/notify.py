@@ -64,7 +64,7 @@ async def tell_staff(
 
 
 async def display_name(uow: UnitOfWork, user: User, community_id: int) -> str:
-    m = await uow.memberships.get(user.id, community_id)
+    m = await uow.memberships.find(user.id, community_id)
     return (m.display_name if m is not None and m.display_name else None) or user.full_name or "?"
 
 

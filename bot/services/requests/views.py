@@ -125,7 +125,7 @@ async def open_page_button(uow: UnitOfWork, env: Env, inc: Incoming, community_i
     actor = await identify(uow, env, inc)
     community = await uow.communities.get(community_id)
     if community is None or (
-        await uow.memberships.get(actor.user.id, community_id) is None and not actor.is_super
+        await uow.memberships.find(actor.user.id, community_id) is None and not actor.is_super
     ):
         raise Refused("common_button_expired")
     await _open_page(uow, env, inc, actor, community, max(1, page))
@@ -138,7 +138,7 @@ async def _open_page(
     requests, total = await uow.requests.open_page(community.id, (page - 1) * PAGE, PAGE)
     pages = max(1, -(-total // PAGE))
     full = inc.chat.is_private and actor.is_staff_of(
-        community.id, await uow.memberships.get(actor.user.id, community.id)
+        community.id, await uow.memberships.find(actor.user.id, community.id)
     )
     rows = [summary(env, r, community, actor.locale, full=full) for r in requests]
     nav = []

@@ -36,7 +36,7 @@ def user_locale(env: Env, user: User) -> str:
 
 async def touch_user(uow: UnitOfWork, person: Person, *, private: bool = False) -> User:
     """Find or register a person, keeping their names current. A private message means they started us."""
-    user = await uow.users.by_telegram_id(person.telegram_id)
+    user = await uow.users.find_by_telegram_id(person.telegram_id)
     if user is None:
         user = await uow.users.add(User(telegram_id=person.telegram_id, first_name=person.first_name or ""))
     user.first_name = (person.first_name or user.first_name)[:255]
@@ -52,7 +52,7 @@ async def touch_user(uow: UnitOfWork, person: Person, *, private: bool = False) 
 async def touch_chat(uow: UnitOfWork, where: Where) -> Chat | None:
     if not where.is_group:
         return None
-    chat = await uow.chats.by_telegram_id(where.chat_id)
+    chat = await uow.chats.find_by_telegram_id(where.chat_id)
     if chat is None:
         chat = await uow.chats.add(Chat(telegram_id=where.chat_id, title=where.title[:255], active=True))
     elif where.title and chat.title != where.title:
@@ -61,7 +61,7 @@ async def touch_chat(uow: UnitOfWork, where: Where) -> Chat | None:
 
 
 async def join(uow: UnitOfWork, user: User, community_id: int, via: str) -> Membership:
-    membership = await uow.memberships.get(user.id, community_id)
+    membership = await uow.memberships.find(user.id, community_id)
     if membership is None:
         membership = await uow.memberships.add(
             Membership(user_id=user.id, community_id=community_id, joined_via=via)

@@ -79,7 +79,7 @@ async def _change_status(
     community = await uow.communities.get(m.community_id)
     user = await uow.users.get(m.user_id)
     assert community is not None and user is not None
-    if not actor.is_staff_of(community.id, await uow.memberships.get(actor.user.id, community.id)):
+    if not actor.is_staff_of(community.id, await uow.memberships.find(actor.user.id, community.id)):
         raise Refused("common_staff_only")
     # Conditional: two staff pressing approve and reject at once cannot both succeed.
     if not await uow.memberships.set_volunteer_status(m.id, allowed_from, to):
@@ -104,7 +104,7 @@ async def change_status(uow: UnitOfWork, env: Env, inc: Incoming, action: str) -
     actor = await identify(uow, env, inc)
     community = await staff_community_here(uow, actor)
     target = await resolve_target(uow, inc)
-    m = await uow.memberships.get(target.id, community.id)
+    m = await uow.memberships.find(target.id, community.id)
     if m is None or m.volunteer_status == "none":
         raise Refused("volunteer_not_a_volunteer", who=target.full_name)
     await _change_status(uow, env, inc, actor, m, action)
@@ -122,7 +122,7 @@ async def change_status(uow: UnitOfWork, env: Env, inc: Incoming, action: str) -
 async def card_decision(uow: UnitOfWork, env: Env, inc: Incoming, action: str, membership_id: int) -> Outcome:
     """Approve / reject buttons on the application card."""
     actor = await identify(uow, env, inc)
-    m = await uow.memberships.by_id(membership_id)
+    m = await uow.memberships.get(membership_id)
     if m is None:
         raise Refused("common_button_expired")
     await _change_status(uow, env, inc, actor, m, action)

@@ -25,7 +25,7 @@ from storage.uow import UnitOfWork
 
 def card_functions(env: Env) -> dict[str, Any]:
     async def volunteer_card(uow: UnitOfWork, membership_id: int, chat_id: int) -> RenderedCard | None:
-        membership = await uow.memberships.by_id(membership_id)
+        membership = await uow.memberships.get(membership_id)
         if membership is None:
             return None
         community = await uow.communities.get(membership.community_id)

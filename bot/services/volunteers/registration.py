@@ -89,7 +89,7 @@ async def _register_one_line(
 async def _ask_name(
     uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, community_id: int, locale: str
 ) -> None:
-    membership = await uow.memberships.get(actor.user.id, community_id)
+    membership = await uow.memberships.find(actor.user.id, community_id)
     data: dict[str, Any] = {"community_id": community_id}
     if membership is not None and membership.volunteer_status != "none":
         data["skills"] = list(membership.skills)
@@ -108,7 +108,7 @@ async def choose_community(uow: UnitOfWork, env: Env, inc: Incoming, community_i
     conversation = await uow.conversations.get(actor.user.id)
     if conversation is None or conversation.flow != FLOW or conversation.step != "community":
         raise Refused("common_button_expired")
-    if await uow.memberships.get(actor.user.id, community_id) is None:
+    if await uow.memberships.find(actor.user.id, community_id) is None:
         raise Refused("common_button_expired")
     await _ask_name(uow, env, inc, actor, community_id, user_locale(env, actor.user))
     return Outcome()
@@ -234,7 +234,7 @@ async def cancel_flow(uow: UnitOfWork, env: Env, inc: Incoming) -> Outcome:
 
 async def _finish(uow: UnitOfWork, env: Env, inc: Incoming, user: User, data: dict[str, Any]) -> None:
     community = await uow.communities.get(int(data["community_id"]))
-    membership = await uow.memberships.get(user.id, int(data["community_id"]))
+    membership = await uow.memberships.find(user.id, int(data["community_id"]))
     if community is None or membership is None:
         raise Refused("common_button_expired")
     was = membership.volunteer_status

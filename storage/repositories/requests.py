@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 
 from storage.models import Community, Request, RequestEvent, RequestMedia
-from storage.repositories import _Repository, rowcount
+from storage.repositories.base import Repository, rowcount
 from storage.request_states import ACTIVE, CLOSED, IN_HAND, TRANSITIONS, RequestStatus, Step
 
 
-class RequestRepository(_Repository):
+class RequestRepository(Repository):
     async def next_number(self, community_id: int) -> int:
         """The community's next request number. The UPDATE locks the row, so two filings never share one."""
         result = await self.session.execute(
@@ -32,13 +32,13 @@ class RequestRepository(_Repository):
     async def get(self, request_id: int) -> Request | None:
         return await self.session.get(Request, request_id)
 
-    async def by_number(self, community_id: int, number: int) -> Request | None:
+    async def find_by_number(self, community_id: int, number: int) -> Request | None:
         result = await self.session.execute(
             select(Request).where(Request.community_id == community_id, Request.number == number)
         )
         return result.scalar_one_or_none()
 
-    async def communities_with_number(self, community_ids: Iterable[int], number: int) -> list[Request]:
+    async def with_number(self, community_ids: Iterable[int], number: int) -> list[Request]:
         result = await self.session.execute(
             select(Request).where(Request.community_id.in_(list(community_ids)), Request.number == number)
         )
@@ -132,7 +132,7 @@ class RequestRepository(_Repository):
         )
         return list(result.scalars())
 
-    async def by_album(self, chat_id: int, media_group_id: str) -> Request | None:
+    async def find_by_album(self, chat_id: int, media_group_id: str) -> Request | None:
         result = await self.session.execute(
             select(Request).where(Request.source_chat_id == chat_id, Request.media_group_id == media_group_id)
         )

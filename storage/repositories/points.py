@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 
 from storage.models import PointAccount, PointEntry
-from storage.repositories import _Repository, rowcount
+from storage.repositories.base import Repository, rowcount
 
 
-class PointsRepository(_Repository):
-    async def account(self, community_id: int, user_id: int) -> PointAccount:
+class PointsRepository(Repository):
+    async def open_account(self, community_id: int, user_id: int) -> PointAccount:
         """The account, opened on first use (two openings at once both end with the same row)."""
         await self.session.execute(
             self._insert(PointAccount)

@@ -1,0 +1,25 @@
+"""Repositories, one aggregate a file. They query and insert through the unit of work's session
+and never commit. Names: `get(id)` by primary key, `find_*` by another key (None when absent),
+plural nouns for lists, verbs for changes (conditional where contended)."""
+
+from storage.repositories.chats import ChatRepository
+from storage.repositories.communities import CommunityRepository
+from storage.repositories.conversations import ConversationRepository
+from storage.repositories.invites import InviteRepository
+from storage.repositories.memberships import MembershipRepository
+from storage.repositories.outbox import OutboxRepository
+from storage.repositories.points import PointsRepository
+from storage.repositories.requests import RequestRepository
+from storage.repositories.users import UserRepository
+
+__all__ = [
+    "ChatRepository",
+    "CommunityRepository",
+    "ConversationRepository",
+    "InviteRepository",
+    "MembershipRepository",
+    "OutboxRepository",
+    "PointsRepository",
+    "RequestRepository",
+    "UserRepository",
+]

@@ -1,0 +1,33 @@
+"""What every repository shares: its session, the unit of work's clock, dialect-aware inserts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.clock import now_of
+
+
+def rowcount(result: Any) -> int:
+    """Rows an UPDATE or INSERT ... ON CONFLICT DO NOTHING touched (0 when the driver cannot say)."""
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+class Repository:
+    """Queries and inserts for one aggregate. Never commits: the unit of work does."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def now(self) -> datetime:
+        """The unit of work's clock (never the system time)."""
+        return now_of(self.session.sync_session)
+
+    def _insert(self, model: type[Any]) -> Any:
+        """An INSERT that can skip a conflicting row, in the dialect of the connection."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            return postgresql.insert(model)
+        return sqlite.insert(model)

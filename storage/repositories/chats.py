@@ -1,0 +1,42 @@
+"""Groups the bot is in, bound to a community or not, and following their migration to supergroups."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from storage.models import Chat
+from storage.repositories.base import Repository
+
+
+class ChatRepository(Repository):
+    async def find_by_telegram_id(self, telegram_id: int) -> Chat | None:
+        result = await self.session.execute(select(Chat).where(Chat.telegram_id == telegram_id))
+        return result.scalar_one_or_none()
+
+    async def add(self, chat: Chat) -> Chat:
+        self.session.add(chat)
+        await self.session.flush()
+        return chat
+
+    async def migrate(self, old_telegram_id: int, new_telegram_id: int) -> Chat | None:
+        """Follow a group's upgrade to a supergroup: the row keeps its community under the new id."""
+        old = await self.find_by_telegram_id(old_telegram_id)
+        new = await self.find_by_telegram_id(new_telegram_id)
+        if old is None:
+            return new
+        if new is None:
+            old.telegram_id = new_telegram_id
+            await self.session.flush()
+            return old
+        if new.community_id is None:
+            new.community_id, new.kind, new.buildings = old.community_id, old.kind, list(old.buildings)
+        old.active = False
+        await self.session.flush()
+        return new
+
+    async def of_community(self, community_id: int, kind: str | None = None) -> list[Chat]:
+        query = select(Chat).where(Chat.community_id == community_id, Chat.active.is_(True))
+        if kind is not None:
+            query = query.where(Chat.kind == kind)
+        result = await self.session.execute(query.order_by(Chat.id))
+        return list(result.scalars())

@@ -1,0 +1,174 @@
+"""The outbox (messages to deliver, written in the change's transaction) and where cards were posted."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import CardMessage, OutboxMessage
+from storage.repositories.base import Repository, rowcount
+
+
+class OutboxRepository(Repository):
+    def __init__(self, session: AsyncSession) -> None:
+        super().__init__(session)
+        self.added = 0
+
+    async def add(
+        self,
+        *,
+        dedupe_key: str,
+        chat_id: int,
+        kind: str = "send",
+        text: str | None = None,
+        buttons: list[Any] | None = None,
+        reply_to_message_id: int | None = None,
+        card_kind: str | None = None,
+        card_ref: int | None = None,
+        recipient_user_id: int | None = None,
+        fallback_chat_id: int | None = None,
+        fallback_text: str | None = None,
+        media_kind: str | None = None,
+        file_id: str | None = None,
+    ) -> bool:
+        """Queue a message (kind send | card | edit_card | media), due now by the unit of work's clock.
+
+        A second row with the same dedupe key is silently not added: False."""
+        now = self.now()
+        statement = (
+            self._insert(OutboxMessage)
+            .values(
+                dedupe_key=dedupe_key,
+                chat_id=chat_id,
+                kind=kind,
+                text=text,
+                buttons=buttons,
+                reply_to_message_id=reply_to_message_id,
+                card_kind=card_kind,
+                card_ref=card_ref,
+                recipient_user_id=recipient_user_id,
+                fallback_chat_id=fallback_chat_id,
+                fallback_text=fallback_text,
+                media_kind=media_kind,
+                file_id=file_id,
+                status="pending",
+                attempts=0,
+                created_at=now,
+                next_attempt_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        )
+        inserted = rowcount(await self.session.execute(statement)) > 0
+        self.added += int(inserted)
+        return inserted
+
+    async def get(self, row_id: int) -> OutboxMessage | None:
+        return await self.session.get(OutboxMessage, row_id)
+
+    async def find_by_key(self, dedupe_key: str) -> OutboxMessage | None:
+        result = await self.session.execute(
+            select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)
+        )
+        return result.scalar_one_or_none()
+
+    async def due_chats(self, now: datetime) -> list[int]:
+        result = await self.session.execute(
+            select(OutboxMessage.chat_id)
+            .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
+            .distinct()
+        )
+        return list(result.scalars())
+
+    async def next_due_time(self, exclude_chats: Sequence[int] = ()) -> datetime | None:
+        query = select(OutboxMessage.next_attempt_at).where(OutboxMessage.status == "pending")
+        if exclude_chats:
+            query = query.where(OutboxMessage.chat_id.not_in(exclude_chats))
+        result = await self.session.execute(query.order_by(OutboxMessage.next_attempt_at).limit(1))
+        return result.scalar_one_or_none()
+
+    async def head_of_chat(self, chat_id: int) -> OutboxMessage | None:
+        result = await self.session.execute(
+            select(OutboxMessage)
+            .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == "pending")
+            .order_by(OutboxMessage.id)
+            .limit(1)
+        )
+        return result.scalar_one_or_none()
+
+    async def pending_count(self) -> int:
+        result = await self.session.execute(
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "pending")
+        )
+        return int(result.scalar_one())
+
+    async def move_chat(self, old_chat_id: int, new_chat_id: int) -> None:
+        await self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.chat_id == old_chat_id, OutboxMessage.status == "pending")
+            .values(chat_id=new_chat_id)
+        )
+        await self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.fallback_chat_id == old_chat_id, OutboxMessage.status == "pending")
+            .values(fallback_chat_id=new_chat_id)
+        )
+
+    async def find_card(self, card_kind: str, card_ref: int, chat_id: int) -> CardMessage | None:
+        result = await self.session.execute(
+            select(CardMessage).where(
+                CardMessage.card_kind == card_kind,
+                CardMessage.card_ref == card_ref,
+                CardMessage.chat_id == chat_id,
+            )
+        )
+        return result.scalar_one_or_none()
+
+    async def find_card_at(self, chat_id: int, message_id: int, card_kind: str) -> CardMessage | None:
+        """The card of this kind that a message in a chat is (for replies to a card)."""
+        result = await self.session.execute(
+            select(CardMessage).where(
+                CardMessage.chat_id == chat_id,
+                CardMessage.message_id == message_id,
+                CardMessage.card_kind == card_kind,
+            )
+        )
+        return result.scalars().first()
+
+    async def remember_card(
+        self, card_kind: str, card_ref: int, chat_id: int, message_id: int, content_hash: str | None
+    ) -> None:
+        existing = await self.find_card(card_kind, card_ref, chat_id)
+        if existing is None:
+            self.session.add(
+                CardMessage(
+                    card_kind=card_kind,
+                    card_ref=card_ref,
+                    chat_id=chat_id,
+                    message_id=message_id,
+                    content_hash=content_hash,
+                )
+            )
+        else:
+            existing.message_id, existing.content_hash = message_id, content_hash
+        await self.session.flush()
+
+    async def card_chats(self, card_kind: str, card_ref: int) -> list[int]:
+        """Chats where a card is posted, or queued to be posted."""
+        posted = await self.session.execute(
+            select(CardMessage.chat_id).where(
+                CardMessage.card_kind == card_kind, CardMessage.card_ref == card_ref
+            )
+        )
+        queued = await self.session.execute(
+            select(OutboxMessage.chat_id).where(
+                OutboxMessage.kind == "card",
+                OutboxMessage.card_kind == card_kind,
+                OutboxMessage.card_ref == card_ref,
+                OutboxMessage.status == "pending",
+            )
+        )
+        return sorted(set(posted.scalars()) | set(queued.scalars()))
