@@ -1,6 +1,6 @@
 """`python -m bot demo`: a scripted tour of Linli, played offline and printed as a transcript.
 
-Everything runs for real except Telegram: the fake Bot API (bot.fakebot) simulates the people and the
+Everything runs for real except Telegram: the fake Bot API (fakebot) simulates the people and the
 groups, the real Application handles every update, and a throw-away SQLite database holds the state.
 The printed transcript is what the people would see, in order, one scene at a time.
 """
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from bot import callbacks
 from bot.config import Settings
-from bot.fakebot import FakeChat, FakeTelegram, FakeUser, TranscriptEntry
+from fakebot import FakeChat, FakeTelegram, FakeUser, TranscriptEntry
 
 if TYPE_CHECKING:
     from bot.offline import OfflineBot

@@ -1,6 +1,6 @@
 """`python -m bot sandbox`: chat with Linli offline, in this terminal.
 
-The real Application runs against the fake Bot API (bot.fakebot) and a SQLite file that persists
+The real Application runs against the fake Bot API (fakebot) and a SQLite file that persists
 between runs (data/sandbox.db, or DATABASE_URL when it is set to something else). You play three
 people in a community with a neighbourhood group, a staff group and private chats with the bot.
 """
@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 
 from bot.config import Settings
 from bot.demo import TranscriptPrinter, chat_label, format_entry, quiet_logging
-from bot.fakebot import FakeChat, FakeTelegram, FakeUser
+from fakebot import FakeChat, FakeTelegram, FakeUser
 from storage.engine import make_engine
 from storage.models import Chat, ProcessedUpdate, User
 

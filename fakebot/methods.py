@@ -12,10 +12,10 @@ import re
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from bot.fakebot.errors import bad_request
-from bot.fakebot.models import CallbackAnswer, FakeFile, FakeMessage, JsonDict, TranscriptEntry, UploadedFile
-from bot.fakebot.state import ChatState, MemberStatus
-from bot.fakebot.validation import (
+from fakebot.errors import bad_request
+from fakebot.models import CallbackAnswer, FakeFile, FakeMessage, JsonDict, TranscriptEntry, UploadedFile
+from fakebot.state import ChatState, MemberStatus
+from fakebot.validation import (
     CALLBACK_ANSWER_TEXT_LIMIT,
     check_caption,
     check_message_text,
@@ -25,7 +25,7 @@ from bot.fakebot.validation import (
 )
 
 if TYPE_CHECKING:
-    from bot.fakebot.telegram import FakeTelegram
+    from fakebot.telegram import FakeTelegram
 
 Params = dict[str, Any]
 Files = Mapping[str, UploadedFile]
