@@ -47,11 +47,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "run":
         return _run(settings)
+    # The offline package (fake Telegram, demo, sandbox) is built on the bot, not part of it:
+    # it is imported only here, for the command that runs it.
     if args.command == "sandbox":
-        from bot.sandbox import sandbox
+        from offline.sandbox import sandbox
 
         return asyncio.run(sandbox(settings))
-    from bot.demo import demo as play
+    from offline.demo import demo as play
 
     return asyncio.run(play(settings, locale=args.locale))
 

@@ -38,10 +38,10 @@ if __package__ in (None, ""):  # run as a script: make the project importable
 from sqlalchemy import text
 
 from bot.config import Settings
-from bot.fakebot import FakeTelegram, FakeUser
-from bot.fakebot.models import UploadedFile
-from bot.offline import OfflineBot
 from bot.services.shared import messages
+from fakebot import FakeTelegram, FakeUser
+from fakebot.models import UploadedFile
+from offline import OfflineBot
 from storage.engine import make_engine
 
 GROUP_LIMIT_WINDOW = 60.0  # seconds: Telegram's 20 messages per minute per group

@@ -32,8 +32,8 @@ from sqlalchemy import text
 from telegram import Update
 
 from bot.config import Settings
-from bot.fakebot import FakeTelegram
-from bot.offline import OfflineBot
+from fakebot import FakeTelegram
+from offline import OfflineBot
 from storage.engine import make_engine
 
 ADMIN_ID = 1000

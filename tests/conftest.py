@@ -13,8 +13,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
-from bot.fakebot import FakeTelegram
-from bot.offline import OfflineBot
+from fakebot import FakeTelegram
+from offline import OfflineBot
 from storage.engine import make_engine
 from storage.models import Base
 from tests.world import World

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.fakebot import FakeChat, FakeUser
+from fakebot import FakeChat, FakeUser
 from storage.models import PointAccount, Request
 from tests.world import World
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.demo import demo
+from offline.demo import demo
 from tests.conftest import make_settings
 
 

@@ -9,7 +9,7 @@ from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import build_application, start_runtime, stop_runtime
-from bot.fakebot import FakeBotApiServer, FakeTelegram
+from fakebot import FakeBotApiServer, FakeTelegram
 from tests.conftest import make_settings
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bot.fakebot import FakeChat, FakeUser, TranscriptEntry
+from fakebot import FakeChat, FakeUser, TranscriptEntry
 from storage.models import Request
 from tests.requests_world import HOME, Estate, balance, estate, events, request_no, volunteer
 from tests.world import World

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.fakebot import FakeChat, FakeTelegram
-from bot.offline import OfflineBot
 from bot.services.requests import finish
+from fakebot import FakeChat, FakeTelegram
+from offline import OfflineBot
 from tests.conftest import ADMIN_ID, Clock, make_settings
 from tests.requests_world import (
     HOME,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.sandbox import SANDBOX_DATABASE_URL, sandbox, sandbox_database_url
+from offline.sandbox import SANDBOX_DATABASE_URL, sandbox, sandbox_database_url
 from tests.conftest import make_settings
 
 

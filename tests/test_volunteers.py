@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.fakebot import CallbackAnswer, FakeChat, FakeUser
+from fakebot import CallbackAnswer, FakeChat, FakeUser
 from storage.models import Membership, User
 from tests.world import World
 

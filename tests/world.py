@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.fakebot import FakeChat, FakeTelegram, FakeUser
-from bot.offline import OfflineBot
+from fakebot import FakeChat, FakeTelegram, FakeUser
+from offline import OfflineBot
 
 
 class World:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.fakebot import FakeChat, FakeTelegram, FakeUser
+from fakebot import FakeChat, FakeTelegram, FakeUser
 
 
 @pytest.fixture

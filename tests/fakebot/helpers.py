@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.fakebot import FakeTelegram
-from bot.fakebot.spec import load_spec
+from fakebot import FakeTelegram
+from fakebot.spec import load_spec
 
 
 async def call(fake: FakeTelegram, method: str, **params: Any) -> dict[str, Any]:

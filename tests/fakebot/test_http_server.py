@@ -13,7 +13,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.request import HTTPXRequest
 
-from bot.fakebot import FakeBotApiServer, FakeChat, FakeTelegram, FakeUser
+from fakebot import FakeBotApiServer, FakeChat, FakeTelegram, FakeUser
 
 
 @pytest.fixture

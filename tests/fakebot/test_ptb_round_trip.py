@@ -25,7 +25,7 @@ from telegram.ext import (
     Defaults,
 )
 
-from bot.fakebot import FakeChat, FakeRequest, FakeTelegram, FakeUser, make_bot
+from fakebot import FakeChat, FakeRequest, FakeTelegram, FakeUser, make_bot
 
 KEYBOARD = InlineKeyboardMarkup([[InlineKeyboardButton("Claim", callback_data="v1:claim:7")]])
 

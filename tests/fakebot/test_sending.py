@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from bot.fakebot import FakeChat, FakeTelegram, FakeUser
-from bot.fakebot.models import UploadedFile
+from fakebot import FakeChat, FakeTelegram, FakeUser
+from fakebot.models import UploadedFile
 
 from .helpers import call, conforms, ok, refused
 

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from bot.fakebot import FakeChat, FakeTelegram, FakeUser
+from fakebot import FakeChat, FakeTelegram, FakeUser
 
 from .helpers import conforms, ok, refused
 
@@ -230,7 +230,7 @@ async def test_fault_counts_down_per_call(fake: FakeTelegram, private: FakeChat)
 async def test_network_fault_happens_before_telegram_sees_the_call(
     fake: FakeTelegram, private: FakeChat
 ) -> None:
-    from bot.fakebot.errors import FakeNetworkError
+    from fakebot.errors import FakeNetworkError
 
     fake.fail_next("sendMessage", network_error=True)
     with pytest.raises(FakeNetworkError):
@@ -239,7 +239,7 @@ async def test_network_fault_happens_before_telegram_sees_the_call(
 
 
 async def test_timeout_after_accept_still_delivers_the_message(fake: FakeTelegram, private: FakeChat) -> None:
-    from bot.fakebot.errors import FakeTimeoutError
+    from fakebot.errors import FakeTimeoutError
 
     fake.fail_next("sendMessage", timeout_after_accept=True)
     with pytest.raises(FakeTimeoutError) as exc:

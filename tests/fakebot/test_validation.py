@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.fakebot.errors import FakeApiError
-from bot.fakebot.validation import (
+from fakebot.errors import FakeApiError
+from fakebot.validation import (
     check_callback_data,
     check_caption,
     check_message_text,

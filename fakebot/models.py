@@ -6,7 +6,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from bot.fakebot.validation import inline_buttons
+from fakebot.validation import inline_buttons
 
 JsonDict = dict[str, Any]
 Buttons = list[list[tuple[str, str]]]

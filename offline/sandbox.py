@@ -1,6 +1,6 @@
 """`python -m bot sandbox`: chat with Linli offline, in this terminal.
 
-The real Application runs against the fake Bot API (bot.fakebot) and a SQLite file that persists
+The real Application runs against the fake Bot API (fakebot) and a SQLite file that persists
 between runs (data/sandbox.db, or DATABASE_URL when it is set to something else). You play three
 people in a community with a neighbourhood group, a staff group and private chats with the bot.
 """
@@ -19,13 +19,13 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from bot.config import Settings
-from bot.demo import TranscriptPrinter, chat_label, format_entry, quiet_logging
-from bot.fakebot import FakeChat, FakeTelegram, FakeUser
+from fakebot import FakeChat, FakeTelegram, FakeUser
+from offline.demo import TranscriptPrinter, chat_label, format_entry, quiet_logging
 from storage.engine import make_engine
 from storage.models import Chat, ProcessedUpdate, User
 
 if TYPE_CHECKING:
-    from bot.offline import OfflineBot
+    from offline.runner import OfflineBot
 
 SANDBOX_DATABASE_URL = "sqlite+aiosqlite:///data/sandbox.db"
 COMMUNITY = "幸福里社区"
@@ -301,7 +301,7 @@ async def sandbox(settings: Settings, *, out: TextIO | None = None) -> int:
         update={"database_url": url, "admin_ids": frozenset({*settings.admin_ids, staff_id})}
     )
     with quiet_logging():
-        from bot.offline import OfflineBot  # imported here: loading Alembic logs at INFO
+        from offline.runner import OfflineBot  # imported here: loading Alembic logs at INFO
 
         _ensure_sqlite_folder(url)
         fake = FakeTelegram()

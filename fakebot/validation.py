@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.fakebot.errors import FakeApiError, bad_request
+from fakebot.errors import FakeApiError, bad_request
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024

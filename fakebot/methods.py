@@ -10,12 +10,21 @@ import json
 import mimetypes
 import re
 from collections.abc import Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from bot.fakebot.errors import bad_request
-from bot.fakebot.models import CallbackAnswer, FakeFile, FakeMessage, JsonDict, TranscriptEntry, UploadedFile
-from bot.fakebot.state import ChatState, MemberStatus
-from bot.fakebot.validation import (
+from fakebot.errors import bad_request
+from fakebot.models import (
+    CallbackAnswer,
+    FakeFile,
+    FakeMessage,
+    FakeUser,
+    JsonDict,
+    TranscriptEntry,
+    UploadedFile,
+)
+from fakebot.state import ChatState, FakeState, MemberStatus
+from fakebot.updates import UpdateQueue
+from fakebot.validation import (
     CALLBACK_ANSWER_TEXT_LIMIT,
     check_caption,
     check_message_text,
@@ -23,9 +32,6 @@ from bot.fakebot.validation import (
     utf16_len,
     validate_reply_markup,
 )
-
-if TYPE_CHECKING:
-    from bot.fakebot.telegram import FakeTelegram
 
 Params = dict[str, Any]
 Files = Mapping[str, UploadedFile]
@@ -94,10 +100,29 @@ def _same(a: object, b: object) -> bool:
     return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
 
 
+class Telegram(Protocol):
+    """What the methods need from the fake Telegram that serves them (``FakeTelegram``): its
+    state, its update queue, its privacy setting and the one simulation step a method triggers.
+    Declared here so that this module does not import the simulation that imports it."""
+
+    @property
+    def state(self) -> FakeState: ...
+
+    @property
+    def updates(self) -> UpdateQueue: ...
+
+    @property
+    def privacy_mode(self) -> bool: ...
+
+    def change_bot_status(self, state: ChatState, new: MemberStatus, *, by: FakeUser) -> JsonDict:
+        """Change the bot's status in a group and emit the ``my_chat_member`` update."""
+        ...
+
+
 class BotApiMethods:
     """The implemented Bot API methods, keyed by lower-case method name."""
 
-    def __init__(self, fake: FakeTelegram) -> None:
+    def __init__(self, fake: Telegram) -> None:
         self.fake = fake
         self.state = fake.state
         self.table: dict[str, Method] = {

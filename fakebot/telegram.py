@@ -15,9 +15,9 @@ from collections.abc import Callable, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
-from bot.fakebot.errors import FakeApiError, FakeNetworkError, FakeTimeoutError, bad_request
-from bot.fakebot.methods import BotApiMethods
-from bot.fakebot.models import (
+from fakebot.errors import FakeApiError, FakeNetworkError, FakeTimeoutError, bad_request
+from fakebot.methods import BotApiMethods
+from fakebot.models import (
     CallbackAnswer,
     FakeChat,
     FakeMessage,
@@ -27,10 +27,10 @@ from bot.fakebot.models import (
     TranscriptEntry,
     UploadedFile,
 )
-from bot.fakebot.spec import BotApiSpec, coerce_params, load_spec
-from bot.fakebot.state import GROUP_ANONYMOUS_BOT, ChatState, FakeState, MemberStatus
-from bot.fakebot.updates import UpdateQueue
-from bot.fakebot.user_entities import detect_entities, entity_text
+from fakebot.spec import BotApiSpec, coerce_params, load_spec
+from fakebot.state import GROUP_ANONYMOUS_BOT, ChatState, FakeState, MemberStatus
+from fakebot.updates import UpdateQueue
+from fakebot.user_entities import detect_entities, entity_text
 
 _LOGGER = logging.getLogger(__name__)
 

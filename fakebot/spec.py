@@ -1,4 +1,4 @@
-"""The machine-readable Bot API spec (bot/data/telegram-bot-api.json) and what the fake does with it.
+"""The machine-readable Bot API spec (fakebot/data/telegram-bot-api.json) and what the fake does with it.
 
 The spec lists every method with its parameters (name, types, required) and every type with its
 fields.  The fake uses it to reject unknown methods, to report missing required parameters, to
@@ -16,9 +16,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from bot.fakebot.errors import bad_request
+from fakebot.errors import bad_request
 
-SPEC_PATH = Path(__file__).resolve().parent.parent / "data" / "telegram-bot-api.json"
+SPEC_PATH = Path(__file__).resolve().parent / "data" / "telegram-bot-api.json"
 
 _SCALARS = frozenset({"Integer", "String", "Boolean", "Float", "InputFile"})
 _INTEGER = re.compile(r"^-?[0-9]+$")

@@ -10,9 +10,9 @@ from telegram import Update
 from bot.app import build_application, start_runtime, stop_runtime
 from bot.config import Settings
 from bot.context import LinliApplication
-from bot.fakebot import FakeRequest, FakeTelegram
 from bot.outbox.sender import OutboxSender, Sleep
 from bot.services.shared.runner import Deps
+from fakebot import FakeRequest, FakeTelegram
 from storage.clock import Clock, system_clock
 from storage.engine import make_engine
 from storage.migrate import upgrade

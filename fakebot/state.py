@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from bot.fakebot.errors import FakeApiError, bad_request, forbidden
-from bot.fakebot.models import (
+from fakebot.errors import FakeApiError, bad_request, forbidden
+from fakebot.models import (
     CallbackAnswer,
     FakeChat,
     FakeFile,
@@ -21,7 +21,7 @@ from bot.fakebot.models import (
     JsonDict,
     TranscriptEntry,
 )
-from bot.fakebot.spec import load_spec
+from fakebot.spec import load_spec
 
 MemberStatus = Literal["creator", "administrator", "member", "restricted", "left", "kicked"]
 

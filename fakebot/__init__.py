@@ -15,11 +15,11 @@ in-process; ``FakeBotApiServer`` serves it over HTTP on loopback.  Typical use::
     assert not fake.unexpected_errors()
 """
 
-from bot.fakebot.errors import FakeApiError
-from bot.fakebot.http import FakeBotApiServer
-from bot.fakebot.models import CallbackAnswer, FakeChat, FakeMessage, FakeUser, TranscriptEntry
-from bot.fakebot.request import FakeRequest, make_bot
-from bot.fakebot.telegram import DEFAULT_TOKEN, FakeTelegram
+from fakebot.errors import FakeApiError
+from fakebot.http import FakeBotApiServer
+from fakebot.models import CallbackAnswer, FakeChat, FakeMessage, FakeUser, TranscriptEntry
+from fakebot.request import FakeRequest, make_bot
+from fakebot.telegram import DEFAULT_TOKEN, FakeTelegram
 
 __all__ = [
     "DEFAULT_TOKEN",

@@ -1,6 +1,6 @@
 """`python -m bot demo`: a scripted tour of Linli, played offline and printed as a transcript.
 
-Everything runs for real except Telegram: the fake Bot API (bot.fakebot) simulates the people and the
+Everything runs for real except Telegram: the fake Bot API (fakebot) simulates the people and the
 groups, the real Application handles every update, and a throw-away SQLite database holds the state.
 The printed transcript is what the people would see, in order, one scene at a time.
 """
@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from bot import callbacks
 from bot.config import Settings
-from bot.fakebot import FakeChat, FakeTelegram, FakeUser, TranscriptEntry
+from fakebot import FakeChat, FakeTelegram, FakeUser, TranscriptEntry
 
 if TYPE_CHECKING:
-    from bot.offline import OfflineBot
+    from offline.runner import OfflineBot
 
 # Fixed Telegram ids, so that every run prints the same story.
 SECRETARY_ID = 7_000_001  # 李书记: community staff and the super-admin of this demo
@@ -381,7 +381,7 @@ async def demo(settings: Settings, *, locale: str | None = None, out: TextIO | N
     locale = locale or settings.default_locale
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="linli-demo-") as folder, quiet_logging() as errors:
-        from bot.offline import OfflineBot  # imported here: loading Alembic logs at INFO
+        from offline.runner import OfflineBot  # imported here: loading Alembic logs at INFO
 
         database_url = f"sqlite+aiosqlite:///{Path(folder) / 'demo.db'}"
         story_settings = settings.model_copy(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.fakebot.validation import utf16_len
+from fakebot.validation import utf16_len
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (

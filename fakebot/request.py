@@ -11,9 +11,9 @@ from telegram import Bot
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from bot.fakebot.errors import FakeNetworkError, FakeTimeoutError
-from bot.fakebot.models import UploadedFile
-from bot.fakebot.telegram import FakeTelegram
+from fakebot.errors import FakeNetworkError, FakeTimeoutError
+from fakebot.models import UploadedFile
+from fakebot.telegram import FakeTelegram
 
 _METHOD_PATH = re.compile(r"/bot(?P<token>[^/]+)/(?P<method>[^/]+)$")
 _FILE_PATH = re.compile(r"/file/bot(?P<token>[^/]+)/(?P<path>.+)$")

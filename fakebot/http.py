@@ -17,9 +17,9 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from tornado.httputil import HTTPFile, parse_body_arguments
 
-from bot.fakebot.errors import FakeNetworkError, FakeTimeoutError
-from bot.fakebot.models import UploadedFile
-from bot.fakebot.telegram import FakeTelegram
+from fakebot.errors import FakeNetworkError, FakeTimeoutError
+from fakebot.models import UploadedFile
+from fakebot.telegram import FakeTelegram
 
 _METHOD_PATH = re.compile(r"^/bot(?P<token>[^/]+)/(?P<method>[^/]+)$")
 _FILE_PATH = re.compile(r"^/file/bot(?P<token>[^/]+)/(?P<path>.+)$")

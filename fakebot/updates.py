@@ -13,7 +13,7 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
-from bot.fakebot.errors import FakeApiError
+from fakebot.errors import FakeApiError
 
 # Telegram's default when allowed_updates was never given.
 _NOT_DELIVERED_BY_DEFAULT = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
