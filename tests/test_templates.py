@@ -1,6 +1,7 @@
-"""Templates: both languages in step, every name the code uses exists, escaping, Telegram's limits.
-A template is `<locale>/<feature>/<outcome>.j2`, named "<feature>/<outcome>" in the code; the
-features are the folders of bot/services (but shared) plus `common`."""
+"""Templates: both languages in step, every name the code uses exists and every template is used,
+escaping, Telegram's limits. A template is `<locale>/<feature>/<outcome>.j2`, named
+"<feature>/<outcome>" in the code; the features are the folders of bot/services (but shared) plus
+`common`."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ FEATURES = {p.name for p in SERVICES.iterdir() if p.is_dir() and p.name not in {
 FEATURES |= {"common"}
 TEMPLATE_NAME = re.compile(rf"^(?:{'|'.join(sorted(FEATURES))})/[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 LABEL_NAME = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$")
+# community_switch(..., name) replies with f"{name}_show" and, for a wrong word, f"{name}_usage".
+SWITCH_OUTCOMES = ("show", "usage")
 LABEL = re.compile(r"{%-?\s*set\s+(\w+)\s*=")
 # Telegram's HTML parse mode knows these tags and nothing else.
 ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "tg-spoiler", "span", "a", "code",
@@ -80,6 +83,24 @@ def names_passed_to(functions: set[str], pattern: re.Pattern[str]) -> dict[str, 
     return used
 
 
+def template_names_in_code() -> dict[str, set[str]]:
+    """{name: {file:line, ...}} for every "<feature>/<outcome>" string in the code, wherever it is
+    (passed to render/reply/tell/Refused, returned by a step, kept in a variable or passed to a
+    helper), plus the names community_switch builds from its last argument."""
+    switches = names_passed_to({"community_switch"}, TEMPLATE_NAME)
+    used: dict[str, set[str]] = {}
+    for stem, where in switches.items():
+        for outcome in SWITCH_OUTCOMES:
+            used.setdefault(f"{stem}_{outcome}", set()).update(where)
+    for path in python_sources():
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        for node in ast.walk(tree):
+            value = node.value if isinstance(node, ast.Constant) else None
+            if isinstance(value, str) and TEMPLATE_NAME.match(value) and value not in switches:
+                used.setdefault(value, set()).add(f"{path.relative_to(ROOT)}:{node.lineno}")
+    return used
+
+
 @pytest.fixture(scope="module")
 def renderer() -> Renderer:
     return Renderer("zh_CN")
@@ -126,15 +147,25 @@ def test_templates_use_only_tags_telegram_knows(locale: str) -> None:
         assert not unknown, f"{path.relative_to(TEMPLATES)} uses {unknown}"
 
 
-# -- every name the code uses exists ---------------------------------------------------------------
+# -- every name the code uses exists, every template is used -------------------------------------
 def test_every_template_the_code_uses_exists_in_both_locales() -> None:
-    used = names_passed_to({"render", "reply", "tell", "Refused"}, TEMPLATE_NAME)
+    used = template_names_in_code()
     assert {"volunteers/registered", "common/button_expired", "community/bind_done"} <= set(used), (
         "the scan found too little"
+    )
+    assert {"requests/taken", "requests/proof_saved", "requests/publicity_show"} <= set(used), (
+        "the scan missed names returned, kept in a variable or built by community_switch"
     )
     for locale in LOCALES:
         missing = {name: sorted(where) for name, where in used.items() if name not in template_names(locale)}
         assert not missing, f"missing in {locale}: {missing}"
+
+
+def test_every_template_is_used_by_the_code() -> None:
+    used = set(template_names_in_code())
+    for locale in LOCALES:
+        unused = sorted(template_names(locale) - used)
+        assert not unused, f"never used, in {locale}: {unused}"
 
 
 def test_every_label_the_code_uses_exists_in_both_locales() -> None:
