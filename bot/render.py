@@ -52,7 +52,8 @@ class TextTooLong(ValueError):
 
 
 class Renderer:
-    """One Environment(autoescape=True, undefined=StrictUndefined) for the whole application."""
+    """One Environment(autoescape=True, undefined=StrictUndefined) for the whole application.
+    A template is named "<feature>/<outcome>" and read from <locale>/<feature>/<outcome>.j2."""
 
     def __init__(self, default_locale: str = "zh_CN", root: Path | None = None) -> None:
         self.default_locale = default_locale

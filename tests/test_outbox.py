@@ -119,7 +119,7 @@ async def test_a_person_who_never_started_the_bot_is_mentioned_in_the_group_inst
         assert user is not None
         user.started = True  # we believe we may write; Telegram will say otherwise
         await messages.tell(
-            uow, world.bot.deps.env, "test:notice", user, "common_private_hint", fallback_chat_id=chat.id
+            uow, world.bot.deps.env, "test:notice", user, "common/private_hint", fallback_chat_id=chat.id
         )
         await uow.commit()
     world.fake.expect_errors(1)  # the Forbidden answer is the point of this test
@@ -141,7 +141,7 @@ async def test_a_person_known_to_be_unreachable_gets_the_mention_without_a_faile
         user = await uow.users.find_by_telegram_id(bob.id)
         assert user is not None and not user.reachable
         await messages.tell(
-            uow, world.bot.deps.env, "test:notice", user, "common_private_hint", fallback_chat_id=chat.id
+            uow, world.bot.deps.env, "test:notice", user, "common/private_hint", fallback_chat_id=chat.id
         )
         await uow.commit()
     await world.bot.settle()

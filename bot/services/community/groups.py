@@ -42,16 +42,16 @@ async def bot_membership_changed(uow: UnitOfWork, env: Env, change: MemberChange
         if chat.community_id is not None:
             community = await uow.communities.get(chat.community_id)
             locale = community.locale if community else locale
-        text = env.renderer.render(locale, "group_welcome", bound=chat.community_id is not None)
+        text = env.renderer.render(locale, "community/group_welcome", bound=chat.community_id is not None)
         await messages.post(uow, f"u{change.update_id}:welcome", chat.telegram_id, text)
 
 
 async def _bind(uow: UnitOfWork, actor: Actor, chat: Chat, community: Community, kind: str) -> None:
     if chat.community_id is not None and chat.community_id != community.id:
         current = await uow.communities.get(chat.community_id)
-        raise Refused("bind_already_bound", community=current.name if current else "?")
+        raise Refused("community/bind_already_bound", community=current.name if current else "?")
     if not actor.is_staff_of(community.id, await uow.memberships.find(actor.user.id, community.id)):
-        raise Refused("bind_not_allowed")
+        raise Refused("community/bind_not_allowed")
     chat.community_id, chat.kind, chat.active = community.id, kind, True
 
 
@@ -68,22 +68,24 @@ async def bind(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     if not args:
         choices = await staff_communities(uow, actor)
         if not choices:
-            raise Refused("bind_not_allowed" if not actor.is_super else "bind_usage")
+            raise Refused("community/bind_not_allowed" if not actor.is_super else "community/bind_usage")
         if len(choices) == 1:
             community = choices[0]
         else:
             buttons = [[Button(c.name, callbacks.encode("bind", kind[0], c.id))] for c in choices[:20]]
-            await messages.reply(uow, env, inc, actor.locale, "bind_choose", buttons=buttons)
+            await messages.reply(uow, env, inc, actor.locale, "community/bind_choose", buttons=buttons)
             return
     else:
         name = " ".join(args.split())
         if len(name) > NAME_LIMIT:
-            raise Refused("bind_name_too_long", limit=NAME_LIMIT)
+            raise Refused("community/bind_name_too_long", limit=NAME_LIMIT)
         found = await uow.communities.find_by_name(name)
         if found is None:
             if not actor.is_super:
                 raise Refused(
-                    "bind_unknown_community" if await staff_communities(uow, actor) else "bind_not_allowed",
+                    "community/bind_unknown_community"
+                    if await staff_communities(uow, actor)
+                    else "community/bind_not_allowed",
                     name=name,
                 )
             found = await uow.communities.add(
@@ -94,7 +96,13 @@ async def bind(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         community = found
     await _bind(uow, actor, actor.chat, community, kind)
     await messages.reply(
-        uow, env, inc, community.locale, "bind_done", community=community.name, staff=kind == "staff"
+        uow,
+        env,
+        inc,
+        community.locale,
+        "community/bind_done",
+        community=community.name,
+        staff=kind == "staff",
     )
 
 
@@ -104,11 +112,13 @@ async def bind_chosen(uow: UnitOfWork, env: Env, inc: Incoming, kind_code: str, 
     kind = {"n": "neighbourhood", "s": "staff"}.get(kind_code)
     community = await uow.communities.get(community_id)
     if kind is None or community is None:
-        raise Refused("common_button_expired")
+        raise Refused("common/button_expired")
     actor = await identify(uow, env, inc)
     assert actor.chat is not None
     await _bind(uow, actor, actor.chat, community, kind)
-    text = env.renderer.render(community.locale, "bind_done", community=community.name, staff=kind == "staff")
+    text = env.renderer.render(
+        community.locale, "community/bind_done", community=community.name, staff=kind == "staff"
+    )
     await messages.post(uow, f"u{inc.update_id}:bound", inc.chat.chat_id, text)
     return Outcome(toast=community.name)
 
@@ -118,12 +128,12 @@ async def unbind(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     actor = await identify(uow, env, inc)
     assert actor.chat is not None
     if actor.community is None:
-        raise Refused("common_group_not_bound")
+        raise Refused("common/group_not_bound")
     if not actor.is_staff_of(actor.community.id):
-        raise Refused("common_staff_only")
+        raise Refused("common/staff_only")
     name = actor.community.name
     actor.chat.community_id, actor.chat.kind, actor.chat.buildings = None, None, []
-    await messages.reply(uow, env, inc, actor.community.locale, "unbind_done", community=name)
+    await messages.reply(uow, env, inc, actor.community.locale, "community/unbind_done", community=name)
 
 
 async def buildings(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
@@ -132,15 +142,17 @@ async def buildings(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     actor = await identify(uow, env, inc)
     assert actor.chat is not None
     if actor.community is None:
-        raise Refused("common_group_not_bound")
+        raise Refused("common/group_not_bound")
     if inc.args:
         if not actor.is_staff_of(actor.community.id):
-            raise Refused("common_staff_only")
+            raise Refused("common/staff_only")
         tags = list(dict.fromkeys(a.strip("，,、")[:32] for a in inc.args if a.strip("，,、")))
         if len(tags) > MAX_BUILDINGS:
-            raise Refused("buildings_too_many", limit=MAX_BUILDINGS)
+            raise Refused("community/buildings_too_many", limit=MAX_BUILDINGS)
         actor.chat.buildings = tags
-    await messages.reply(uow, env, inc, actor.locale, "buildings_show", buildings=list(actor.chat.buildings))
+    await messages.reply(
+        uow, env, inc, actor.locale, "community/buildings_show", buildings=list(actor.chat.buildings)
+    )
 
 
 async def migrated(uow: UnitOfWork, env: Env, inc: Incoming, new_chat_id: int) -> None:

@@ -21,14 +21,14 @@ async def start(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     """/start in private registers the person (the bot may now write to them) and shows their communities."""
     actor = await identify(uow, env, inc)
     if not inc.chat.is_private:
-        await messages.reply(uow, env, inc, actor.locale, "start_in_group", bot=env.bot_username)
+        await messages.reply(uow, env, inc, actor.locale, "community/start_in_group", bot=env.bot_username)
         return
     payload = inc.text.strip()
     joined = None
     if payload.startswith(JOIN_PREFIX):
         invite = await uow.invites.find_by_code(payload.removeprefix(JOIN_PREFIX))
         if invite is None:
-            raise Refused("start_invite_unknown")
+            raise Refused("community/start_invite_unknown")
         membership = await uow.memberships.find(actor.user.id, invite.community_id)
         if membership is None:
             await join(uow, actor.user, invite.community_id, "invite")
@@ -40,7 +40,7 @@ async def start(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         env,
         inc,
         actor.locale,
-        "start_welcome",
+        "community/start_welcome",
         name=actor.user.first_name,
         joined=joined.name if joined else None,
         communities=[c.name for c in communities],
@@ -64,7 +64,7 @@ async def show_help(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         env,
         inc,
         actor.locale,
-        "help_commands",
+        "community/help_commands",
         commands=[c.name for c in visible],
         private=inc.chat.is_private,
         skills=list(env.settings.volunteer_skills),
@@ -90,7 +90,7 @@ async def whoami(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         env,
         inc,
         actor.locale,
-        "whoami_roles",
+        "community/whoami_roles",
         name=actor.user.full_name,
         telegram_id=actor.user.telegram_id,
         super_admin=actor.is_super,
@@ -110,20 +110,25 @@ async def choose_language(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     wanted = inc.args[0] if inc.args else ""
     if not wanted:
         await messages.reply(
-            uow, env, inc, user_locale(env, actor.user), "lang_choose", buttons=_language_buttons(env)
+            uow,
+            env,
+            inc,
+            user_locale(env, actor.user),
+            "community/lang_choose",
+            buttons=_language_buttons(env),
         )
         return
     locale = words.lookup("languages", wanted) or to_locale(wanted, "")
     if locale not in LOCALES:
-        raise Refused("lang_unknown", given=wanted[:32])
+        raise Refused("community/lang_unknown", given=wanted[:32])
     actor.user.language = locale
-    await messages.reply(uow, env, inc, locale, "lang_set")
+    await messages.reply(uow, env, inc, locale, "community/lang_set")
 
 
 async def set_language(uow: UnitOfWork, env: Env, inc: Incoming, locale: str) -> Outcome:
     """The language button: re-checked like any input."""
     if locale not in LOCALES:
-        raise Refused("lang_unknown", given=locale[:32])
+        raise Refused("community/lang_unknown", given=locale[:32])
     actor = await identify(uow, env, inc)
     actor.user.language = locale
     return Outcome(toast=env.renderer.label(locale, "language_set_toast"))
@@ -138,7 +143,7 @@ async def edited_message(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         or inc.text.startswith("/")
         or words.strip_prefix("request_tags", inc.text) is not None
     ):
-        await messages.reply(uow, env, inc, actor.locale, "common_edit_not_read")
+        await messages.reply(uow, env, inc, actor.locale, "common/edit_not_read")
 
 
 async def seen(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
@@ -153,12 +158,12 @@ async def anonymous_admin(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     if chat is not None and chat.community_id is not None:
         community = await uow.communities.get(chat.community_id)
         locale = community.locale if community else locale
-    await messages.reply(uow, env, inc, locale, "common_anonymous_admin")
+    await messages.reply(uow, env, inc, locale, "common/anonymous_admin")
 
 
 async def stale_button(uow: UnitOfWork, env: Env, inc: Incoming) -> Outcome:
     """A button this version of the bot did not make, or one for something that is gone."""
-    raise Refused("common_button_expired")
+    raise Refused("common/button_expired")
 
 
 async def unknown_command(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
@@ -168,5 +173,5 @@ async def unknown_command(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     addressed = "@" in first and first.split("@", 1)[1].lower() == env.bot_username.lower()
     if inc.chat.is_private or addressed:
         await messages.reply(
-            uow, env, inc, actor.locale, "common_unknown_command", command=first.split("@")[0][:32]
+            uow, env, inc, actor.locale, "common/unknown_command", command=first.split("@")[0][:32]
         )

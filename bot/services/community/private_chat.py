@@ -32,12 +32,12 @@ async def private_message(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         return
     communities = await member_communities(uow, actor)
     if len(inc.text.strip()) > TEXT_LIMIT and communities:
-        raise Refused("request_text_too_long", limit=TEXT_LIMIT, length=len(inc.text.strip()))
+        raise Refused("requests/text_too_long", limit=TEXT_LIMIT, length=len(inc.text.strip()))
     if not communities or not (inc.text.strip() or inc.media):
-        await messages.reply(uow, env, inc, actor.locale, "common_private_hint")
+        await messages.reply(uow, env, inc, actor.locale, "common/private_hint")
         return
     data = {"text": inc.text, "media": [[m.kind, m.file_id] for m in inc.media]}
     await uow.conversations.put(actor.user.id, intake.FLOW, "offer", data)
     locale = user_locale(env, actor.user)
     buttons = [[Button(env.renderer.label(locale, "req_file_this"), callbacks.encode("rf"))]]
-    await messages.reply(uow, env, inc, locale, "request_offer", buttons=buttons)
+    await messages.reply(uow, env, inc, locale, "requests/offer", buttons=buttons)

@@ -17,7 +17,7 @@ from storage.uow import UnitOfWork
 def parse_role(word: str | None) -> str:
     role = words.lookup("roles", word or "")
     if role is None:
-        raise Refused("roles_usage", roles=list(ROLES))
+        raise Refused("community/roles_usage", roles=list(ROLES))
     return role
 
 
@@ -30,9 +30,9 @@ async def resolve_target(uow: UnitOfWork, inc: Incoming) -> User:
     if inc.usernames:
         user = await uow.users.find_by_username(inc.usernames[0])
         if user is None:
-            raise Refused("common_unknown_person", username=inc.usernames[0][:64])
+            raise Refused("common/unknown_person", username=inc.usernames[0][:64])
         return user
-    raise Refused("common_name_someone")
+    raise Refused("common/name_someone")
 
 
 async def grant(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
@@ -45,7 +45,7 @@ async def grant(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     buildings = [a.strip("，,、")[:32] for a in inc.args[1:] if a.strip("，,、")]
     if role == "grid_worker":
         if not buildings and not membership.grid_buildings:
-            raise Refused("roles_grid_needs_buildings")
+            raise Refused("community/roles_grid_needs_buildings")
         if buildings:
             membership.grid_buildings = list(dict.fromkeys([*membership.grid_buildings, *buildings]))
     if role not in membership.roles:
@@ -56,7 +56,7 @@ async def grant(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         env,
         inc,
         actor.locale,
-        "roles_granted",
+        "community/roles_granted",
         who=target.full_name,
         role=role_name,
         community=community.name,
@@ -67,7 +67,7 @@ async def grant(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         env,
         f"u{inc.update_id}:granted",
         target,
-        "roles_granted_you",
+        "community/roles_granted_you",
         role_key=role,
         community=community.name,
         buildings=list(membership.grid_buildings),
@@ -81,11 +81,13 @@ async def revoke(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     role = parse_role(inc.args[0] if inc.args else None)
     target = await resolve_target(uow, inc)
     if env.is_super(target.telegram_id):
-        raise Refused("roles_cannot_revoke_super")
+        raise Refused("community/roles_cannot_revoke_super")
     membership = await uow.memberships.find(target.id, community.id)
     if membership is None or role not in membership.roles:
         raise Refused(
-            "roles_not_held", who=target.full_name, role=env.renderer.label(actor.locale, f"role_{role}")
+            "community/roles_not_held",
+            who=target.full_name,
+            role=env.renderer.label(actor.locale, f"role_{role}"),
         )
     membership.roles = [r for r in membership.roles if r != role]
     if role == "grid_worker":
@@ -95,7 +97,7 @@ async def revoke(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         env,
         inc,
         actor.locale,
-        "roles_revoked",
+        "community/roles_revoked",
         who=target.full_name,
         role=env.renderer.label(actor.locale, f"role_{role}"),
         community=community.name,
@@ -109,4 +111,6 @@ async def invite(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     code = secrets.token_urlsafe(9)
     await uow.invites.add(Invite(code=code, community_id=community.id, created_by=actor.user.id))
     link = f"https://t.me/{env.bot_username}?start=join-{code}"
-    await messages.reply(uow, env, inc, actor.locale, "invite_link", community=community.name, link=link)
+    await messages.reply(
+        uow, env, inc, actor.locale, "community/invite_link", community=community.name, link=link
+    )

@@ -17,7 +17,7 @@ async def show(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     actor = await identify(uow, env, inc)
     communities = [actor.community] if actor.community is not None else await member_communities(uow, actor)
     if not communities:
-        raise Refused("request_join_first")
+        raise Refused("requests/join_first")
     accounts = []
     for community in communities:
         account = await uow.points.find_account(community.id, actor.user.id)
@@ -33,4 +33,4 @@ async def show(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         balance = account.balance if account is not None else 0
         accounts.append({"community": community.name, "balance": balance, "entries": rows})
     locale = actor.locale if actor.community is not None else user_locale(env, actor.user)
-    await messages.reply(uow, env, inc, locale, "points_show", accounts=accounts)
+    await messages.reply(uow, env, inc, locale, "points/show", accounts=accounts)

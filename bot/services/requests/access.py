@@ -23,7 +23,7 @@ class Ambiguous(Refused):
     """Several of the person's communities have this number: they are asked which one they mean."""
 
     def __init__(self, number: int, choices: list[tuple[Request, str]]) -> None:
-        super().__init__("request_ambiguous", number=number, names=[name for _, name in choices])
+        super().__init__("requests/ambiguous", number=number, names=[name for _, name in choices])
         self.number = number
         self.choices = choices
 
@@ -60,9 +60,9 @@ def check_text(text: str, *, required: bool = True, limit: int = TEXT_LIMIT) -> 
     """A request text, detail or note: not empty (when required) and not over the limit."""
     cleaned = text.strip()
     if required and not cleaned:
-        raise Refused("request_text_empty")
+        raise Refused("requests/text_empty")
     if len(cleaned) > limit:
-        raise Refused("request_text_too_long", limit=limit, length=len(cleaned))
+        raise Refused("requests/text_too_long", limit=limit, length=len(cleaned))
     return cleaned
 
 
@@ -75,19 +75,19 @@ async def find(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, usage: st
     if actor.community is not None:
         request = await uow.requests.find_by_number(actor.community.id, number)
         if request is None:
-            raise Refused("request_unknown", number=number)
+            raise Refused("requests/unknown", number=number)
         return Found(request, actor.community, actor.membership, rest)
     if actor.chat is not None:
-        raise Refused("common_group_not_bound")
+        raise Refused("common/group_not_bound")
     communities = await uow.communities.all() if actor.is_super else await member_communities(uow, actor)
     if not communities:
-        raise Refused("request_join_first")
+        raise Refused("requests/join_first")
     candidates = await uow.requests.with_number([c.id for c in communities], number)
     if len(candidates) > 1:
         mine = [r for r in candidates if actor.user.id in (r.requester_id, r.volunteer_id, r.filed_by_id)]
         candidates = mine or candidates
     if not candidates:
-        raise Refused("request_unknown", number=number)
+        raise Refused("requests/unknown", number=number)
     if len(candidates) > 1:
         by_id = {c.id: c.name for c in communities}
         raise Ambiguous(number, [(r, by_id[r.community_id]) for r in candidates])
@@ -101,7 +101,7 @@ async def by_id(uow: UnitOfWork, actor: Actor, request_id: int) -> Found:
     """The request a button names (its id is untrusted: re-checked by the caller's permissions)."""
     request = await uow.requests.get(request_id)
     if request is None:
-        raise Refused("common_button_expired")
+        raise Refused("common/button_expired")
     community = await uow.communities.get(request.community_id)
     assert community is not None
     membership = await uow.memberships.find(actor.user.id, community.id)

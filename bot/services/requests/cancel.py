@@ -35,18 +35,18 @@ async def cancel_step(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, fo
     await card_changed(uow, env, inc, request)
     if volunteer is not None:
         await tell(
-            uow, env, f"u{inc.update_id}:vol", volunteer, request, "request_told_cancelled", reason=reason
+            uow, env, f"u{inc.update_id}:vol", volunteer, request, "requests/told_cancelled", reason=reason
         )
     if not is_requester(actor, found):
         await tell_requester(
-            uow, env, f"u{inc.update_id}:req", request, "request_told_cancelled", reason=reason
+            uow, env, f"u{inc.update_id}:req", request, "requests/told_cancelled", reason=reason
         )
-    return "request_cancelled"
+    return "requests/cancelled"
 
 
 async def cancel(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     """/cancel <id> [reason]: the requester or staff cancel a request nobody finished."""
-    await by_command(uow, env, inc, cancel_step, "request_number_usage")
+    await by_command(uow, env, inc, cancel_step, "requests/number_usage")
 
 
 async def cancel_button(uow: UnitOfWork, env: Env, inc: Incoming, request_id: int) -> Outcome:

@@ -83,7 +83,7 @@ def card_functions(env: Env) -> dict[str, Any]:
         request, community, catalog = loaded
         view, locale = await _view(uow, env, request, community, chat_id)
         context = await card_context(uow, env, request, community, catalog, view, locale)
-        text = env.renderer.render(locale, "request_card", **context)
+        text = env.renderer.render(locale, "requests/card", **context)
         buttons = await _buttons(uow, env, request, catalog, view, locale, in_group=chat_id < 0)
         return RenderedCard(text, messages.keyboard_json(buttons))
 
@@ -95,7 +95,11 @@ def card_functions(env: Env) -> dict[str, Any]:
         category = (catalog.get(request.category) or catalog.other).name(community.locale)
         if request.status not in FINISHED or request.volunteer_id is None:
             text = env.renderer.render(
-                community.locale, "publicity_card", reopened=True, n=request.number, category=category
+                community.locale,
+                "requests/publicity_card",
+                reopened=True,
+                n=request.number,
+                category=category,
             )
             return RenderedCard(text)
         volunteer = await uow.users.get(request.volunteer_id)
@@ -105,7 +109,7 @@ def card_functions(env: Env) -> dict[str, Any]:
         minutes = max(1, int((done_at - request.created_at).total_seconds() // 60))
         text = env.renderer.render(
             community.locale,
-            "publicity_card",
+            "requests/publicity_card",
             reopened=False,
             n=request.number,
             category=category,

@@ -45,11 +45,11 @@ async def claim_step(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, fou
     request = found.request
     if is_volunteer(actor, found) and request.status in IN_HAND:
         await hand_over(uow, env, inc, request, actor.user)  # again: e.g. after they started the bot
-        return "request_already_yours"
+        return "requests/already_yours"
     if not is_active_volunteer(found.membership):
-        raise Refused("request_volunteers_only", community=found.community.name)
+        raise Refused("requests/volunteers_only", community=found.community.name)
     if is_requester(actor, found):
-        raise Refused("request_own")
+        raise Refused("requests/own")
     now = env.clock()
     values: dict[str, Any] = {"volunteer_id": actor.user.id}
     if request.responded_at is None:
@@ -58,14 +58,14 @@ async def claim_step(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, fou
         if request.status in IN_HAND and request.volunteer_id is not None:
             holder = await uow.users.get(request.volunteer_id)
             who = await display_name(uow, holder, request.community_id) if holder else "?"
-            raise Refused("request_already_taken", n=request.number, who=who)
+            raise Refused("requests/already_taken", n=request.number, who=who)
         raise wrong_state(request)
     await uow.requests.record(request, Event.CLAIMED, actor.user.id, at=now)
     await card_changed(uow, env, inc, request)
     await hand_over(uow, env, inc, request, actor.user)
     name = await display_name(uow, actor.user, request.community_id)
-    await tell_requester(uow, env, f"u{inc.update_id}:req", request, "request_told_claimed", who=name)
-    return "request_taken"
+    await tell_requester(uow, env, f"u{inc.update_id}:req", request, "requests/told_claimed", who=name)
+    return "requests/taken"
 
 
 async def assign_to(
@@ -73,14 +73,14 @@ async def assign_to(
 ) -> str:
     request = found.request
     if not can_dispatch(actor, found):
-        raise Refused("request_dispatch_only")
+        raise Refused("requests/dispatch_only")
     m = await uow.memberships.find(target.id, request.community_id)
     if not is_active_volunteer(m):
-        raise Refused("request_not_a_volunteer", who=target.full_name)
+        raise Refused("requests/not_a_volunteer", who=target.full_name)
     if target.id == request.requester_id:
-        raise Refused("request_own")
+        raise Refused("requests/own")
     if request.volunteer_id == target.id and request.status in IN_HAND:
-        raise Refused("request_already_theirs", n=request.number)
+        raise Refused("requests/already_theirs", n=request.number)
     previous = await uow.users.get(request.volunteer_id) if request.volunteer_id else None
     now = env.clock()
     values: dict[str, Any] = {"volunteer_id": target.id}
@@ -97,20 +97,20 @@ async def assign_to(
     await uow.requests.record(request, Event.ASSIGNED, actor.user.id, target_id=target.id, at=now)
     await card_changed(uow, env, inc, request)
     await hand_over(uow, env, inc, request, target)
-    await tell(uow, env, f"u{inc.update_id}:assigned", target, request, "request_told_assigned")
+    await tell(uow, env, f"u{inc.update_id}:assigned", target, request, "requests/told_assigned")
     if previous is not None:
-        await tell(uow, env, f"u{inc.update_id}:prev", previous, request, "request_told_reassigned")
+        await tell(uow, env, f"u{inc.update_id}:prev", previous, request, "requests/told_reassigned")
     name = await display_name(uow, target, request.community_id)
-    await tell_requester(uow, env, f"u{inc.update_id}:req", request, "request_told_claimed", who=name)
-    return "request_assigned"
+    await tell_requester(uow, env, f"u{inc.update_id}:req", request, "requests/told_claimed", who=name)
+    return "requests/assigned"
 
 
 async def assign(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     """/assign <id> <volunteer>: by reply, text mention, @username or the volunteer's name."""
     actor = await identify(uow, env, inc)
-    found = await find(uow, env, inc, actor, "request_assign_usage")
+    found = await find(uow, env, inc, actor, "requests/assign_usage")
     if not can_dispatch(actor, found):
-        raise Refused("request_dispatch_only")
+        raise Refused("requests/dispatch_only")
     target = await volunteer_named(uow, inc, found)
     await assign_to(uow, env, inc, actor, found, target)
     await messages.reply(
@@ -118,7 +118,7 @@ async def assign(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         env,
         inc,
         actor.locale,
-        "request_assigned",
+        "requests/assigned",
         n=found.request.number,
         who=await display_name(uow, target, found.community.id),
     )
@@ -129,11 +129,11 @@ async def volunteer_named(uow: UnitOfWork, inc: Incoming, found: Found) -> User:
         return await resolve_target(uow, inc)
     wanted = " ".join(found.rest.split()).lower()
     if not wanted:
-        raise Refused("request_assign_usage")
+        raise Refused("requests/assign_usage")
     for m, user in await uow.memberships.volunteers(found.community.id):
         if wanted in {(m.display_name or "").lower(), user.full_name.lower()}:
             return user
-    raise Refused("request_not_a_volunteer", who=found.rest[:32])
+    raise Refused("requests/not_a_volunteer", who=found.rest[:32])
 
 
 async def assign_button(uow: UnitOfWork, env: Env, inc: Incoming, request_id: int, user_id: int) -> Outcome:
@@ -141,12 +141,12 @@ async def assign_button(uow: UnitOfWork, env: Env, inc: Incoming, request_id: in
     found = await by_id(uow, actor, request_id)
     target = await uow.users.get(user_id)
     if target is None:
-        raise Refused("common_button_expired")
+        raise Refused("common/button_expired")
     await assign_to(uow, env, inc, actor, found, target)
     who = await display_name(uow, target, found.community.id)
     return Outcome(
         toast=to_plain(
-            env.renderer.render(actor.locale, "request_assigned", n=found.request.number, who=who), 200
+            env.renderer.render(actor.locale, "requests/assigned", n=found.request.number, who=who), 200
         )
     )
 
@@ -167,13 +167,13 @@ async def give_back(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, foun
         env,
         f"u{inc.update_id}:staff",
         request,
-        "request_staff_given_back",
+        "requests/staff_given_back",
         who=name,
         kind=kind,
         reason=reason,
     )
-    await tell_requester(uow, env, f"u{inc.update_id}:req", request, "request_told_reopened_for_others")
-    return "request_declined" if kind == Event.DECLINED else "request_released"
+    await tell_requester(uow, env, f"u{inc.update_id}:req", request, "requests/told_reopened_for_others")
+    return "requests/declined" if kind == Event.DECLINED else "requests/released"
 
 
 async def decline_step(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, found: Found) -> str:
@@ -186,7 +186,7 @@ async def release_step(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, f
 
 async def claim(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     """/take <id> (or /claim, or 🙋 on the card): a volunteer claims an open request."""
-    await by_command(uow, env, inc, claim_step, "request_take_usage")
+    await by_command(uow, env, inc, claim_step, "requests/take_usage")
 
 
 async def claim_button(uow: UnitOfWork, env: Env, inc: Incoming, request_id: int) -> Outcome:
@@ -195,7 +195,7 @@ async def claim_button(uow: UnitOfWork, env: Env, inc: Incoming, request_id: int
 
 async def decline(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     """/decline <id> [reason]: a volunteer declines an assignment; it is open again."""
-    await by_command(uow, env, inc, decline_step, "request_number_usage")
+    await by_command(uow, env, inc, decline_step, "requests/number_usage")
 
 
 async def decline_button(uow: UnitOfWork, env: Env, inc: Incoming, request_id: int) -> Outcome:
@@ -204,7 +204,7 @@ async def decline_button(uow: UnitOfWork, env: Env, inc: Incoming, request_id: i
 
 async def release(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     """/release <id> [reason]: a volunteer gives back what they hold; it is open again."""
-    await by_command(uow, env, inc, release_step, "request_number_usage")
+    await by_command(uow, env, inc, release_step, "requests/number_usage")
 
 
 async def release_button(uow: UnitOfWork, env: Env, inc: Incoming, request_id: int) -> Outcome:

@@ -23,14 +23,14 @@ from storage.uow import UnitOfWork
 async def category_step(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, found: Found) -> str:
     request = found.request
     if not can_dispatch(actor, found):
-        raise Refused("request_dispatch_only")
+        raise Refused("requests/dispatch_only")
     if not found.rest.strip():
-        raise Refused("request_category_usage")
+        raise Refused("requests/category_usage")
     catalog = catalog_of(env, found.community)
     category = catalog.find(found.rest)
     if category is None:
         names = [c.name(actor.locale) for c in catalog.categories]
-        raise Refused("request_category_unknown", names=names, given=found.rest[:32])
+        raise Refused("requests/category_unknown", names=names, given=found.rest[:32])
     if request.status == RequestStatus.CANCELLED:
         raise wrong_state(request)
     old = request.category
@@ -39,17 +39,17 @@ async def category_step(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, 
         request.points = category.points
     await uow.requests.record(request, Event.CATEGORY, actor.user.id, note=f"{old} -> {category.key}")
     await card_changed(uow, env, inc, request)
-    return "request_corrected"
+    return "requests/corrected"
 
 
 async def building_step(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, found: Found) -> str:
     request = found.request
     if not can_dispatch(actor, found):
-        raise Refused("request_dispatch_only")
+        raise Refused("requests/dispatch_only")
     place = parse_place(found.rest)
     building = place.building or building_key(found.rest)
     if building is None:
-        raise Refused("request_building_usage")
+        raise Refused("requests/building_usage")
     if request.status == RequestStatus.CANCELLED:
         raise wrong_state(request)
     old = request.building or "-"
@@ -58,14 +58,14 @@ async def building_step(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, 
     request.room = place.room or request.room
     await uow.requests.record(request, Event.BUILDING, actor.user.id, note=f"{old} -> {building}")
     await card_changed(uow, env, inc, request)
-    return "request_corrected"
+    return "requests/corrected"
 
 
 async def category(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     """/category <id> <category>: staff correct what triage chose; points and deadlines follow."""
-    await by_command(uow, env, inc, category_step, "request_category_usage")
+    await by_command(uow, env, inc, category_step, "requests/category_usage")
 
 
 async def building(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     """/building <id> <building>: staff correct the building (and unit, room) triage read."""
-    await by_command(uow, env, inc, building_step, "request_building_usage")
+    await by_command(uow, env, inc, building_step, "requests/building_usage")

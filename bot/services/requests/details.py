@@ -41,18 +41,18 @@ async def card_request(uow: UnitOfWork, inc: Incoming) -> Request | None:
 async def add(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     """/add <id> <text>: the requester (or staff) adds a detail or photos to a request."""
     actor = await identify(uow, env, inc)
-    found = await find(uow, env, inc, actor, "request_add_usage")
+    found = await find(uow, env, inc, actor, "requests/add_usage")
     if not found.rest.strip() and not inc.media:
-        raise Refused("request_add_usage")
+        raise Refused("requests/add_usage")
     await add_detail(uow, env, inc, actor, found)
 
 
 async def add_detail(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, found: Found) -> None:
     if not (is_requester(actor, found) or can_dispatch(actor, found)):
-        raise Refused("request_not_yours", n=found.request.number)
+        raise Refused("requests/not_yours", n=found.request.number)
     request = found.request
     if request.status in DETAILS_CLOSED:
-        raise Refused("request_wrong_state", n=request.number, status=request.status)
+        raise Refused("requests/wrong_state", n=request.number, status=request.status)
     note = check_text(found.rest, required=not inc.media, limit=COMMENT_LIMIT * 2)
     for item in inc.media:
         await keep_media(uow, request, item, inc.chat.chat_id, actor.user, "added")
@@ -64,9 +64,9 @@ async def add_detail(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, fou
         volunteer = await uow.users.get(request.volunteer_id)
         if volunteer is not None:
             await messages.tell(
-                uow, env, f"{key}:vol", volunteer, "request_detail_added", n=request.number, note=note
+                uow, env, f"{key}:vol", volunteer, "requests/detail_added", n=request.number, note=note
             )
-    await messages.reply(uow, env, inc, actor.locale, "request_detail_saved", n=request.number)
+    await messages.reply(uow, env, inc, actor.locale, "requests/detail_saved", n=request.number)
 
 
 async def reply_to_card(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, request: Request) -> None:
@@ -80,7 +80,7 @@ async def reply_to_card(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, 
                 await keep_media(uow, request, item, inc.chat.chat_id, actor.user, "done")
             await uow.requests.record(request, Event.PROOF, actor.user.id, note=inc.text.strip() or None)
             await card_changed(uow, env, inc, request)
-            template = "request_proof_saved"
+            template = "requests/proof_saved"
         elif inc.media:
             template = await finish.done_step(uow, env, inc, actor, found)
         else:

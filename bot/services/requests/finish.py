@@ -54,9 +54,9 @@ async def progress_step(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, 
     await card_changed(uow, env, inc, request)
     name = await display_name(uow, actor.user, request.community_id)
     await tell_requester(
-        uow, env, f"u{inc.update_id}:req", request, "request_told_progress", who=name, note=note
+        uow, env, f"u{inc.update_id}:req", request, "requests/told_progress", who=name, note=note
     )
-    return "request_progress_saved"
+    return "requests/progress_saved"
 
 
 async def done_step(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, found: Found) -> str:
@@ -76,7 +76,7 @@ async def done_step(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, foun
     await uow.requests.record(request, Event.DONE, actor.user.id, note=note or None, at=now)
     await card_changed(uow, env, inc, request)
     await ask_to_confirm(uow, env, f"u{inc.update_id}:confirm", request)
-    return "request_done_saved"
+    return "requests/done_saved"
 
 
 async def ask_to_confirm(uow: UnitOfWork, env: Env, key: str, request: Request) -> None:
@@ -84,10 +84,10 @@ async def ask_to_confirm(uow: UnitOfWork, env: Env, key: str, request: Request) 
     requester = await uow.users.get(request.requester_id) if request.requester_id else None
     if requester is None:  # filed by staff for someone without Telegram: staff confirm by phone
         await tell_staff(
-            uow, env, key, request, "request_staff_confirm_by_phone", name=request.on_behalf_name or ""
+            uow, env, key, request, "requests/staff_confirm_by_phone", name=request.on_behalf_name or ""
         )
         return
-    await card_to(uow, env, f"{key}:card", request, requester, "request_ask_confirm_in_group")
+    await card_to(uow, env, f"{key}:card", request, requester, "requests/ask_confirm_in_group")
     if not requester.reachable:
         return
     for item in await uow.requests.media_of(request.id):
@@ -101,9 +101,9 @@ async def confirm_step(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, f
     request = found.request
     must(is_requester(actor, found) or can_dispatch(actor, found), request)
     if request.status in FINISHED:
-        raise Refused("request_already_confirmed", n=request.number)
+        raise Refused("requests/already_confirmed", n=request.number)
     await confirmed(uow, env, f"u{inc.update_id}", request, actor.user.id, auto=False)
-    return "request_confirmed"
+    return "requests/confirmed"
 
 
 async def confirmed(
@@ -126,12 +126,12 @@ async def confirmed(
             f"{key}:vol",
             volunteer,
             request,
-            "request_told_confirmed",
+            "requests/told_confirmed",
             points=request.points if awarded else 0,
             auto=auto,
         )
     if actor_id != request.requester_id:
-        await tell_requester(uow, env, f"{key}:req", request, "request_told_confirmed_for_you", auto=auto)
+        await tell_requester(uow, env, f"{key}:req", request, "requests/told_confirmed_for_you", auto=auto)
     if community.publicity and volunteer is not None:
         group = await fallback_chat(uow, request)
         if group is not None:
@@ -162,7 +162,7 @@ async def confirm_due(make_uow: Callable[[], UnitOfWork], env: Env) -> int:
 
 async def progress(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     """/progress <id> [note]: “on my way” or any note; the requester is told."""
-    await by_command(uow, env, inc, progress_step, "request_progress_usage")
+    await by_command(uow, env, inc, progress_step, "requests/progress_usage")
 
 
 async def progress_button(uow: UnitOfWork, env: Env, inc: Incoming, request_id: int) -> Outcome:
@@ -171,7 +171,7 @@ async def progress_button(uow: UnitOfWork, env: Env, inc: Incoming, request_id: 
 
 async def done(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     """/done <id> [note] (a photo captioned so is proof): 办结; the requester is asked to confirm."""
-    await by_command(uow, env, inc, done_step, "request_done_usage")
+    await by_command(uow, env, inc, done_step, "requests/done_usage")
 
 
 async def done_button(uow: UnitOfWork, env: Env, inc: Incoming, request_id: int) -> Outcome:
@@ -180,7 +180,7 @@ async def done_button(uow: UnitOfWork, env: Env, inc: Incoming, request_id: int)
 
 async def confirm(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     """/confirm <id> (or ✅ solved): 核查; points to the volunteer and the 晒单 card."""
-    await by_command(uow, env, inc, confirm_step, "request_number_usage")
+    await by_command(uow, env, inc, confirm_step, "requests/number_usage")
 
 
 async def confirm_button(uow: UnitOfWork, env: Env, inc: Incoming, request_id: int) -> Outcome:

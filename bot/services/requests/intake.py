@@ -43,9 +43,9 @@ async def request_command(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         return
     if inc.chat.is_group:
         if actor.community is None:
-            raise Refused("common_group_not_bound")
+            raise Refused("common/group_not_bound")
         if not inc.text.strip() and not inc.media:
-            raise Refused("request_usage")
+            raise Refused("requests/usage")
         filing = Filing(
             actor.community,
             actor.user,
@@ -65,13 +65,13 @@ async def _file_for_replied(uow: UnitOfWork, env: Env, inc: Incoming, actor: Act
     """Staff reply `/request` to a resident's message: that message becomes the resident's request."""
     community = actor.community
     if community is None:
-        raise Refused("common_group_not_bound")
+        raise Refused("common/group_not_bound")
     assert inc.reply_to is not None
     resident = await touch_user(uow, inc.reply_to)
     if resident.id != actor.user.id and not actor.is_staff_of(community.id):
         m = actor.membership
         if m is None or "grid_worker" not in m.roles:
-            raise Refused("request_reply_staff_only")
+            raise Refused("requests/reply_staff_only")
     text = " ".join(t for t in (inc.reply_text, inc.text) if t.strip())
     filing = Filing(
         community,
@@ -94,17 +94,17 @@ async def file_in_private(
     locale = user_locale(env, actor.user)
     communities = await member_communities(uow, actor)
     if not communities:
-        raise Refused("request_join_first")
+        raise Refused("requests/join_first")
     data = {"text": text, "media": [[m.kind, m.file_id] for m in media]}
     if not text.strip() and not media:
         await uow.conversations.put(actor.user.id, FLOW, "text", {})
-        await messages.reply(uow, env, inc, locale, "request_ask_text", limit=1000)
+        await messages.reply(uow, env, inc, locale, "requests/ask_text", limit=1000)
         return
     check_text(private_mark(text)[1], required=not media)
     if len(communities) > 1:
         await uow.conversations.put(actor.user.id, FLOW, "community", data)
         buttons = [[Button(c.name, callbacks.encode("rfc", c.id))] for c in communities[:20]]
-        await messages.reply(uow, env, inc, locale, "request_ask_community", buttons=buttons)
+        await messages.reply(uow, env, inc, locale, "requests/ask_community", buttons=buttons)
         return
     await uow.conversations.end(actor.user.id)
     filing = Filing(communities[0], actor.user, actor.user, text, media=media)
@@ -116,10 +116,10 @@ async def choose_community(uow: UnitOfWork, env: Env, inc: Incoming, community_i
     actor = await identify(uow, env, inc)
     conversation = await uow.conversations.get(actor.user.id)
     if conversation is None or conversation.flow != FLOW or conversation.step != "community":
-        raise Refused("common_button_expired")
+        raise Refused("common/button_expired")
     community = await uow.communities.get(community_id)
     if community is None or await uow.memberships.find(actor.user.id, community_id) is None:
-        raise Refused("common_button_expired")
+        raise Refused("common/button_expired")
     data = dict(conversation.data)
     media = tuple(Media(kind, file_id) for kind, file_id in data.get("media", []))
     await uow.conversations.end(actor.user.id)
@@ -133,7 +133,7 @@ async def file_offered(uow: UnitOfWork, env: Env, inc: Incoming) -> Outcome:
     actor = await identify(uow, env, inc)
     conversation = await uow.conversations.get(actor.user.id)
     if conversation is None or conversation.flow != FLOW or conversation.step != "offer":
-        raise Refused("common_button_expired")
+        raise Refused("common/button_expired")
     data = dict(conversation.data)
     media = tuple(Media(kind, file_id) for kind, file_id in data.get("media", []))
     await file_in_private(uow, env, inc, actor, str(data.get("text", "")), media)
@@ -146,15 +146,15 @@ async def on_behalf(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     community = await staff_community_here(uow, actor)
     parts = [p.strip() for p in inc.text.replace(SEPARATORS[1], SEPARATORS[0]).split(SEPARATORS[0])]
     if len(parts) != 4 or not parts[0] or not parts[3]:
-        raise Refused("request_on_behalf_usage")
+        raise Refused("requests/on_behalf_usage")
     name, place_text, contact, text = parts
     if len(name) > 32 or len(contact) > 64 or len(place_text) > 64:
-        raise Refused("request_on_behalf_usage")
+        raise Refused("requests/on_behalf_usage")
     filing = Filing(
         community, None, actor.user, text, on_behalf_name=name, contact=contact or None, place_text=place_text
     )
     request = await file_request(uow, env, filing, f"u{inc.update_id}")
-    await messages.reply(uow, env, inc, actor.locale, "request_filed_for", n=request.number, name=name)
+    await messages.reply(uow, env, inc, actor.locale, "requests/filed_for", n=request.number, name=name)
 
 
 async def group_message(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
@@ -165,7 +165,7 @@ async def group_message(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     body = words.strip_prefix("request_tags", inc.text)
     if community is None:
         if body is not None:  # someone asks for help where nobody has set the bot up yet
-            raise Refused("common_group_not_bound")
+            raise Refused("common/group_not_bound")
         return
     if body is not None:
         filing = Filing(

@@ -93,6 +93,6 @@ async def card_to(
 async def hand_over(uow: UnitOfWork, env: Env, inc: Incoming, request: Request, volunteer: User) -> None:
     """The volunteer gets the details in private (never in the group), with the photos and voice notes."""
     key = f"u{inc.update_id}:hand"
-    posted = await card_to(uow, env, f"{key}:card", request, volunteer, "request_start_for_details")
+    posted = await card_to(uow, env, f"{key}:card", request, volunteer, "requests/start_for_details")
     if posted and volunteer.reachable:
         await filing.send_media_to(uow, env, request, volunteer.telegram_id, f"{key}:media")

@@ -40,10 +40,10 @@ async def picked(uow: UnitOfWork, env: Env, inc: Incoming, request_id: int) -> O
     waiting = conversation is not None and conversation.flow == PICK
     core = RESUMABLE.get(conversation.step) if conversation is not None and waiting else None
     if conversation is None or core is None:
-        raise Refused("common_button_expired")
+        raise Refused("common/button_expired")
     found = await by_id(uow, actor, request_id)
     if found.membership is None and not actor.is_super:
-        raise Refused("common_button_expired")
+        raise Refused("common/button_expired")
     found.rest = str(conversation.data.get("rest", ""))
     await uow.conversations.end(actor.user.id)
     template = await core(uow, env, inc, actor, found)

@@ -34,12 +34,12 @@ async def rate_request(
 ) -> None:
     request = found.request
     if not is_requester(actor, found):
-        raise Refused("request_rate_requester_only", n=request.number)
+        raise Refused("requests/rate_requester_only", n=request.number)
     if not 1 <= stars <= 5:
-        raise Refused("request_rate_usage")
+        raise Refused("requests/rate_usage")
     comment = check_text(comment, required=False, limit=COMMENT_LIMIT)
     if request.status == RequestStatus.RATED:
-        raise Refused("request_already_rated", n=request.number)
+        raise Refused("requests/already_rated", n=request.number)
     if not await uow.requests.transition(request, Step.RATE, rating=stars, rating_comment=comment or None):
         raise wrong_state(request)
     await uow.requests.record(
@@ -55,7 +55,7 @@ async def rate_request(
             f"u{inc.update_id}:vol",
             volunteer,
             request,
-            "request_told_rated",
+            "requests/told_rated",
             stars=stars,
             comment=comment,
         )
@@ -65,7 +65,7 @@ async def rate_request(
             env,
             f"u{inc.update_id}:low",
             request,
-            "request_staff_low_rating",
+            "requests/staff_low_rating",
             stars=stars,
             comment=comment,
         )
@@ -74,13 +74,13 @@ async def rate_request(
 async def rate(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     """/rate <id> <1-5> [comment]."""
     actor = await identify(uow, env, inc)
-    found = await find(uow, env, inc, actor, "request_rate_usage")
+    found = await find(uow, env, inc, actor, "requests/rate_usage")
     first, comment = first_word(found.rest)
     if not first.isdigit() or len(first) > 1:
-        raise Refused("request_rate_usage")
+        raise Refused("requests/rate_usage")
     await rate_request(uow, env, inc, actor, found, int(first), comment)
     await messages.reply(
-        uow, env, inc, actor.locale, "request_rated", n=found.request.number, stars=int(first)
+        uow, env, inc, actor.locale, "requests/rated", n=found.request.number, stars=int(first)
     )
 
 
@@ -90,6 +90,6 @@ async def rate_button(uow: UnitOfWork, env: Env, inc: Incoming, request_id: int,
     await rate_request(uow, env, inc, actor, found, stars, "")
     return Outcome(
         toast=to_plain(
-            env.renderer.render(actor.locale, "request_rated", n=found.request.number, stars=stars), 200
+            env.renderer.render(actor.locale, "requests/rated", n=found.request.number, stars=stars), 200
         )
     )

@@ -36,7 +36,7 @@ async def reopen_step(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, fo
     if not reason and inc.callback_id is not None:
         reason = env.renderer.label(user_locale(env, actor.user), "req_not_solved_reason")
     if not reason:
-        raise Refused("request_reopen_usage")
+        raise Refused("requests/reopen_usage")
     reason = check_text(reason, limit=COMMENT_LIMIT)
     step = Step.REOPEN_BY_STAFF if staff else Step.REOPEN
     was_volunteer = await uow.users.get(request.volunteer_id) if request.volunteer_id else None
@@ -65,17 +65,17 @@ async def reopen_step(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, fo
             f"u{inc.update_id}:vol",
             was_volunteer,
             request,
-            "request_told_reopened",
+            "requests/told_reopened",
             reason=reason,
             points=reversed_points,
         )
-    await tell_staff(uow, env, f"u{inc.update_id}:staff", request, "request_staff_reopened", reason=reason)
-    return "request_reopened"
+    await tell_staff(uow, env, f"u{inc.update_id}:staff", request, "requests/staff_reopened", reason=reason)
+    return "requests/reopened"
 
 
 async def reopen(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     """/reopen <id> <reason> (or ❌ not solved): open again; points earned are reversed."""
-    await by_command(uow, env, inc, reopen_step, "request_reopen_usage")
+    await by_command(uow, env, inc, reopen_step, "requests/reopen_usage")
 
 
 async def reopen_button(uow: UnitOfWork, env: Env, inc: Incoming, request_id: int) -> Outcome:

@@ -62,15 +62,15 @@ async def ask_which(
         [Button(f"#{r.number} · {name}", callbacks.encode("rk", r.id))] for r, name in several.choices[:10]
     ]
     await messages.reply(
-        uow, env, inc, actor.locale, "request_which_community", number=several.number, buttons=buttons
+        uow, env, inc, actor.locale, "requests/which_community", number=several.number, buttons=buttons
     )
 
 
 def must(allowed: bool, request: Request) -> None:
     """Only the people a step belongs to may take it (the requester, its volunteer, or staff)."""
     if not allowed:
-        raise Refused("request_not_yours", n=request.number)
+        raise Refused("requests/not_yours", n=request.number)
 
 
 def wrong_state(request: Request) -> Refused:
-    return Refused("request_wrong_state", n=request.number, status=request.status)
+    return Refused("requests/wrong_state", n=request.number, status=request.status)

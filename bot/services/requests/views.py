@@ -45,9 +45,9 @@ def summary(env: Env, request: Request, community: Community, locale: str, *, fu
 async def history(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     """/history <id>: every step with who and when (for the requester, its volunteer and staff)."""
     actor = await identify(uow, env, inc)
-    found = await find(uow, env, inc, actor, "request_history_usage")
+    found = await find(uow, env, inc, actor, "requests/history_usage")
     if not can_see_details(actor, found):
-        raise Refused("request_not_yours", n=found.request.number)
+        raise Refused("requests/not_yours", n=found.request.number)
     # Room numbers, contacts and notes stay out of neighbourhood groups (staff groups see all).
     full = inc.chat.is_private or (actor.chat is not None and actor.chat.kind == "staff")
     tz = ZoneInfo(found.community.timezone)
@@ -71,14 +71,14 @@ async def history(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     request = summary(env, found.request, found.community, actor.locale, full=full)
     newest_first = steps[::-1]
     shown = messages.rows_that_fit(
-        env, actor.locale, "request_history", "steps", newest_first, request=request
+        env, actor.locale, "requests/history", "steps", newest_first, request=request
     )
     await messages.reply(
         uow,
         env,
         inc,
         actor.locale,
-        "request_history",
+        "requests/history",
         request=request,
         steps=newest_first[:shown][::-1],
         more=len(steps) - shown,
@@ -97,19 +97,21 @@ async def mine(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         row = summary(env, request, community, actor.locale, full=inc.chat.is_private)
         row["role"] = "requester" if request.requester_id == actor.user.id else "volunteer"
         rows.append(row)
-    await messages.reply(uow, env, inc, actor.locale, "request_mine", rows=rows, several=len(communities) > 1)
+    await messages.reply(
+        uow, env, inc, actor.locale, "requests/mine", rows=rows, several=len(communities) > 1
+    )
 
 
 async def _community_for_list(uow: UnitOfWork, actor: Actor) -> Community:
     if actor.community is not None:
         return actor.community
     if actor.chat is not None:
-        raise Refused("common_group_not_bound")
+        raise Refused("common/group_not_bound")
     communities = await member_communities(uow, actor)
     if not communities:
-        raise Refused("request_join_first")
+        raise Refused("requests/join_first")
     if len(communities) > 1:
-        raise Refused("common_use_in_group", names=[c.name for c in communities])
+        raise Refused("common/use_in_group", names=[c.name for c in communities])
     return communities[0]
 
 
@@ -127,7 +129,7 @@ async def open_page_button(uow: UnitOfWork, env: Env, inc: Incoming, community_i
     if community is None or (
         await uow.memberships.find(actor.user.id, community_id) is None and not actor.is_super
     ):
-        raise Refused("common_button_expired")
+        raise Refused("common/button_expired")
     await _open_page(uow, env, inc, actor, community, max(1, page))
     return Outcome()
 
@@ -160,7 +162,7 @@ async def _open_page(
         env,
         inc,
         actor.locale,
-        "request_open_list",
+        "requests/open_list",
         community=community.name,
         rows=rows,
         page=min(page, pages),
@@ -192,7 +194,7 @@ async def overdue(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         env,
         inc,
         actor.locale,
-        "request_overdue_list",
+        "requests/overdue_list",
         community=community.name,
         rows=rows,
         more=max(0, len(late) - OVERDUE_SHOWN),
@@ -201,4 +203,4 @@ async def overdue(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
 
 async def publicity_setting(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     """/publicity on|off: whether confirmed requests get a 晒单 card in the group."""
-    await community_switch(uow, env, inc, "publicity", "publicity")
+    await community_switch(uow, env, inc, "publicity", "requests/publicity")

@@ -83,17 +83,17 @@ async def identify(uow: UnitOfWork, env: Env, inc: Incoming) -> Actor:
 
 def require_private(inc: Incoming) -> None:
     if not inc.chat.is_private:
-        raise Refused("common_private_only")
+        raise Refused("common/private_only")
 
 
 def require_group(inc: Incoming) -> None:
     if not inc.chat.is_group:
-        raise Refused("common_group_only")
+        raise Refused("common/group_only")
 
 
 def require_bound(actor: Actor) -> Community:
     if actor.community is None:
-        raise Refused("common_group_not_bound")
+        raise Refused("common/group_not_bound")
     return actor.community
 
 
@@ -114,13 +114,13 @@ async def staff_community_here(uow: UnitOfWork, actor: Actor) -> Community:
     """The community a staff command acts on: the group's, or in private the one the person runs."""
     if actor.community is not None:
         if not actor.is_staff_of(actor.community.id):
-            raise Refused("common_staff_only")
+            raise Refused("common/staff_only")
         return actor.community
     if actor.chat is not None:
-        raise Refused("common_group_not_bound")
+        raise Refused("common/group_not_bound")
     communities = await staff_communities(uow, actor)
     if not communities:
-        raise Refused("common_staff_only")
+        raise Refused("common/staff_only")
     if len(communities) > 1:
-        raise Refused("common_use_in_group", names=[c.name for c in communities])
+        raise Refused("common/use_in_group", names=[c.name for c in communities])
     return communities[0]

@@ -104,7 +104,7 @@ async def tell(
     if fallback_chat_id is not None:
         locale = fallback_locale or env.settings.default_locale
         body = Markup(env.renderer.render(locale, template, **context))
-        fallback_text = env.renderer.render(locale, "common_mention_fallback", who=mention(user), body=body)
+        fallback_text = env.renderer.render(locale, "common/mention_fallback", who=mention(user), body=body)
     if user.reachable:
         await uow.outbox.add(
             dedupe_key=key,

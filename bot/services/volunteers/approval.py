@@ -33,7 +33,7 @@ async def list_volunteers(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     skill = inc.args[0] if inc.args else None
     if skill is not None and skill not in env.settings.volunteer_skills:
         raise Refused(
-            "volunteer_skills_invalid",
+            "volunteers/skills_invalid",
             unknown=[skill[:ECHO_LIMIT]],
             skills=list(env.settings.volunteer_skills),
         )
@@ -45,7 +45,7 @@ async def list_volunteers(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     shown = messages.rows_that_fit(
         env,
         actor.locale,
-        "volunteers_list",
+        "volunteers/list",
         "volunteers",
         rows[:LIST_LIMIT],
         community=community.name,
@@ -56,7 +56,7 @@ async def list_volunteers(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         env,
         inc,
         actor.locale,
-        "volunteers_list",
+        "volunteers/list",
         community=community.name,
         skill=skill,
         volunteers=rows[:shown],
@@ -80,12 +80,12 @@ async def _change_status(
     user = await uow.users.get(m.user_id)
     assert community is not None and user is not None
     if not actor.is_staff_of(community.id, await uow.memberships.find(actor.user.id, community.id)):
-        raise Refused("common_staff_only")
+        raise Refused("common/staff_only")
     # Conditional: two staff pressing approve and reject at once cannot both succeed.
     if not await uow.memberships.set_volunteer_status(m.id, allowed_from, to):
         await uow.session.refresh(m)
         raise Refused(
-            "volunteer_status_wrong", who=m.display_name or user.full_name, status=m.volunteer_status
+            "volunteers/status_wrong", who=m.display_name or user.full_name, status=m.volunteer_status
         )
     await messages.refresh_card(uow, f"u{inc.update_id}:vcard", CARD, m.id)
     await messages.tell(
@@ -93,7 +93,7 @@ async def _change_status(
         env,
         f"u{inc.update_id}:vstatus",
         user,
-        "volunteer_status_changed",
+        "volunteers/status_changed",
         action=action,
         community=community.name,
     )
@@ -106,14 +106,14 @@ async def change_status(uow: UnitOfWork, env: Env, inc: Incoming, action: str) -
     target = await resolve_target(uow, inc)
     m = await uow.memberships.find(target.id, community.id)
     if m is None or m.volunteer_status == "none":
-        raise Refused("volunteer_not_a_volunteer", who=target.full_name)
+        raise Refused("volunteers/not_a_volunteer", who=target.full_name)
     await _change_status(uow, env, inc, actor, m, action)
     await messages.reply(
         uow,
         env,
         inc,
         actor.locale,
-        "volunteer_status_done",
+        "volunteers/status_done",
         action=action,
         who=m.display_name or target.full_name,
     )
@@ -124,11 +124,11 @@ async def card_decision(uow: UnitOfWork, env: Env, inc: Incoming, action: str, m
     actor = await identify(uow, env, inc)
     m = await uow.memberships.get(membership_id)
     if m is None:
-        raise Refused("common_button_expired")
+        raise Refused("common/button_expired")
     await _change_status(uow, env, inc, actor, m, action)
     return Outcome(toast=env.renderer.label(actor.locale, f"{action}_toast"))
 
 
 async def approval_setting(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     """/approval on|off: whether new volunteers wait for staff approval."""
-    await community_switch(uow, env, inc, "volunteer_approval", "approval")
+    await community_switch(uow, env, inc, "volunteer_approval", "volunteers/approval")

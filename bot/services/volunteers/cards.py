@@ -41,7 +41,7 @@ def card_functions(env: Env) -> dict[str, Any]:
                 ]
             ]
         text = env.renderer.render(
-            locale, "volunteer_card", who=messages.mention(user), profile=profile_of(membership)
+            locale, "volunteers/card", who=messages.mention(user), profile=profile_of(membership)
         )
         return RenderedCard(text, messages.keyboard_json(buttons))
 
@@ -55,7 +55,7 @@ def card_functions(env: Env) -> dict[str, Any]:
         chosen = set(conversation.data.get("skills", [])) if conversation is not None else set()
         skills = list(env.settings.volunteer_skills)
         text = env.renderer.render(
-            locale, "volunteer_ask_skills", open=open_, chosen=[s for s in skills if s in chosen]
+            locale, "volunteers/ask_skills", open=open_, chosen=[s for s in skills if s in chosen]
         )
         if not open_:
             return RenderedCard(text)

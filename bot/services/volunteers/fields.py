@@ -25,16 +25,16 @@ ECHO_LIMIT = 32  # how much of a wrong word is quoted back
 def parse_name(text: str) -> str:
     name = " ".join(text.split())
     if not name or name.startswith("/"):
-        raise Refused("volunteer_name_invalid", limit=NAME_LIMIT)
+        raise Refused("volunteers/name_invalid", limit=NAME_LIMIT)
     if len(name) > NAME_LIMIT:
-        raise Refused("volunteer_name_invalid", limit=NAME_LIMIT)
+        raise Refused("volunteers/name_invalid", limit=NAME_LIMIT)
     return name
 
 
 def parse_building(text: str) -> str:
     building = " ".join(text.split())
     if not building or len(building) > BUILDING_LIMIT or building.startswith("/"):
-        raise Refused("volunteer_building_invalid", limit=BUILDING_LIMIT)
+        raise Refused("volunteers/building_invalid", limit=BUILDING_LIMIT)
     return building
 
 
@@ -43,7 +43,9 @@ def parse_skills(env: Env, text: str) -> list[str]:
     words = [w for w in SKILL_SPLIT.split(text.strip()) if w]
     unknown = [w for w in words if w not in known]
     if not words or unknown:
-        raise Refused("volunteer_skills_invalid", unknown=[w[:ECHO_LIMIT] for w in unknown[:5]], skills=known)
+        raise Refused(
+            "volunteers/skills_invalid", unknown=[w[:ECHO_LIMIT] for w in unknown[:5]], skills=known
+        )
     return [s for s in known if s in words]
 
 
@@ -53,13 +55,13 @@ def parse_party(text: str) -> bool:
         return True
     if words.is_word("no", word):
         return False
-    raise Refused("volunteer_party_invalid")
+    raise Refused("volunteers/party_invalid")
 
 
 def parse_switch(text: str) -> bool:
     value = switch_word(text.strip().lower())
     if value is None:
-        raise Refused("profile_switch_invalid")
+        raise Refused("volunteers/profile_switch_invalid")
     return value
 
 

@@ -31,14 +31,14 @@ async def profile(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     locale = user_locale(env, actor.user)
     volunteering = [m for m in await uow.memberships.of_user(actor.user.id) if m.volunteer_status != "none"]
     if not volunteering:
-        raise Refused("volunteer_not_registered")
+        raise Refused("volunteers/not_registered")
     if inc.args:
         field = words.lookup("profile_fields", inc.args[0])
         value = inc.text.strip()[len(inc.args[0]) :].strip()
         if field is None or not value:
-            raise Refused("profile_usage", skills=list(env.settings.volunteer_skills))
+            raise Refused("volunteers/profile_usage", skills=list(env.settings.volunteer_skills))
         if len(volunteering) > 1:
-            raise Refused("profile_several")
+            raise Refused("volunteers/profile_several")
         m = volunteering[0]
         if field == "name":
             m.display_name = parse_name(value)
@@ -54,7 +54,13 @@ async def profile(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     communities = {c.id: c.name for c in await uow.communities.many([m.community_id for m in volunteering])}
     profiles = [dict(profile_of(m), community=communities[m.community_id]) for m in volunteering]
     await messages.reply(
-        uow, env, inc, locale, "profile_show", profiles=profiles, skills=list(env.settings.volunteer_skills)
+        uow,
+        env,
+        inc,
+        locale,
+        "volunteers/profile_show",
+        profiles=profiles,
+        skills=list(env.settings.volunteer_skills),
     )
 
 
@@ -64,8 +70,8 @@ async def leave(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     actor = await identify(uow, env, inc)
     volunteering = [m for m in await uow.memberships.of_user(actor.user.id) if m.volunteer_status != "none"]
     if not volunteering:
-        raise Refused("volunteer_not_registered")
+        raise Refused("volunteers/not_registered")
     for m in volunteering:
         m.volunteer_status = "none"
         await messages.refresh_card(uow, f"u{inc.update_id}:vcard", CARD, m.id)
-    await messages.reply(uow, env, inc, user_locale(env, actor.user), "volunteer_left")
+    await messages.reply(uow, env, inc, user_locale(env, actor.user), "volunteers/left")

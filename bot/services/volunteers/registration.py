@@ -43,7 +43,7 @@ async def register(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     actor = await identify(uow, env, inc)
     communities = await member_communities(uow, actor)
     if not communities:
-        raise Refused("volunteer_join_first")
+        raise Refused("volunteers/join_first")
     if inc.text.strip():
         await _register_one_line(uow, env, inc, actor, communities)
         return
@@ -54,7 +54,7 @@ async def register(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         await uow.conversations.put(actor.user.id, FLOW, "community", {})
         buttons = [[Button(c.name, callbacks.encode("vc", c.id))] for c in communities[:20]]
         buttons.append([cancel_button(env, locale)])
-        await messages.reply(uow, env, inc, locale, "volunteer_ask_community", buttons=buttons)
+        await messages.reply(uow, env, inc, locale, "volunteers/ask_community", buttons=buttons)
 
 
 async def _register_one_line(
@@ -65,13 +65,13 @@ async def _register_one_line(
     if len(parts) == 5:
         community = by_name.get(parts[0].lower())
         if community is None:
-            raise Refused("volunteer_unknown_community", names=[c.name for c in communities])
+            raise Refused("volunteers/unknown_community", names=[c.name for c in communities])
         parts = parts[1:]
     elif len(parts) == 4 and len(communities) == 1:
         community = communities[0]
     else:
         raise Refused(
-            "volunteer_one_line_usage",
+            "volunteers/one_line_usage",
             several=len(communities) > 1,
             skills=list(env.settings.volunteer_skills),
         )
@@ -99,7 +99,7 @@ async def _ask_name(
         [cancel_button(env, locale)],
     ]
     await messages.reply(
-        uow, env, inc, locale, "volunteer_ask_name", limit=NAME_LIMIT, buttons=buttons, seq=1
+        uow, env, inc, locale, "volunteers/ask_name", limit=NAME_LIMIT, buttons=buttons, seq=1
     )
 
 
@@ -107,9 +107,9 @@ async def choose_community(uow: UnitOfWork, env: Env, inc: Incoming, community_i
     actor = await identify(uow, env, inc)
     conversation = await uow.conversations.get(actor.user.id)
     if conversation is None or conversation.flow != FLOW or conversation.step != "community":
-        raise Refused("common_button_expired")
+        raise Refused("common/button_expired")
     if await uow.memberships.find(actor.user.id, community_id) is None:
-        raise Refused("common_button_expired")
+        raise Refused("common/button_expired")
     await _ask_name(uow, env, inc, actor, community_id, user_locale(env, actor.user))
     return Outcome()
 
@@ -124,7 +124,7 @@ async def answer(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     actor = await identify(uow, env, inc)
     conversation = await uow.conversations.get(actor.user.id)
     if conversation is None or conversation.flow != FLOW:
-        await messages.reply(uow, env, inc, actor.locale, "common_private_hint")
+        await messages.reply(uow, env, inc, actor.locale, "common/private_hint")
         return
     await _answer(uow, env, inc, actor, conversation.step, inc.text)
 
@@ -132,7 +132,7 @@ async def answer(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
 async def _answer(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, step: str, text: str) -> Outcome:
     conversation = await uow.conversations.get(actor.user.id)
     if conversation is None or conversation.flow != FLOW or conversation.step != step:
-        raise Refused("common_button_expired")
+        raise Refused("common/button_expired")
     locale = user_locale(env, actor.user)
     data = dict(conversation.data)
     if step == "community":
@@ -140,7 +140,7 @@ async def _answer(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, step: 
     elif step == "name":
         data["name"] = parse_name(text)
         await uow.conversations.put(actor.user.id, FLOW, "building", data)
-        await messages.reply(uow, env, inc, locale, "volunteer_ask_building", limit=BUILDING_LIMIT, seq=1)
+        await messages.reply(uow, env, inc, locale, "volunteers/ask_building", limit=BUILDING_LIMIT, seq=1)
     elif step == "building":
         data["building"] = parse_building(text)
         data.setdefault("skills", [])
@@ -157,7 +157,7 @@ async def _answer(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, step: 
         await uow.conversations.end(actor.user.id)
         await _finish(uow, env, inc, actor.user, data)
     else:
-        raise Refused("common_button_expired")
+        raise Refused("common/button_expired")
     return Outcome()
 
 
@@ -168,7 +168,7 @@ async def _typed_community(uow: UnitOfWork, actor: Actor, text: str) -> int:
     for community in communities:
         if community.name.lower() == wanted:
             return community.id
-    raise Refused("volunteer_unknown_community", names=[c.name for c in communities])
+    raise Refused("volunteers/unknown_community", names=[c.name for c in communities])
 
 
 async def _ask_party(
@@ -181,7 +181,7 @@ async def _ask_party(
             Button(env.renderer.label(locale, "party_no"), callbacks.encode("vp", 0)),
         ]
     ]
-    await messages.reply(uow, env, inc, locale, "volunteer_ask_party", buttons=buttons, seq=1)
+    await messages.reply(uow, env, inc, locale, "volunteers/ask_party", buttons=buttons, seq=1)
 
 
 async def toggle_skill(uow: UnitOfWork, env: Env, inc: Incoming, index: int) -> Outcome:
@@ -189,9 +189,9 @@ async def toggle_skill(uow: UnitOfWork, env: Env, inc: Incoming, index: int) -> 
     conversation = await uow.conversations.get(actor.user.id)
     skills = list(env.settings.volunteer_skills)
     if conversation is None or conversation.flow != FLOW or conversation.step != "skills":
-        raise Refused("common_button_expired")
+        raise Refused("common/button_expired")
     if not 0 <= index < len(skills):
-        raise Refused("common_button_expired")
+        raise Refused("common/button_expired")
     data = dict(conversation.data)
     chosen = set(data.get("skills", []))
     chosen ^= {skills[index]}
@@ -205,10 +205,10 @@ async def skills_done(uow: UnitOfWork, env: Env, inc: Incoming) -> Outcome:
     actor = await identify(uow, env, inc)
     conversation = await uow.conversations.get(actor.user.id)
     if conversation is None or conversation.flow != FLOW or conversation.step != "skills":
-        raise Refused("common_button_expired")
+        raise Refused("common/button_expired")
     data = dict(conversation.data)
     if not data.get("skills"):
-        raise Refused("volunteer_skills_none")
+        raise Refused("volunteers/skills_none")
     await _ask_party(uow, env, inc, actor, data, user_locale(env, actor.user))
     await messages.refresh_card(uow, f"u{inc.update_id}:picker", PICKER, actor.user.id)
     return Outcome()
@@ -217,7 +217,7 @@ async def skills_done(uow: UnitOfWork, env: Env, inc: Incoming) -> Outcome:
 async def choose_party(uow: UnitOfWork, env: Env, inc: Incoming, party: int) -> Outcome:
     actor = await identify(uow, env, inc)
     if party not in (0, 1):
-        raise Refused("common_button_expired")
+        raise Refused("common/button_expired")
     return await _answer(uow, env, inc, actor, "party", "yes" if party else "no")
 
 
@@ -227,7 +227,7 @@ async def cancel_flow(uow: UnitOfWork, env: Env, inc: Incoming) -> Outcome:
     locale = user_locale(env, actor.user)
     ended = await uow.conversations.end(actor.user.id)
     if inc.callback_id is None:
-        await messages.reply(uow, env, inc, locale, "common_cancelled", ended=ended)
+        await messages.reply(uow, env, inc, locale, "common/cancelled", ended=ended)
     await messages.refresh_card(uow, f"u{inc.update_id}:picker", PICKER, actor.user.id)
     return Outcome(toast=env.renderer.label(locale, "cancelled_toast"))
 
@@ -236,7 +236,7 @@ async def _finish(uow: UnitOfWork, env: Env, inc: Incoming, user: User, data: di
     community = await uow.communities.get(int(data["community_id"]))
     membership = await uow.memberships.find(user.id, int(data["community_id"]))
     if community is None or membership is None:
-        raise Refused("common_button_expired")
+        raise Refused("common/button_expired")
     was = membership.volunteer_status
     membership.display_name = data["name"]
     membership.building = data["building"]
@@ -249,7 +249,7 @@ async def _finish(uow: UnitOfWork, env: Env, inc: Incoming, user: User, data: di
         env,
         inc,
         user_locale(env, user),
-        "volunteer_registered",
+        "volunteers/registered",
         community=community.name,
         status=membership.volunteer_status,
         profile=profile_of(membership),
