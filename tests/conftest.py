@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
@@ -19,12 +20,38 @@ from storage.engine import make_engine
 from storage.models import Base
 from tests.world import World
 
-PG_URL = os.environ.get("LINLI_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/linli_test")
+BASE_PG_URL = os.environ.get("LINLI_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/linli_test")
+# Under pytest-xdist each worker (gw0, gw1, ...) has a database of its own, since tests reset the schema.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+PG_URL = (
+    make_url(BASE_PG_URL)
+    .set(database=f"{make_url(BASE_PG_URL).database}_{WORKER}")
+    .render_as_string(hide_password=False)
+    if WORKER
+    else BASE_PG_URL
+)
 ADMIN_ID = 1000
+
+
+async def _create_database_if_missing(url: str) -> None:
+    target = make_url(url)
+    admin = make_engine(target.set(database="postgres").render_as_string(hide_password=False))
+    try:
+        async with admin.connect() as connection:
+            connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            found = await connection.execute(
+                text("select 1 from pg_database where datname = :name"), {"name": target.database}
+            )
+            if found.scalar() is None:
+                await connection.execute(text(f'create database "{target.database}"'))
+    finally:
+        await admin.dispose()
 
 
 def _postgres_reachable() -> str | None:
     async def probe() -> None:
+        if WORKER:
+            await _create_database_if_missing(PG_URL)
         engine = make_engine(PG_URL)
         try:
             async with engine.connect() as connection:
