@@ -38,7 +38,6 @@ if __package__ in (None, ""):  # run as a script: make the project importable
 from sqlalchemy import text
 
 from bot.config import Settings
-from bot.services.shared import messages
 from fakebot import FakeTelegram, FakeUser
 from fakebot.models import UploadedFile
 from offline import OfflineBot
@@ -210,7 +209,7 @@ class Bench:
         """Queue (key, chat_id, text) rows in one transaction; returns the moment it committed."""
         async with self.bot.deps.uow() as uow:
             for key, chat_id, body in posts:
-                await messages.post(uow, key, chat_id, body)
+                await uow.outbox.add(dedupe_key=key, chat_id=chat_id, text=body)
             await uow.commit()
             return time.perf_counter()
 

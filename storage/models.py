@@ -176,6 +176,7 @@ class OutboxMessage(Base):
     # send | card (post a card, rendered at send time) | edit_card (edit it, rendered at send time)
     kind: Mapped[str] = mapped_column(String(16), default="send")
     text: Mapped[str | None] = mapped_column(Text)
+    template: Mapped[str | None] = mapped_column(String(64))  # what `text` was rendered from
     buttons: Mapped[list[Any] | None] = mapped_column(JSON)
     reply_to_message_id: Mapped[int | None] = mapped_column(Integer)
     card_kind: Mapped[str | None] = mapped_column(String(32))

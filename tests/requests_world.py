@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bot.services.requests.cards import CARD
 from fakebot import FakeChat, FakeUser
 from storage.models import PointAccount, Request
 from tests.world import World
@@ -67,13 +68,10 @@ async def balance(world: World, person: FakeUser, community: str = HOME) -> tupl
         return account.balance, await uow.points.sum_of_entries(account.id), len(entries)
 
 
-def card_text(world: World, chat: FakeChat, number: int) -> str:
-    """The newest bot message in a chat that is the card of request #number."""
-    for message in reversed(world.fake.bot_messages(chat)):
-        text = message.plain_text or ""
-        if f"#{number} " in text and not text.startswith(("🎉", "🔄")) and "：" not in text.split("\n")[0]:
-            return text
-    raise AssertionError(f"no card of #{number} in {chat.title or chat.id}")
+async def card_text(world: World, chat: FakeChat, number: int, community: str = HOME) -> str:
+    """The request card of #number as it reads now in a chat (found by where it was posted)."""
+    request = await request_no(world, number, community)
+    return await world.card(chat, CARD, request.id)
 
 
 def all_text(world: World, chat: FakeChat) -> str:

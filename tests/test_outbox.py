@@ -160,8 +160,8 @@ async def test_a_blocked_bot_marks_the_person_blocked(world: World) -> None:
 
 async def test_a_duplicate_event_adds_no_second_row(world: World) -> None:
     async with world.bot.deps.uow() as uow:
-        assert await messages.post(uow, "event:1", 42, "hello")
-        assert not await messages.post(uow, "event:1", 42, "hello again")
+        assert await uow.outbox.add(dedupe_key="event:1", chat_id=42, text="hello")
+        assert not await uow.outbox.add(dedupe_key="event:1", chat_id=42, text="hello again")
         await uow.rollback()
 
 
@@ -173,8 +173,8 @@ async def test_a_busy_group_never_delays_a_private_message(world: World) -> None
     before = len(world.texts(chat))
     async with world.bot.deps.uow() as uow:
         for n in range(25):  # over the 20 per minute a group allows
-            await messages.post(uow, f"burst:{n}", chat.id, f"通知 {n}")
-        await messages.post(uow, "private:1", alice.id, "给您的私信")
+            await uow.outbox.add(dedupe_key=f"burst:{n}", chat_id=chat.id, text=f"通知 {n}")
+        await uow.outbox.add(dedupe_key="private:1", chat_id=alice.id, text="给您的私信")
         await uow.commit()
 
     for _ in range(200):
@@ -190,7 +190,7 @@ async def test_a_removed_bot_deactivates_the_group_when_sending_fails(world: Wor
     chat = await world.community_group("幸福里群", "幸福里社区")
     world.fake.remove_bot_from_group(world.admin, chat)  # the update has not been read yet
     async with world.bot.deps.uow() as uow:
-        await messages.post(uow, "notice:1", chat.id, "通知")
+        await uow.outbox.add(dedupe_key="notice:1", chat_id=chat.id, text="通知")
         await uow.commit()
     world.fake.expect_errors(1)
     await world.bot.settle()
@@ -203,7 +203,7 @@ async def test_a_migrated_group_receives_queued_messages_at_its_new_id(world: Wo
     chat = await world.community_group("幸福里群", "幸福里社区")
     supergroup = world.fake.migrate_to_supergroup(chat)  # the bot has not seen the service message yet
     async with world.bot.deps.uow() as uow:
-        await messages.post(uow, "notice:1", chat.id, "迁移后的通知")
+        await uow.outbox.add(dedupe_key="notice:1", chat_id=chat.id, text="迁移后的通知")
         await uow.commit()
     world.fake.expect_errors(1)
     await world.bot.settle()

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+
 from fakebot import FakeChat, FakeTelegram, FakeUser
 from offline import OfflineBot
+from storage.models import OutboxMessage
 
 
 class World:
@@ -72,6 +75,38 @@ class World:
         texts = self.texts(chat)
         assert texts, f"the bot said nothing in {chat.title or chat.id}"
         return texts[-1]
+
+    async def templates(self, chat: FakeChat) -> list[str | None]:
+        """What the bot said in a chat, in order, by template name (None for cards and media)."""
+        return [row.template for row in await self._sent_rows(chat)]
+
+    async def said(self, chat: FakeChat, template: str) -> list[str]:
+        """The texts the bot sent to a chat from one template (as they read now), oldest first."""
+        by_id = {m.message_id: m for m in self.fake.bot_messages(chat)}
+        return [
+            by_id[row.sent_message_id].plain_text or ""
+            for row in await self._sent_rows(chat)
+            if row.template == template and row.sent_message_id in by_id
+        ]
+
+    async def card(self, chat: FakeChat, card_kind: str, card_ref: int) -> str:
+        """The text a card shows in a chat now, found by where the bot recorded posting it."""
+        async with self.bot.deps.uow() as uow:
+            posted = await uow.outbox.find_card(card_kind, card_ref, chat.id)
+        assert posted is not None, f"no {card_kind} card {card_ref} in {chat.title or chat.id}"
+        for message in self.fake.bot_messages(chat):
+            if message.message_id == posted.message_id:
+                return message.plain_text or ""
+        raise AssertionError(f"card message {posted.message_id} is not in {chat.title or chat.id}")
+
+    async def _sent_rows(self, chat: FakeChat) -> list[OutboxMessage]:
+        async with self.bot.deps.uow() as uow:
+            result = await uow.session.execute(
+                select(OutboxMessage)
+                .where(OutboxMessage.chat_id == chat.id, OutboxMessage.status == "sent")
+                .order_by(OutboxMessage.sent_at, OutboxMessage.id)
+            )
+            return list(result.scalars())
 
     def answers(self) -> list[str | None]:
         return [a.text for a in self.fake.callback_answers]

@@ -314,7 +314,10 @@ class OutboxSender:
                     chat.active = False
             if row.fallback_chat_id is not None and row.fallback_text:
                 await uow.outbox.add(
-                    dedupe_key=f"{row.dedupe_key}:fb", chat_id=row.fallback_chat_id, text=row.fallback_text
+                    dedupe_key=f"{row.dedupe_key}:fb",
+                    chat_id=row.fallback_chat_id,
+                    text=row.fallback_text,
+                    template=row.template if row.kind == "send" else None,
                 )
             await uow.commit()
         log.info("outbox row %s undeliverable (%s)", row_id, error)

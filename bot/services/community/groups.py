@@ -42,8 +42,15 @@ async def bot_membership_changed(uow: UnitOfWork, env: Env, change: MemberChange
         if chat.community_id is not None:
             community = await uow.communities.get(chat.community_id)
             locale = community.locale if community else locale
-        text = env.renderer.render(locale, "community/group_welcome", bound=chat.community_id is not None)
-        await messages.post(uow, f"u{change.update_id}:welcome", chat.telegram_id, text)
+        await messages.post(
+            uow,
+            env,
+            f"u{change.update_id}:welcome",
+            chat.telegram_id,
+            locale,
+            "community/group_welcome",
+            bound=chat.community_id is not None,
+        )
 
 
 async def _bind(uow: UnitOfWork, actor: Actor, chat: Chat, community: Community, kind: str) -> None:
@@ -116,10 +123,16 @@ async def bind_chosen(uow: UnitOfWork, env: Env, inc: Incoming, kind_code: str, 
     actor = await identify(uow, env, inc)
     assert actor.chat is not None
     await _bind(uow, actor, actor.chat, community, kind)
-    text = env.renderer.render(
-        community.locale, "community/bind_done", community=community.name, staff=kind == "staff"
+    await messages.post(
+        uow,
+        env,
+        f"u{inc.update_id}:bound",
+        inc.chat.chat_id,
+        community.locale,
+        "community/bind_done",
+        community=community.name,
+        staff=kind == "staff",
     )
-    await messages.post(uow, f"u{inc.update_id}:bound", inc.chat.chat_id, text)
     return Outcome(toast=community.name)
 
 

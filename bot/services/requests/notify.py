@@ -58,9 +58,17 @@ async def tell_staff(
 ) -> None:
     community = await uow.communities.get(request.community_id)
     assert community is not None
-    text = env.renderer.render(community.locale, template, n=request.number, **context)
     for chat in await uow.chats.of_community(request.community_id, "staff"):
-        await messages.post(uow, f"{key}:{chat.telegram_id}", chat.telegram_id, text)
+        await messages.post(
+            uow,
+            env,
+            f"{key}:{chat.telegram_id}",
+            chat.telegram_id,
+            community.locale,
+            template,
+            n=request.number,
+            **context,
+        )
 
 
 async def display_name(uow: UnitOfWork, user: User, community_id: int) -> str:
@@ -87,6 +95,7 @@ async def card_to(
         recipient=person,
         fallback_chat_id=await fallback_chat(uow, request),
         fallback_text=fallback,
+        fallback_template=fallback_template,
     )
 
 

@@ -48,9 +48,6 @@ async def picked(uow: UnitOfWork, env: Env, inc: Incoming, request_id: int) -> O
     await uow.conversations.end(actor.user.id)
     template = await core(uow, env, inc, actor, found)
     await messages.post(
-        uow,
-        f"u{inc.update_id}:picked",
-        inc.chat.chat_id,
-        env.renderer.render(actor.locale, template, n=found.request.number),
+        uow, env, f"u{inc.update_id}:picked", inc.chat.chat_id, actor.locale, template, n=found.request.number
     )
     return Outcome()

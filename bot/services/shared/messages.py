@@ -75,15 +75,31 @@ async def reply(
         dedupe_key=f"u{inc.update_id}:{seq}",
         chat_id=inc.chat.chat_id,
         text=env.renderer.render(locale, template, **context),
+        template=template,
         buttons=keyboard_json(buttons),
         reply_to_message_id=inc.message_id if not inc.chat.is_private else None,
     )
 
 
 async def post(
-    uow: UnitOfWork, key: str, chat_id: int, text: str, *, buttons: Keyboard | None = None
+    uow: UnitOfWork,
+    env: Env,
+    key: str,
+    chat_id: int,
+    locale: str,
+    template: str,
+    *,
+    buttons: Keyboard | None = None,
+    **context: Any,
 ) -> bool:
-    return await uow.outbox.add(dedupe_key=key, chat_id=chat_id, text=text, buttons=keyboard_json(buttons))
+    """A message to a chat (a group, or someone's private chat), once per key."""
+    return await uow.outbox.add(
+        dedupe_key=key,
+        chat_id=chat_id,
+        text=env.renderer.render(locale, template, **context),
+        template=template,
+        buttons=keyboard_json(buttons),
+    )
 
 
 async def tell(
@@ -110,13 +126,16 @@ async def tell(
             dedupe_key=key,
             chat_id=user.telegram_id,
             text=text,
+            template=template,
             buttons=keyboard_json(buttons),
             recipient_user_id=user.id,
             fallback_chat_id=fallback_chat_id,
             fallback_text=fallback_text,
         )
     elif fallback_chat_id is not None and fallback_text is not None:
-        await uow.outbox.add(dedupe_key=f"{key}:fb", chat_id=fallback_chat_id, text=fallback_text)
+        await uow.outbox.add(
+            dedupe_key=f"{key}:fb", chat_id=fallback_chat_id, text=fallback_text, template=template
+        )
 
 
 async def post_card(
@@ -130,6 +149,7 @@ async def post_card(
     recipient: User | None = None,
     fallback_chat_id: int | None = None,
     fallback_text: str | None = None,
+    fallback_template: str | None = None,
 ) -> bool:
     """Post a card; its text and buttons are rendered from the current state when it is sent.
 
@@ -139,7 +159,9 @@ async def post_card(
     if recipient is not None and not recipient.reachable:
         if fallback_chat_id is None or not fallback_text:
             return False
-        return await uow.outbox.add(dedupe_key=f"{key}:fb", chat_id=fallback_chat_id, text=fallback_text)
+        return await uow.outbox.add(
+            dedupe_key=f"{key}:fb", chat_id=fallback_chat_id, text=fallback_text, template=fallback_template
+        )
     return await uow.outbox.add(
         dedupe_key=key,
         chat_id=chat_id,
