@@ -36,6 +36,7 @@ from tests.conftest import Clock
 
 HOME = "幸福里社区"
 VOLUNTEER_LINE = "老王 | 3号楼 | 维修,电工 | 是"
+LEAK = "#求助 3号楼2单元501 厨房水管漏水了"
 
 
 @dataclass(frozen=True)
@@ -276,3 +277,10 @@ async def estate(bench: Bench) -> Estate:
     asker = await resident(bench, group, "张阿姨")
     helper = await volunteer(bench, group, "老王")
     return Estate(group, staff_group, asker, helper)
+
+
+async def file_request(bench: Bench, home: Estate, text: str = LEAK, *, by: Person | None = None) -> Request:
+    """A resident writes a #求助 message in the group; the request it filed."""
+    before = await bench.request_count()
+    await bench.say(by or home.resident, home.group, intake.group_message, text)
+    return await bench.request(before + 1)
