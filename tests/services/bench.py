@@ -9,7 +9,6 @@ unless a test passes one to redeliver it.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,21 +56,34 @@ class Points:
 
 
 @dataclass
+class Ids:
+    """The next update, person, chat and message ids: a bench resumed on a saved database goes on
+    from where the one that built it stopped."""
+
+    update: int = 1
+    user: int = 2001
+    chat: int = 1
+    message: int = 1
+
+    def take(self, name: str) -> int:
+        value: int = getattr(self, name)
+        setattr(self, name, value + 1)
+        return value
+
+
+@dataclass
 class Bench:
     deps: Deps
     clock: Clock
     admin: Person
-    _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
-    _user_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(2001))
-    _chat_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
-    _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    ids: Ids = field(default_factory=Ids)
 
     # -- people and places ---------------------------------------------------------------------
     def person(self, first_name: str, *, username: str | None = None) -> Person:
-        return Person(next(self._user_ids), first_name, username=username, language_code="zh-hans")
+        return Person(self.ids.take("user"), first_name, username=username, language_code="zh-hans")
 
     def group(self, title: str = "幸福里群") -> Where:
-        return Where(-1_000_000_000_000 - next(self._chat_ids), "supergroup", title)
+        return Where(-1_000_000_000_000 - self.ids.take("chat"), "supergroup", title)
 
     @staticmethod
     def dm(person: Person) -> Where:
@@ -79,7 +91,7 @@ class Bench:
 
     # -- updates -------------------------------------------------------------------------------
     def next_update_id(self) -> int:
-        return next(self._update_ids)
+        return self.ids.take("update")
 
     async def run(self, service: Service, inc: Incoming, *args: Any) -> Sent:
         """Deliver `inc` to `service` through the runner (one transaction, idempotent by update id)."""
@@ -105,7 +117,7 @@ class Bench:
             update_id=update_id if update_id is not None else self.next_update_id(),
             actor=person,
             chat=where,
-            message_id=next(self._message_ids),
+            message_id=self.ids.take("message"),
             text=text,
             **fields,
         )
@@ -118,7 +130,7 @@ class Bench:
             update_id=update_id,
             actor=person,
             chat=where,
-            message_id=next(self._message_ids),
+            message_id=self.ids.take("message"),
             callback_id=f"cb{update_id}",
             kind="callback_query",
         )
@@ -207,7 +219,7 @@ class Bench:
             history = await uow.requests.history(request.id)
             entries = (await uow.session.execute(select(PointEntry).order_by(PointEntry.id))).scalars()
             return {
-                "request": {c.key: getattr(request, c.key) for c in Request.__table__.columns},
+                "request": snapshot_of(request),
                 "history": [_row(e, RequestEvent) for e in history],
                 "ledger": [_row(e, PointEntry) for e in entries],
             }
@@ -228,6 +240,11 @@ def _chat_id(where: Where | int) -> int:
 
 def _row(row: Any, model: Any) -> dict[str, Any]:
     return {c.key: getattr(row, c.key) for c in model.__table__.columns}
+
+
+def snapshot_of(request: Request) -> dict[str, Any]:
+    """Every column of a request row."""
+    return _row(request, Request)
 
 
 def callback_data(buttons: list[list[dict[str, str]]] | None) -> list[str]:
