@@ -6,9 +6,21 @@ import textwrap
 
 import pytest
 
-from bot.categories import Catalog, CategoryConfigError, load_catalogs
+from bot.categories import Catalog, Category, CategoryConfigError, load_catalogs
 from bot.deadlines import Duration, ServiceHours
 from bot.words import default_skills
+
+
+def category(catalog: Catalog, key: str) -> Category:
+    found_ = catalog.get(key)
+    assert found_ is not None, f"no category {key!r}"
+    return found_
+
+
+def found(catalog: Catalog, word: str) -> Category:
+    category_ = catalog.find(word)
+    assert category_ is not None, f"{word!r} found no category"
+    return category_
 
 
 def write(tmp_path, text: str):
@@ -29,9 +41,9 @@ def test_default_catalogue_loads_with_other_last(default):
 
 
 def test_default_deadlines_follow_5341(default):
-    assert default.get("repair").response == Duration(minutes=5)
-    assert default.get("repair").resolution == Duration(minutes=30)
-    assert default.get("dispute").resolution == Duration(minutes=240)
+    assert category(default, "repair").response == Duration(minutes=5)
+    assert category(default, "repair").resolution == Duration(minutes=30)
+    assert category(default, "dispute").resolution == Duration(minutes=240)
     assert default.urgent_factor == 0.5
     assert default.service_hours == ServiceHours.parse("08:00-20:00")
     assert default.auto_confirm == Duration(minutes=48 * 60)
@@ -118,16 +130,16 @@ def test_deployment_override_merges_field_by_field(tmp_path):
     catalog = load_catalogs(path).default
     keys = [c.key for c in catalog.categories]
     assert keys == ["repair", "sanitation", "elderly", "dispute", "consultation", "pets", "other"]
-    repair = catalog.get("repair")
+    repair = category(catalog, "repair")
     assert repair.points == 20
     assert "水管" in repair.keywords  # not given: kept from the default
-    assert catalog.get("pets").resolution == Duration(minutes=360)
-    assert catalog.get("pets").points == 0
-    assert catalog.get("dispute").resolution == Duration(minutes=360)
-    assert catalog.get("repair").resolution == Duration(minutes=30)
+    assert category(catalog, "pets").resolution == Duration(minutes=360)
+    assert category(catalog, "pets").points == 0
+    assert category(catalog, "dispute").resolution == Duration(minutes=360)
+    assert category(catalog, "repair").resolution == Duration(minutes=30)
     assert catalog.service_hours == ServiceHours.parse("09:00-18:00")
     assert catalog.auto_confirm == Duration(minutes=48 * 60)
-    assert catalog.find("宠物").key == "pets"
+    assert found(catalog, "宠物").key == "pets"
 
 
 def test_community_section_merges_over_the_deployment(tmp_path):
@@ -153,18 +165,18 @@ def test_community_section_merges_over_the_deployment(tmp_path):
     )
     catalogs = load_catalogs(path)
     sunny = catalogs.for_community("阳光社区")
-    assert sunny.get("repair").points == 20  # from the deployment
-    assert sunny.get("repair").skills == ("维修",)  # from the community
+    assert category(sunny, "repair").points == 20  # from the deployment
+    assert category(sunny, "repair").skills == ("维修",)  # from the community
     assert sunny.get("dispute") is None
-    assert sunny.get("parking").response == Duration(minutes=15)
-    assert sunny.get("repair").response == Duration(minutes=10)
+    assert category(sunny, "parking").response == Duration(minutes=15)
+    assert category(sunny, "repair").response == Duration(minutes=10)
     assert sunny.urgent_factor == 0.25
     assert sunny.auto_confirm == Duration(days=1)
     assert sunny.other.key == "other"
     assert catalogs.for_community(" 阳光社区 ") is sunny  # cached, name stripped
     happy = catalogs.for_community("幸福社区")
     assert happy.get("dispute") is not None
-    assert happy.get("repair").skills == ("维修", "电工")
+    assert category(happy, "repair").skills == ("维修", "电工")
     assert catalogs.for_community("别的社区") == catalogs.default
 
 

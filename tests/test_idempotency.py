@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from storage.models import Chat, ProcessedUpdate, User
 from tests.world import World
 
 
-async def count(world: World, model: type, *where: object) -> int:
+async def count(world: World, model: type, *where: ColumnElement[bool]) -> int:
     async with world.bot.deps.uow() as uow:
         return int(
             (await uow.session.execute(select(func.count()).select_from(model).where(*where))).scalar_one()

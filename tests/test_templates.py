@@ -97,7 +97,7 @@ def template_names_in_code() -> dict[str, set[str]]:
         for node in ast.walk(tree):
             value = node.value if isinstance(node, ast.Constant) else None
             if isinstance(value, str) and TEMPLATE_NAME.match(value) and value not in switches:
-                used.setdefault(value, set()).add(f"{path.relative_to(ROOT)}:{node.lineno}")
+                used.setdefault(value, set()).add(f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', 0)}")
     return used
 
 
