@@ -97,7 +97,7 @@ async def _handle_waiting(bot: OfflineBot, fake: FakeTelegram, step: Step, offse
 
 async def loop(url: str, residents: int, racers: int) -> list[Step | str]:
     await _reset(url)
-    settings = Settings(  # type: ignore[call-arg]
+    settings = Settings(
         _env_file=None,
         database_url=url,
         admin_ids=frozenset({ADMIN_ID}),
