@@ -6,10 +6,9 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, ChatMemberHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import LinliApplication, LinliContext
-from bot.services.community import groups, people, private_chat, roles
+from bot.services.community import flows, groups, people, private_chat, roles
 from bot.services.points import balance
 from bot.services.requests import (
-    cancel,
     claim,
     corrections,
     details,
@@ -59,7 +58,7 @@ def register(app: LinliApplication) -> None:
     app.add_handler(CommandHandler("whoami", command(people.whoami), filters=NEW))
     app.add_handler(CommandHandler("lang", command(people.choose_language), filters=NEW))
     # /cancel <id> cancels a request; a bare /cancel leaves a guided flow.
-    app.add_handler(CommandHandler("cancel", command(cancel.cancel_or_leave), filters=NEW))
+    app.add_handler(CommandHandler("cancel", command(flows.cancel_or_leave), filters=NEW))
 
     # 3. Groups and roles (staff; permissions are checked in the services).
     app.add_handler(CommandHandler("bind", command(groups.bind), filters=NEW))

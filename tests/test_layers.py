@@ -209,3 +209,37 @@ def test_the_import_walk_sees_imports_under_type_checking_relative_and_inside_fu
     assert ("fakebot.errors", False) in seen
     assert ("fakebot", False) not in seen  # `from . import errors` needs the submodule only
     assert ("offline.demo", True) in seen
+
+
+def feature_graph() -> dict[str, set[str]]:
+    """Which service feature folders (requests, volunteers, ...) import which others."""
+    graph: dict[str, set[str]] = {}
+    for i in imports("bot"):
+        if i.module.startswith("bot.services.") and i.target.startswith("bot.services."):
+            source, target = i.module.split(".")[2], i.target.split(".")[2]
+            if source != target:
+                graph.setdefault(source, set()).add(target)
+    return graph
+
+
+def test_service_features_import_each_other_without_a_circle():
+    assert cycles(feature_graph()) == []
+
+
+def test_the_shared_service_pieces_import_no_feature():
+    assert feature_graph().get("shared", set()) == set()
+
+
+def test_services_never_reach_up_to_handlers_or_the_composition_root():
+    up = {"handlers", "bot.app", "bot.context", "bot.jobs", "bot.__main__"}
+    wrong = [
+        str(i)
+        for i in imports("bot")
+        if i.module.startswith("bot.services") and (i.layer in up or i.target in up)
+    ]
+    assert wrong == []
+
+
+def test_the_bot_and_storage_have_no_import_cycles():
+    assert cycles(import_graph("bot")) == []
+    assert cycles(import_graph("storage")) == []

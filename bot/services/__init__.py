@@ -2,7 +2,7 @@
 
     requests/     点单 to 评价: intake, claim, finish, reopen, cancel, rating, corrections, views
     volunteers/   registration, profile, approval
-    community/    people, groups, roles, private messages
+    community/    people, groups, roles; where a private message or a bare /cancel belongs
     points/       the ledger and /points
     shared/       running one service per update, its environment, refusals, the outbox helpers
 

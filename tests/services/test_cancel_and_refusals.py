@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.services.community import flows
 from bot.services.requests import cancel, claim, finish, rating, reopen
 from bot.services.shared.runner import Service
 from tests.services.bench import Bench, Estate, file_request, kinds, resident
@@ -16,7 +17,7 @@ async def test_requester_cancels_an_open_request(bench: Bench, home: Estate) -> 
     request = await file_request(bench, home)
     mark = await bench.mark()
 
-    await bench.say(home.resident, bench.dm(home.resident), cancel.cancel_or_leave, "1 已经自己修好了")
+    await bench.say(home.resident, bench.dm(home.resident), flows.cancel_or_leave, "1 已经自己修好了")
 
     assert (await bench.request(1)).status == "cancelled"
     assert await bench.events(1) == ["filed", "cancelled"]
@@ -63,7 +64,7 @@ async def test_bare_cancel_cancels_no_request(bench: Bench, home: Estate) -> Non
     await file_request(bench, home)
     before = await bench.snapshot(1)
 
-    await bench.say(home.resident, bench.dm(home.resident), cancel.cancel_or_leave, "")
+    await bench.say(home.resident, bench.dm(home.resident), flows.cancel_or_leave, "")
 
     assert await bench.snapshot(1) == before
 

@@ -7,10 +7,10 @@ import secrets
 from bot import words
 from bot.incoming import Incoming
 from bot.services.shared import messages
-from bot.services.shared.actors import ROLES, identify, join, staff_community_here, touch_user
+from bot.services.shared.actors import ROLES, identify, join, resolve_target, staff_community_here
 from bot.services.shared.env import Env
 from bot.services.shared.errors import Refused
-from storage.models import Invite, User
+from storage.models import Invite
 from storage.uow import UnitOfWork
 
 
@@ -19,20 +19,6 @@ def parse_role(word: str | None) -> str:
     if role is None:
         raise Refused("community/roles_usage", roles=list(ROLES))
     return role
-
-
-async def resolve_target(uow: UnitOfWork, inc: Incoming) -> User:
-    """The person a staff command names: by replying to them, a text mention, or an @username we have seen."""
-    if inc.reply_to is not None:
-        return await touch_user(uow, inc.reply_to)
-    if inc.text_mentions:
-        return await touch_user(uow, inc.text_mentions[0])
-    if inc.usernames:
-        user = await uow.users.find_by_username(inc.usernames[0])
-        if user is None:
-            raise Refused("common/unknown_person", username=inc.usernames[0][:64])
-        return user
-    raise Refused("common/name_someone")
 
 
 async def grant(uow: UnitOfWork, env: Env, inc: Incoming) -> None:

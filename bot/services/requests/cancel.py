@@ -1,4 +1,4 @@
-"""Cancelling a request, and the bare /cancel that leaves a guided flow."""
+"""Cancelling a request (by the requester or staff) that nobody has finished."""
 
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from bot.services.requests.step import by_button, by_command, must, wrong_state
 from bot.services.shared.actors import Actor
 from bot.services.shared.env import Env
 from bot.services.shared.runner import Outcome
-from bot.services.volunteers import registration
 from storage.request_states import Event, Step
 from storage.uow import UnitOfWork
 
@@ -51,11 +50,3 @@ async def cancel(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
 
 async def cancel_button(uow: UnitOfWork, env: Env, inc: Incoming, request_id: int) -> Outcome:
     return await by_button(uow, env, inc, cancel_step, request_id)
-
-
-async def cancel_or_leave(uow: UnitOfWork, env: Env, inc: Incoming) -> Outcome | None:
-    """/cancel <id> cancels a request; a bare /cancel leaves whatever guided flow is going on."""
-    if not inc.text.strip():
-        return await registration.cancel_flow(uow, env, inc)
-    await cancel(uow, env, inc)
-    return None

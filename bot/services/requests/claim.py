@@ -10,7 +10,6 @@ from typing import Any
 
 from bot.incoming import Incoming
 from bot.render import to_plain
-from bot.services.community.roles import resolve_target
 from bot.services.requests.access import (
     COMMENT_LIMIT,
     Found,
@@ -32,7 +31,7 @@ from bot.services.requests.notify import (
 )
 from bot.services.requests.step import by_button, by_command, must, wrong_state
 from bot.services.shared import messages
-from bot.services.shared.actors import Actor, identify
+from bot.services.shared.actors import Actor, identify, resolve_target
 from bot.services.shared.env import Env
 from bot.services.shared.errors import Refused
 from bot.services.shared.runner import Outcome

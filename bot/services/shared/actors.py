@@ -124,3 +124,17 @@ async def staff_community_here(uow: UnitOfWork, actor: Actor) -> Community:
     if len(communities) > 1:
         raise Refused("common/use_in_group", names=[c.name for c in communities])
     return communities[0]
+
+
+async def resolve_target(uow: UnitOfWork, inc: Incoming) -> User:
+    """The person a staff command names: by replying to them, a text mention, or an @username we have seen."""
+    if inc.reply_to is not None:
+        return await touch_user(uow, inc.reply_to)
+    if inc.text_mentions:
+        return await touch_user(uow, inc.text_mentions[0])
+    if inc.usernames:
+        user = await uow.users.find_by_username(inc.usernames[0])
+        if user is None:
+            raise Refused("common/unknown_person", username=inc.usernames[0][:64])
+        return user
+    raise Refused("common/name_someone")

@@ -4,11 +4,11 @@ application card), and /approval on|off."""
 from __future__ import annotations
 
 from bot.incoming import Incoming
-from bot.services.community.roles import resolve_target
 from bot.services.shared import messages
 from bot.services.shared.actors import (
     Actor,
     identify,
+    resolve_target,
     staff_community_here,
 )
 from bot.services.shared.env import Env
