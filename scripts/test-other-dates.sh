@@ -17,6 +17,8 @@
 #   asyncpg and aiosqlite's thread waits all use the monotonic clock and stay real.
 # - the date is set once at start and then runs at normal speed ('@...' and '+365d' specs), so
 #   sleeps and timeouts measured on the wall clock still behave.
+# - Python's time.sleep fails with EINVAL under libfaketime 0.9.10 with the monotonic clock left
+#   real; scripts/faketime_sleep.py (a pytest plugin, loaded here) sleeps another way.
 # - only the test process is faked: PostgreSQL's server clock is real. That is fine while the product
 #   never uses the database's now(); a test that passes on SQLite and fails on PostgreSQL here
 #   would point at such a use.
@@ -37,6 +39,8 @@ else
 fi
 
 export FAKETIME_DONT_FAKE_MONOTONIC=1
+# scripts/faketime_sleep.py: a pytest plugin that mends time.sleep where libfaketime breaks it.
+export PYTHONPATH="$PWD/scripts${PYTHONPATH:+:$PYTHONPATH}"
 status=0
 summary=()
 for spec in "${specs[@]}"; do
@@ -45,7 +49,7 @@ for spec in "${specs[@]}"; do
   log=$(mktemp)
   # -p no:cacheprovider: runs at a fake date leave no cache behind for the normal runs.
   # shellcheck disable=SC2086
-  eval faketime -f "'$spec'" "$PYTEST" -q -p no:cacheprovider ${PYTEST_ARGS:-} 2>&1 | tee "$log"
+  eval faketime -f "'$spec'" "$PYTEST" -q -p no:cacheprovider -p faketime_sleep ${PYTEST_ARGS:-} 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
   last=$(grep -E '(passed|failed|error|skipped|no tests ran)' "$log" | tail -n1)
   rm -f "$log"
