@@ -4,12 +4,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test run sandbox lint typecheck pytest postgres clean
+.PHONY: demo test run sandbox lint typecheck pytest postgres clean test-clock lock
 
-$(STAMP): pyproject.toml
+# constraints.txt pins the versions the suite last passed with (`make lock` renews it); a change to
+# it or to pyproject.toml re-installs.
+$(STAMP): pyproject.toml constraints.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -35,6 +37,17 @@ pytest: $(STAMP) postgres
 	$(BIN)/pytest -q
 
 test: lint typecheck pytest
+
+# The suite with the system clock a year ahead and well before the tests' fixed date (libfaketime).
+# As root with apt-get, a missing faketime is installed first; otherwise the script says it skipped.
+test-clock: $(STAMP) postgres
+	@command -v faketime >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime; } || true
+	bash scripts/test-other-dates.sh
+
+# Newest versions pyproject.toml allows, in a fresh venv; constraints.txt is rewritten only if the suite passes.
+lock: postgres
+	PYTHON=$(PYTHON) bash scripts/lock.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

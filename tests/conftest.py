@@ -165,11 +165,14 @@ async def world(
     world.assert_no_unexpected_errors()
 
 
+TEST_DATE = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
+
+
 class Clock:
     """An injected clock for the sender and the services: tests move time, nobody sleeps."""
 
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
+    def __init__(self, start: datetime = TEST_DATE) -> None:
+        self.now = start
 
     def __call__(self) -> datetime:
         return self.now
@@ -179,8 +182,9 @@ class Clock:
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock(request: pytest.FixtureRequest) -> Clock:
+    """The test date, or another start: `@pytest.mark.parametrize("clock", [start], indirect=True)`."""
+    return Clock(getattr(request, "param", TEST_DATE))
 
 
 @pytest.fixture
