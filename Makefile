@@ -23,18 +23,21 @@ sandbox: $(STAMP)
 run: $(STAMP)
 	$(BIN)/python -m bot run
 
+CODE := bot handlers storage fakebot offline tests scripts
+
 lint: $(STAMP)
-	$(BIN)/ruff format --check bot handlers storage tests
-	$(BIN)/ruff check bot handlers storage tests
+	$(BIN)/ruff format --check $(CODE)
+	$(BIN)/ruff check $(CODE)
 
 typecheck: $(STAMP)
-	$(BIN)/mypy bot handlers storage
+	$(BIN)/mypy $(CODE)
 
 postgres:
 	bash scripts/ensure-postgres.sh
 
+# Two workers (pytest-xdist) on this 2-core machine; each has its own PostgreSQL database.
 pytest: $(STAMP) postgres
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2
 
 test: lint typecheck pytest
 

@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import SupportsIndex
 
 _real_sleep = time.sleep
 
 
-def _sleep(seconds: float) -> None:
-    if seconds < 0:
+def _sleep(seconds: float | SupportsIndex) -> None:
+    if float(seconds) < 0:
         raise ValueError("sleep length must be non-negative")
-    threading.Event().wait(seconds)
+    threading.Event().wait(float(seconds))
 
 
 def pytest_configure() -> None:

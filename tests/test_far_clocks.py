@@ -12,8 +12,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.offline import OfflineBot
-from bot.services import lifecycle
+from bot.services.requests import finish
+from offline import OfflineBot
 from storage.models import Base, OutboxMessage
 from storage.types import UTCDateTime
 from tests.conftest import Clock, Sleeps
@@ -106,16 +106,16 @@ async def test_a_done_request_is_confirmed_automatically_at_its_stored_due_time_
     await world.bot.start()
     try:
         deps = world.bot.deps
-        assert await lifecycle.confirm_due(deps.uow, deps.env) == 0  # one second early
+        assert await finish.confirm_due(deps.uow, deps.env) == 0  # one second early
         clock.advance(1)
-        assert await lifecycle.confirm_due(deps.uow, deps.env) == 1
-        assert await lifecycle.confirm_due(deps.uow, deps.env) == 0
+        assert await finish.confirm_due(deps.uow, deps.env) == 1
+        assert await finish.confirm_due(deps.uow, deps.env) == 0
         await world.bot.settle()
         request = await request_no(world, 1)
         assert request.status == "confirmed" and request.auto_confirmed
         assert request.confirmed_at == start + timedelta(hours=48)
         assert await balance(world, e.volunteer) == (10, 10, 1)
-        assert "自动确认" in card_text(world, e.group, 1)
+        assert "自动确认" in await card_text(world, e.group, 1)
         assert await events(world, 1) == ["filed", "claimed", "done", "auto_confirmed"]
         await assert_stamped_by(world, start, clock())
     finally:
@@ -188,10 +188,10 @@ async def test_a_volunteer_gets_at_most_one_nudge_per_30_minutes_of_the_clock(
     await world.say(e.resident, e.group, "#求助 3号楼 门锁坏了")
     assert nudged() == [1, 3]  # 30 minutes: the next one comes
     async with world.bot.deps.uow() as uow:
-        user = await uow.users.by_telegram_id(e.volunteer.id)
-        community = await uow.communities.by_name("幸福里社区")
+        user = await uow.users.find_by_telegram_id(e.volunteer.id)
+        community = await uow.communities.find_by_name("幸福里社区")
         assert user is not None and community is not None
-        membership = await uow.memberships.get(user.id, community.id)
+        membership = await uow.memberships.find(user.id, community.id)
         assert membership is not None and membership.last_nudged_at == start + timedelta(minutes=30)
     await assert_stamped_by(world, start, clock() + timedelta(days=1))
     world.assert_no_unexpected_errors()
