@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from bot.incoming import Incoming
-from bot.render import to_plain
 from bot.services.requests.access import (
     COMMENT_LIMIT,
     Found,
@@ -34,7 +33,7 @@ from bot.services.shared import messages
 from bot.services.shared.actors import Actor, identify, resolve_target
 from bot.services.shared.env import Env
 from bot.services.shared.errors import Refused
-from bot.services.shared.runner import Outcome
+from bot.services.shared.runner import Outcome, toast
 from storage.models import User
 from storage.request_states import ACTIVE, IN_HAND, Event, RequestStatus, Step
 from storage.uow import UnitOfWork
@@ -143,11 +142,7 @@ async def assign_button(uow: UnitOfWork, env: Env, inc: Incoming, request_id: in
         raise Refused("common/button_expired")
     await assign_to(uow, env, inc, actor, found, target)
     who = await display_name(uow, target, found.community.id)
-    return Outcome(
-        toast=to_plain(
-            env.renderer.render(actor.locale, "requests/assigned", n=found.request.number, who=who), 200
-        )
-    )
+    return toast(env, actor.locale, "requests/assigned", n=found.request.number, who=who)
 
 
 async def give_back(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, found: Found, kind: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from bot.incoming import Incoming
-from bot.render import to_plain
 from bot.services.requests.access import (
     COMMENT_LIMIT,
     Found,
@@ -24,7 +23,7 @@ from bot.services.shared import messages
 from bot.services.shared.actors import Actor, identify
 from bot.services.shared.env import Env
 from bot.services.shared.errors import Refused
-from bot.services.shared.runner import Outcome
+from bot.services.shared.runner import Outcome, toast
 from storage.request_states import Event, RequestStatus, Step
 from storage.uow import UnitOfWork
 
@@ -88,8 +87,4 @@ async def rate_button(uow: UnitOfWork, env: Env, inc: Incoming, request_id: int,
     actor = await identify(uow, env, inc)
     found = await by_id(uow, actor, request_id)
     await rate_request(uow, env, inc, actor, found, stars, "")
-    return Outcome(
-        toast=to_plain(
-            env.renderer.render(actor.locale, "requests/rated", n=found.request.number, stars=stars), 200
-        )
-    )
+    return toast(env, actor.locale, "requests/rated", n=found.request.number, stars=stars)

@@ -7,7 +7,6 @@ from collections.abc import Awaitable, Callable
 
 from bot import callbacks
 from bot.incoming import Incoming
-from bot.render import to_plain
 from bot.services.requests.access import (
     Ambiguous,
     Found,
@@ -20,7 +19,7 @@ from bot.services.shared.actors import Actor, identify
 from bot.services.shared.env import Env
 from bot.services.shared.errors import Refused
 from bot.services.shared.messages import Button
-from bot.services.shared.runner import Outcome
+from bot.services.shared.runner import Outcome, toast
 from storage.models import Request
 from storage.uow import UnitOfWork
 
@@ -48,7 +47,7 @@ async def by_button(uow: UnitOfWork, env: Env, inc: Incoming, core: Core, reques
     actor = await identify(uow, env, inc)
     found = await by_id(uow, actor, request_id)
     template = await core(uow, env, inc, actor, found)
-    return Outcome(toast=to_plain(env.renderer.render(actor.locale, template, n=found.request.number), 200))
+    return toast(env, actor.locale, template, n=found.request.number)
 
 
 async def ask_which(

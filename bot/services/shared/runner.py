@@ -34,6 +34,11 @@ class Outcome:
 Service = Callable[..., Awaitable[Outcome | None]]
 
 
+def toast(env: Env, locale: str, template: str, **context: Any) -> Outcome:
+    """A button's answer: a template rendered as plain text within answerCallbackQuery's limit."""
+    return Outcome(toast=to_plain(env.renderer.render(locale, template, **context), TOAST_LIMIT))
+
+
 @dataclass
 class Deps:
     sessions: async_sessionmaker[AsyncSession]
