@@ -8,9 +8,7 @@ from bot.services.requests.access import (
     can_dispatch,
     catalog_of,
 )
-from bot.services.requests.notify import (
-    card_changed,
-)
+from bot.services.requests.notify import card_changed
 from bot.services.requests.step import by_command, wrong_state
 from bot.services.shared.actors import Actor
 from bot.services.shared.env import Env

@@ -16,9 +16,7 @@ from bot.services.requests.access import (
 )
 from bot.services.requests.cards import CARD
 from bot.services.shared import messages
-from bot.services.shared.actors import (
-    user_locale,
-)
+from bot.services.shared.actors import user_locale
 from bot.services.shared.env import Env
 from bot.services.shared.messages import Button
 from bot.triage import building_key, parse_place, triage

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from bot.incoming import Incoming
 from bot.services.requests import cancel, claim, corrections, finish, reopen
-from bot.services.requests.access import (
-    by_id,
-)
+from bot.services.requests.access import by_id
 from bot.services.requests.step import PICK, Core
 from bot.services.shared import messages
 from bot.services.shared.actors import identify

@@ -8,9 +8,7 @@ from typing import Any
 from bot import callbacks
 from bot.outbox.cards import RenderedCard
 from bot.services.shared import messages
-from bot.services.shared.actors import (
-    user_locale,
-)
+from bot.services.shared.actors import user_locale
 from bot.services.shared.env import Env
 from bot.services.shared.messages import Button
 from bot.services.volunteers.fields import (
