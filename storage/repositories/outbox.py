@@ -57,8 +57,6 @@ class OutboxRepository(Repository):
                 fallback_text=fallback_text,
                 media_kind=media_kind,
                 file_id=file_id,
-                status="pending",
-                attempts=0,
                 created_at=now,
                 next_attempt_at=now,
             )
