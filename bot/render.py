@@ -76,10 +76,11 @@ class Renderer:
             raise TextTooLong(f"template {name} rendered {utf16_len(text)} UTF-16 units, over {TEXT_LIMIT}")
         return text
 
-    def label(self, locale: str | None, name: str, /) -> str:
-        """A short text (button labels, role and status names) from <locale>/labels.j2."""
-        module = self.env.get_template(f"{self.locale(locale)}/labels.j2").module
-        value = getattr(module, name, None)
+    def label(self, locale: str | None, name: str, /, module: str = "labels") -> str:
+        """A short text (button labels, role and status names) set in <locale>/labels.j2, or in
+        another module of `{% set %}` texts such as "demo/narration"."""
+        path = f"{self.locale(locale)}/{module}.j2"
+        value = getattr(self.env.get_template(path).module, name, None)
         if not isinstance(value, str):
-            raise KeyError(f"no label {name!r} in {self.locale(locale)}/labels.j2")
+            raise KeyError(f"no label {name!r} in {path}")
         return value

@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 
 from bot.config import Settings
 from fakebot import FakeChat, FakeTelegram, FakeUser
-from offline.demo import TranscriptPrinter, chat_label, format_entry, quiet_logging
+from offline.transcript import Narration, TranscriptPrinter, chat_label, quiet_logging
 from storage.engine import make_engine
 from storage.models import Chat, ProcessedUpdate, User
 
@@ -137,11 +137,12 @@ async def _read_line(prompt: str) -> str:
 class Session:
     """The people, the chats and the conversation printed so far."""
 
-    def __init__(self, fake: FakeTelegram, bot: OfflineBot, out: TextIO) -> None:
+    def __init__(self, fake: FakeTelegram, bot: OfflineBot, out: TextIO, words: Narration) -> None:
         self.fake = fake
         self.bot = bot
         self.out = out
-        self.printer = TranscriptPrinter(fake, out)
+        self.words = words
+        self.printer = TranscriptPrinter(fake, out, words)
         self.users: dict[str, FakeUser] = {}
         self.groups: dict[str, FakeChat] = {}
         self.persona = PERSONAS[0]
@@ -200,7 +201,7 @@ class Session:
         return self.groups[self.place]
 
     def prompt(self) -> str:
-        return f"{self.persona.name} @ {chat_label(self.chat)} > "
+        return f"{self.persona.name} @ {chat_label(self.chat, self.words)} > "
 
     async def handle(self, line: str) -> bool:
         """Act on one line; False when the person wants to leave."""
@@ -235,14 +236,14 @@ class Session:
             self.say(f"who? choose one of: {', '.join(f'{p.key} ({p.name})' for p in PERSONAS)}")
             return
         self.persona = found
-        self.say(f"you are now {found.name} ({found.role}), in {chat_label(self.chat)}")
+        self.say(f"you are now {found.name} ({found.role}), in {chat_label(self.chat, self.words)}")
 
     def move(self, wanted: str) -> None:
         if wanted not in ("group", "staff", "private"):
             self.say("where? choose one of: group, staff, private")
             return
         self.place = wanted
-        self.say(f"you are now in {chat_label(self.chat)}")
+        self.say(f"you are now in {chat_label(self.chat, self.words)}")
 
     async def press(self, argument: str) -> None:
         if not argument.isdigit() or int(argument) < 1:
@@ -263,10 +264,10 @@ class Session:
             self.fake.press(self.user, self.chat, message.message_id, str(button["callback_data"]))
             await self.show_reaction()
             return
-        self.say(f"no message with buttons in {chat_label(self.chat)}")
+        self.say(f"no message with buttons in {chat_label(self.chat, self.words)}")
 
     def who(self) -> None:
-        self.say(f"you are {self.persona.name} ({self.persona.role}), in {chat_label(self.chat)}")
+        self.say(f"you are {self.persona.name} ({self.persona.role}), in {chat_label(self.chat, self.words)}")
         for persona in PERSONAS:
             mark = "*" if persona == self.persona else " "
             self.say(f"  {mark} :as {persona.key:<10} {persona.name}, {persona.role}")
@@ -281,7 +282,7 @@ class Session:
         for entry in self.printer.new_entries():
             if entry.direction == "in" and entry.kind == "message":
                 continue  # the line just typed
-            for text in format_entry(entry):
+            for text in self.printer.lines(entry):
                 self.say(text)
         self.show_errors()
 
@@ -308,7 +309,7 @@ async def sandbox(settings: Settings, *, out: TextIO | None = None) -> int:
         bot = OfflineBot(fake, settings)
         await bot.migrate()
         saved = await _saved_state(url)
-        session = Session(fake, bot, out)
+        session = Session(fake, bot, out, Narration(settings.default_locale))
         session.create_world(saved)
         print(f"Linli sandbox: the real bot, offline (fake Telegram; database {_shown(url)})", file=out)
         await bot.start()

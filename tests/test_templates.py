@@ -32,10 +32,15 @@ ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "tg-
 TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9-]*)")
 
 
+NARRATION = "demo/narration"  # the demo's and sandbox's words around the chat, read by offline/
+LABEL_MODULES = ("labels", NARRATION)  # files of `{% set %}` short texts rather than messages
+
+
 def template_files(locale: str) -> list[Path]:
-    """Every .j2 under <locale>/ except the shared labels.j2."""
+    """Every .j2 under <locale>/ except the modules of short texts (labels.j2, demo/narration.j2)."""
     root = TEMPLATES / locale
-    return sorted(p for p in root.rglob("*.j2") if p != root / "labels.j2")
+    modules = {root / f"{module}.j2" for module in LABEL_MODULES}
+    return sorted(p for p in root.rglob("*.j2") if p not in modules)
 
 
 def template_names(locale: str) -> set[str]:
@@ -43,8 +48,8 @@ def template_names(locale: str) -> set[str]:
     return {p.relative_to(TEMPLATES / locale).with_suffix("").as_posix() for p in template_files(locale)}
 
 
-def label_names(locale: str) -> set[str]:
-    return set(LABEL.findall((TEMPLATES / locale / "labels.j2").read_text(encoding="utf-8")))
+def label_names(locale: str, module: str = "labels") -> set[str]:
+    return set(LABEL.findall((TEMPLATES / locale / f"{module}.j2").read_text(encoding="utf-8")))
 
 
 def python_sources() -> list[Path]:
@@ -115,11 +120,23 @@ def test_both_locales_exist_and_have_the_same_templates() -> None:
     assert en - zh == set(), "only in en"
 
 
-def test_both_locales_have_the_same_labels() -> None:
-    zh, en = label_names("zh_CN"), label_names("en")
-    assert {"cancel", "done", "approve", "reject"} <= zh
-    assert zh - en == set(), "labels only in zh_CN"
-    assert en - zh == set(), "labels only in en"
+@pytest.mark.parametrize("module", LABEL_MODULES)
+def test_both_locales_have_the_same_labels(module: str) -> None:
+    zh, en = label_names("zh_CN", module), label_names("en", module)
+    assert {"cancel", "done", "approve", "reject"} <= zh or module != "labels"
+    assert zh - en == set(), f"{module}: only in zh_CN"
+    assert en - zh == set(), f"{module}: only in en"
+
+
+NARRATED = re.compile(r"""(?:words\.say|\.scene|\.note)\(\s*["']([a-z_]+)["']""")
+
+
+def test_every_narration_the_demo_uses_exists_in_both_locales() -> None:
+    used = {name for path in (ROOT / "offline").glob("*.py") for name in NARRATED.findall(path.read_text())}
+    assert {"scene_join", "note_take", "presses", "end"} <= used, "the scan found too little"
+    for locale in LOCALES:
+        missing = used - label_names(locale, NARRATION)
+        assert not missing, f"missing in {locale}/{NARRATION}.j2: {sorted(missing)}"
 
 
 def test_template_names_follow_feature_outcome() -> None:
