@@ -69,6 +69,7 @@ class FakeTelegram:
         self.state.flood_limits = flood_limits
         self.updates = UpdateQueue()
         self.errors: list[ErrorRecord] = []
+        self.calls: list[tuple[str, dict[str, Any]]] = []  # every Bot API call: (method, parameters)
         self._error_expected: list[bool] = []
         self._expected_budget = 0
         self._faults: dict[str, deque[Fault]] = {}
@@ -88,6 +89,10 @@ class FakeTelegram:
     def transcript_text(self) -> str:
         """The transcript as readable lines."""
         return "\n".join(entry.format() for entry in self.transcript)
+
+    def calls_of(self, method: str) -> list[dict[str, Any]]:
+        """The parameters of every call of ``method`` (any spelling of its name), oldest first."""
+        return [params for name, params in self.calls if name.lower() == method.lower()]
 
     def expect_errors(self, count: int = 1) -> None:
         """The next ``count`` error answers are expected by the test and not reported by
@@ -187,6 +192,7 @@ class FakeTelegram:
         failures; the transports (FakeRequest, FakeBotApiServer) turn them into what a client sees.
         """
         given = dict(params or {})
+        self.calls.append((method, given))
         fault = self._take_fault(method)
         if fault is not None and fault.network_error:
             raise FakeNetworkError(f"injected network error on {method}")

@@ -101,6 +101,7 @@ async def test_getchatmember_refuses_someone_the_bot_never_met_as_telegram_does(
     fake.send_text(stranger, fake.private_chat(stranger), "/start")  # now the bot knows them
     member = await ok(fake, "getChatMember", chat_id=supergroup.id, user_id=stranger.id)
     assert member["status"] == "left"
+    assert [c["chat_id"] for c in fake.calls_of("getchatmember")] == [group.id, supergroup.id, supergroup.id]
 
 
 async def test_getchatmember_answers_403_in_a_group_the_bot_was_removed_from(
