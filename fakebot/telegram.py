@@ -712,13 +712,17 @@ class FakeTelegram:
     def _group_state(self, chat: FakeChat, actor: FakeUser) -> ChatState:
         if not chat.is_group:
             raise ValueError("people join and leave groups, not private chats")
+        return self._usable(chat, actor)
+
+    def _usable(self, chat: FakeChat, user: FakeUser) -> ChatState:
+        """The state of a chat a known user can act in (not one that became a supergroup)."""
         state = self.state.state_of(chat)
         if state.migrated_to is not None:
             raise ValueError(
                 f"group {chat.id} was upgraded to supergroup {state.migrated_to}; use the new chat"
             )
-        if actor.id not in self.state.users:
-            raise ValueError(f"unknown user {actor.id}; create it with add_user()")
+        if user.id not in self.state.users:
+            raise ValueError(f"unknown user {user.id}; create it with add_user()")
         return state
 
     def _service_message(self, state: ChatState, by: FakeUser, notice: JsonDict, line: str) -> JsonDict:
@@ -746,13 +750,7 @@ class FakeTelegram:
         return update
 
     def _state_for_user(self, user: FakeUser, chat: FakeChat) -> ChatState:
-        state = self.state.state_of(chat)
-        if state.migrated_to is not None:
-            raise ValueError(
-                f"group {chat.id} was upgraded to supergroup {state.migrated_to}; use the new chat"
-            )
-        if user.id not in self.state.users:
-            raise ValueError(f"unknown user {user.id}; create it with add_user()")
+        state = self._usable(chat, user)
         if chat.type == "private":
             if chat.id != user.id:
                 raise ValueError("a private chat with the bot belongs to one user only")
