@@ -100,6 +100,14 @@ async def test_a_private_request_from_a_member_who_never_wrote_is_filed_in_their
     assert any("楼道灯坏了" in text for text in world.texts(home))
 
 
+async def test_a_plain_private_message_from_a_member_who_never_wrote_is_offered_as_a_request(
+    world: World,
+) -> None:
+    _, aunt, dm = await silent_member(world, "张阿姨")
+    await world.say(aunt, dm, "3号楼楼道灯不亮了")
+    assert (await world.templates(dm))[-1] == "requests/offer"
+
+
 async def test_a_stranger_in_no_group_is_told_politely_how_to_join(world: World) -> None:
     await bound(world, "幸福里3号楼群", HOME)
     stranger = world.person("路人")
@@ -173,6 +181,15 @@ async def test_a_flood_wait_during_the_lookup_asks_to_try_again_and_asks_telegra
     await world.say(wang, dm, "/volunteer")
     assert (await world.templates(dm))[-1] == "volunteers/ask_name"
     assert lookups(world) == 2
+
+
+async def test_try_again_is_said_in_the_persons_language(world: World) -> None:
+    await bound(world, "Building 3", HOME)
+    tom = world.person("Tom", language_code="en")
+    world.fake.fail_next(LOOKUP, retry_after=30)
+    await world.say(tom, world.dm(tom), "/request the hall light is out")
+    assert "Please send it again in a minute" in world.last(world.dm(tom))
+    assert await membership(world, tom) is None
 
 
 @pytest.mark.parametrize("fault", ["network", "timeout"])

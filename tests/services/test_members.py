@@ -179,3 +179,14 @@ async def test_group_messages_are_not_looked_up(bench: Bench, home: Estate) -> N
     looking_up(bench, directory)
     await bench.say(bench.person("新邻居"), home.group, people.seen, "大家好")
     assert directory.calls == []
+
+
+async def test_a_lookup_that_fails_outright_still_lets_the_command_answer(bench: Bench, home: Estate) -> None:
+    async def broken(deps: Deps, inc: Incoming) -> bool:
+        raise RuntimeError("the database went away for a moment")
+
+    bench.deps = Deps(sessions=bench.deps.sessions, env=bench.deps.env, prepare=broken)
+    stranger = bench.person("路人")
+    mark = await bench.mark()
+    await bench.say(stranger, bench.dm(stranger), registration.register)
+    assert [r.template for r in await bench.rows_since(mark)] == ["volunteers/join_first"]

@@ -67,7 +67,10 @@ class Deps:
         runs first, outside that transaction, so no transaction waits on the network."""
         unfinished = False
         if self.prepare is not None and isinstance(inc, Incoming):
-            unfinished = await self.prepare(self, inc)
+            try:
+                unfinished = await self.prepare(self, inc)
+            except Exception:  # finding out more must never cost the person their answer
+                log.exception("preparing update %s failed; it is handled without", inc.update_id)
         try:
             async with self.uow(inc.update_id, inc.kind) as uow:
                 outcome = await service(uow, self.env, inc, *args) or Outcome()
