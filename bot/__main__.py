@@ -73,13 +73,11 @@ def _run(settings: Settings) -> int:
     if not settings.token():
         print(NO_TOKEN, file=sys.stderr)
         return 2
-    from telegram import Update
-
-    from bot.app import build_application
+    from bot.app import ALLOWED_UPDATES, build_application
 
     asyncio.run(_upgrade(settings))
     app = build_application(settings)
-    app.run_polling(allowed_updates=Update.ALL_TYPES)
+    app.run_polling(allowed_updates=ALLOWED_UPDATES)
     return 0
 
 

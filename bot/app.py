@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from functools import partial
 
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
@@ -18,9 +19,11 @@ from bot import jobs
 from bot.categories import load_catalogs
 from bot.config import Settings
 from bot.context import BotData, LinliApplication, LinliContext
+from bot.member_directory import TelegramMemberDirectory
 from bot.outbox.cards import CardRenderer
 from bot.outbox.sender import OutboxSender, Sleep
 from bot.render import Renderer
+from bot.services.community import members
 from bot.services.requests import cards as request_cards
 from bot.services.shared.env import Env
 from bot.services.shared.runner import Deps
@@ -29,6 +32,10 @@ from storage.clock import Clock, system_clock
 from storage.engine import make_engine, make_sessions
 
 log = logging.getLogger(__name__)
+
+# The updates the bot asks Telegram for (polling passes them on). chat_member, people joining and
+# leaving a group where the bot is an administrator, is sent only to a bot that names it here.
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member", "chat_member"]
 
 
 def telegram_limits(group_per_minute: int = 20) -> AIORateLimiter:
@@ -104,8 +111,14 @@ async def start_runtime(app: LinliApplication) -> None:
         sleep=app.bot_data.sleep,
         poll_seconds=settings.outbox_poll_seconds,
     )
+    # Someone unknown writing in private is looked up in the groups (getChatMember) before their update.
+    directory = TelegramMemberDirectory(
+        app.bot, per_second=settings.member_lookups_per_second, clock=clock, sleep=app.bot_data.sleep
+    )
     app.bot_data.engine = engine
-    app.bot_data.deps = Deps(sessions=sessions, env=env, on_commit=sender.wake)
+    app.bot_data.deps = Deps(
+        sessions=sessions, env=env, on_commit=sender.wake, prepare=partial(members.recognise, directory)
+    )
     app.bot_data.sender = sender
     app.bot_data.started = True
     await sender.start()  # also sends what a previous run committed but did not deliver

@@ -40,6 +40,13 @@ class Settings(BaseSettings):
     nudge_minutes: int = Field(default=30, ge=0)
     # How often due work is looked for (automatic confirmation of done requests), in seconds.
     sweep_seconds: float = Field(default=60.0, gt=0)
+    # Someone unknown writing in private is looked up in at most this many bound groups (the most
+    # recently active first; 0: never looked up), ...
+    member_lookup_groups: int = Field(default=20, ge=0)
+    # ... with at most this many getChatMember calls a second, ...
+    member_lookups_per_second: float = Field(default=20.0, gt=0)
+    # ... and what was found (in a group or not) is trusted for this many minutes before asking again.
+    member_lookup_minutes: int = Field(default=30, ge=0)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

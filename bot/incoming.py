@@ -84,3 +84,19 @@ class MemberChange:
     @property
     def left(self) -> bool:
         return self.new_status in ("left", "kicked")
+
+
+@dataclass(frozen=True)
+class MembersChange:
+    """People (not the bot) joined or left a group: a message with new_chat_members or
+    left_chat_member, or a chat_member update (sent where the bot is an administrator)."""
+
+    update_id: int
+    chat: Where
+    members: tuple[Person, ...]
+    status: str  # their status now: creator | administrator | member | restricted | left | kicked
+    kind: str = "message"  # message | chat_member
+
+    @property
+    def present(self) -> bool:
+        return self.status in ("creator", "administrator", "member", "restricted")

@@ -698,7 +698,24 @@ class BotApiMethods:
         user = self.state.bot if user_id == self.state.bot.id else self.state.users.get(user_id)
         if user is None:
             raise bad_request("user not found")
+        stranger = user_id != self.state.bot.id and user_id not in state.members
+        if state.chat.is_group and stranger and not self._bot_knows(user_id):
+            # Someone never in this group whom the bot has never met: Telegram cannot resolve them.
+            raise bad_request(
+                "PARTICIPANT_ID_INVALID" if state.chat.type == "supergroup" else "user not found"
+            )
         return self.state.member_dict(user, self._status_of(state, user_id))
+
+    def _bot_knows(self, user_id: int) -> bool:
+        """The user wrote to the bot in private, or is (or was) in a group with it."""
+        private = self.state.chats.get(user_id)
+        if private is not None and (private.started or private.blocked):
+            return True
+        return any(
+            user_id in other.members and other.bot_is_member
+            for other in self.state.chats.values()
+            if other.chat.is_group
+        )
 
     async def get_chat_administrators(self, params: Params, files: Files) -> list[JsonDict]:
         state = self._group_for_reading(params["chat_id"])

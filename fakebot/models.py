@@ -188,8 +188,9 @@ class FakeMessage:
 class TranscriptEntry:
     """One line of the conversation: an update users caused ("in") or a visible bot action ("out").
 
-    ``kind`` is the update type for "in" (message, edited_message, callback_query, my_chat_member)
-    and the effect for "out" (message, edit, delete, callback_answer, pin, leave).
+    ``kind`` is the update type for "in" (message, edited_message, callback_query, my_chat_member,
+    chat_member; "service" for a join or leave notice, "migrate", "redelivery") and the effect for
+    "out" (message, edit, delete, callback_answer, pin, leave).
     """
 
     direction: Literal["in", "out"]

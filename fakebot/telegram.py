@@ -69,6 +69,7 @@ class FakeTelegram:
         self.state.flood_limits = flood_limits
         self.updates = UpdateQueue()
         self.errors: list[ErrorRecord] = []
+        self.calls: list[tuple[str, dict[str, Any]]] = []  # every Bot API call: (method, parameters)
         self._error_expected: list[bool] = []
         self._expected_budget = 0
         self._faults: dict[str, deque[Fault]] = {}
@@ -88,6 +89,10 @@ class FakeTelegram:
     def transcript_text(self) -> str:
         """The transcript as readable lines."""
         return "\n".join(entry.format() for entry in self.transcript)
+
+    def calls_of(self, method: str) -> list[dict[str, Any]]:
+        """The parameters of every call of ``method`` (any spelling of its name), oldest first."""
+        return [params for name, params in self.calls if name.lower() == method.lower()]
 
     def expect_errors(self, count: int = 1) -> None:
         """The next ``count`` error answers are expected by the test and not reported by
@@ -187,6 +192,7 @@ class FakeTelegram:
         failures; the transports (FakeRequest, FakeBotApiServer) turn them into what a client sees.
         """
         given = dict(params or {})
+        self.calls.append((method, given))
         fault = self._take_fault(method)
         if fault is not None and fault.network_error:
             raise FakeNetworkError(f"injected network error on {method}")
@@ -309,8 +315,59 @@ class FakeTelegram:
         return self.state.private_chat_for(user).chat
 
     def set_member_status(self, chat: FakeChat, user: FakeUser, status: MemberStatus) -> None:
-        """Set a person's status in a group (e.g. make a staff member an administrator)."""
+        """Set a person's status in a group (e.g. make a staff member an administrator), silently:
+        no update is produced (for joins and departures the bot sees, use :meth:`join_group`)."""
         self.state.state_of(chat).members[user.id] = status
+
+    def join_group(self, user: FakeUser, chat: FakeChat, *, added_by: FakeUser | None = None) -> JsonDict:
+        """``user`` joins a group (by a link, or ``added_by`` someone): a message with
+        ``new_chat_members``, which the bot gets even in privacy mode. Returns that update; where the
+        bot is an administrator a ``chat_member`` update follows (delivered only if the bot asked for
+        it in allowed_updates)."""
+        return self.add_members(added_by or user, chat, [user])
+
+    def add_members(self, by: FakeUser, chat: FakeChat, users: Sequence[FakeUser]) -> JsonDict:
+        """``by`` adds several people at once: one ``new_chat_members`` message listing them all,
+        and a ``chat_member`` update for each (where the bot is an administrator)."""
+        state = self._group_state(chat, by)
+        if not users:
+            raise ValueError("add at least one person")
+        for user in users:
+            if user.id not in self.state.users:
+                raise ValueError(f"unknown user {user.id}; create it with add_user()")
+            if state.members.get(user.id, "left") not in ("left", "kicked"):
+                raise ValueError(f"{user.first_name} is already in {chat.title}")
+        if by.id not in [u.id for u in users] and state.members.get(by.id, "left") in ("left", "kicked"):
+            raise ValueError(f"{by.first_name} is not in {chat.title} and cannot add anyone")
+        olds = [state.members.get(user.id, "left") for user in users]
+        for user in users:
+            state.members[user.id] = "member"
+        notice = {"new_chat_members": [u.to_dict() for u in users]}
+        update = self._service_message(state, by, notice, f"joined: {', '.join(u.full_name for u in users)}")
+        for user, old in zip(users, olds, strict=True):
+            self._member_update(state, by, user, old, "member")
+        return update
+
+    def leave_group(
+        self, user: FakeUser, chat: FakeChat, *, removed_by: FakeUser | None = None, ban: bool = False
+    ) -> JsonDict:
+        """``user`` leaves a group (or ``removed_by`` removes them; ``ban`` keeps them out, status
+        kicked): a message with ``left_chat_member`` (seen even in privacy mode), and where the bot is
+        an administrator a ``chat_member`` update. Returns the message's update."""
+        state = self._group_state(chat, removed_by or user)
+        old = state.members.get(user.id, "left")
+        if old in ("left", "kicked"):
+            raise ValueError(f"{user.first_name} is not in {chat.title}")
+        if old == "creator" and removed_by is not None:
+            raise ValueError("nobody can remove the group's creator")
+        new: MemberStatus = "kicked" if ban else "left"
+        state.members[user.id] = new
+        by = removed_by or user
+        update = self._service_message(
+            state, by, {"left_chat_member": user.to_dict()}, f"left: {user.full_name}"
+        )
+        self._member_update(state, by, user, old, new)
+        return update
 
     # -- simulated user actions -----------------------------------------------------------------
 
@@ -611,23 +668,76 @@ class FakeTelegram:
         return self._chat_member_update(state, by, old, new, visible=True)
 
     def _chat_member_update(
-        self, state: ChatState, by: FakeUser, old: MemberStatus, new: MemberStatus, *, visible: bool
+        self,
+        state: ChatState,
+        by: FakeUser,
+        old: MemberStatus,
+        new: MemberStatus,
+        *,
+        visible: bool,
+        member: FakeUser | None = None,
     ) -> JsonDict:
+        """``my_chat_member`` (the bot's own status), or ``chat_member`` for another ``member``."""
+        subject = member or self.bot_user
+        kind = "my_chat_member" if member is None else "chat_member"
         payload: JsonDict = {
             "chat": state.chat.to_dict(),
             "from": by.to_dict(),
             "date": self.state.now(),
-            "old_chat_member": self.state.member_dict(self.bot_user, old),
-            "new_chat_member": self.state.member_dict(self.bot_user, new),
+            "old_chat_member": self.state.member_dict(subject, old),
+            "new_chat_member": self.state.member_dict(subject, new),
         }
-        update = self._emit("my_chat_member", payload, visible)
+        update = self._emit(kind, payload, visible)
         self.state.transcript.append(
             TranscriptEntry(
                 direction="in",
-                kind="my_chat_member",
+                kind=kind,
                 chat=state.chat,
                 user=by,
-                text=f"bot: {old} -> {new}",
+                text=f"{'bot' if member is None else member.full_name}: {old} -> {new}",
+                update_id=update["update_id"],
+            )
+        )
+        return update
+
+    def _member_update(
+        self, state: ChatState, by: FakeUser, member: FakeUser, old: MemberStatus, new: MemberStatus
+    ) -> JsonDict | None:
+        """A ``chat_member`` update: Telegram sends it only where the bot is an administrator (and
+        only to a bot that asked for it in allowed_updates: the queue filters that)."""
+        if state.bot_status not in ("administrator", "creator"):
+            return None
+        return self._chat_member_update(state, by, old, new, visible=True, member=member)
+
+    def _group_state(self, chat: FakeChat, actor: FakeUser) -> ChatState:
+        if not chat.is_group:
+            raise ValueError("people join and leave groups, not private chats")
+        return self._usable(chat, actor)
+
+    def _usable(self, chat: FakeChat, user: FakeUser) -> ChatState:
+        """The state of a chat a known user can act in (not one that became a supergroup)."""
+        state = self.state.state_of(chat)
+        if state.migrated_to is not None:
+            raise ValueError(
+                f"group {chat.id} was upgraded to supergroup {state.migrated_to}; use the new chat"
+            )
+        if user.id not in self.state.users:
+            raise ValueError(f"unknown user {user.id}; create it with add_user()")
+        return state
+
+    def _service_message(self, state: ChatState, by: FakeUser, notice: JsonDict, line: str) -> JsonDict:
+        """A service message (a join or leave notice): delivered to the bot whenever it is in the
+        group, privacy mode or not."""
+        message = self.state.store_message(state, by, extra=notice)
+        update = self._emit("message", message.to_dict(), state.bot_is_member)
+        self.state.transcript.append(
+            TranscriptEntry(
+                direction="in",
+                kind="service",
+                chat=state.chat,
+                user=by,
+                text=line,
+                message_id=message.message_id,
                 update_id=update["update_id"],
             )
         )
@@ -640,13 +750,7 @@ class FakeTelegram:
         return update
 
     def _state_for_user(self, user: FakeUser, chat: FakeChat) -> ChatState:
-        state = self.state.state_of(chat)
-        if state.migrated_to is not None:
-            raise ValueError(
-                f"group {chat.id} was upgraded to supergroup {state.migrated_to}; use the new chat"
-            )
-        if user.id not in self.state.users:
-            raise ValueError(f"unknown user {user.id}; create it with add_user()")
+        state = self._usable(chat, user)
         if chat.type == "private":
             if chat.id != user.id:
                 raise ValueError("a private chat with the bot belongs to one user only")

@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, ChatMemberHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import LinliApplication, LinliContext
-from bot.services.community import flows, groups, people, private_chat, roles
+from bot.services.community import flows, groups, members, people, private_chat, roles
 from bot.services.points import balance
 from bot.services.requests import (
     claim,
@@ -19,7 +19,7 @@ from bot.services.requests import (
     views,
 )
 from bot.services.volunteers import approval, profile, registration
-from handlers.adapt import command, incoming, member_change, message
+from handlers.adapt import command, incoming, member_change, members_change, message
 from handlers.buttons import on_button
 
 NEW = filters.UpdateType.MESSAGE  # commands are read from new messages; edits get their own answer
@@ -27,6 +27,10 @@ NEW = filters.UpdateType.MESSAGE  # commands are read from new messages; edits g
 
 async def on_bot_membership(update: Update, context: LinliContext) -> None:
     await context.deps.run(groups.bot_membership_changed, member_change(update))
+
+
+async def on_members(update: Update, context: LinliContext) -> None:
+    await context.deps.run(members.members_changed, members_change(update))
 
 
 async def on_migration(update: Update, context: LinliContext) -> None:
@@ -51,6 +55,14 @@ def register(app: LinliApplication) -> None:
     app.add_handler(ChatMemberHandler(on_bot_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     # 1. A group upgraded to a supergroup: follow it before anything else reads the chat id.
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migration))
+    # 1b. People joining and leaving a group: the notices (delivered even in privacy mode) and, where
+    #     the bot is an administrator, chat_member updates (asked for in bot.app.ALLOWED_UPDATES).
+    app.add_handler(ChatMemberHandler(on_members, ChatMemberHandler.CHAT_MEMBER))
+    app.add_handler(
+        MessageHandler(
+            filters.StatusUpdate.NEW_CHAT_MEMBERS | filters.StatusUpdate.LEFT_CHAT_MEMBER, on_members
+        )
+    )
 
     # 2. Everyone's commands.
     app.add_handler(CommandHandler("start", command(people.start), filters=NEW))

@@ -6,11 +6,11 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from telegram import Chat, Message, MessageEntity, Update, User
+from telegram import Chat, ChatMemberRestricted, Message, MessageEntity, Update, User
 from telegram.error import BadRequest
 
 from bot.context import LinliContext
-from bot.incoming import Incoming, Media, MemberChange, Person, Where
+from bot.incoming import Incoming, Media, MemberChange, MembersChange, Person, Where
 from bot.services.community import people
 from bot.services.shared.runner import Outcome, Service
 
@@ -121,6 +121,26 @@ def member_change(update: Update) -> MemberChange:
         old_status=changed.old_chat_member.status,
         new_status=changed.new_chat_member.status,
     )
+
+
+def members_change(update: Update) -> MembersChange:
+    """People other than bots joining or leaving a group: a chat_member update, or a message with
+    new_chat_members or left_chat_member."""
+    if update.chat_member is not None:
+        new = update.chat_member.new_chat_member
+        status = new.status
+        if isinstance(new, ChatMemberRestricted) and not new.is_member:
+            status = "left"
+        who = () if new.user.is_bot else (person(new.user),)
+        return MembersChange(update.update_id, where(update.chat_member.chat), who, status, "chat_member")
+    message = update.effective_message
+    assert message is not None
+    if message.new_chat_members:
+        joined = tuple(person(u) for u in message.new_chat_members if not u.is_bot)
+        return MembersChange(update.update_id, where(message.chat), joined, "member")
+    gone = message.left_chat_member
+    who = (person(gone),) if gone is not None and not gone.is_bot else ()
+    return MembersChange(update.update_id, where(message.chat), who, "left")
 
 
 def is_anonymous_admin(update: Update) -> bool:

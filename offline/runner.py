@@ -7,7 +7,7 @@ import asyncio
 from pydantic import SecretStr
 from telegram import Update
 
-from bot.app import build_application, start_runtime, stop_runtime
+from bot.app import ALLOWED_UPDATES, build_application, start_runtime, stop_runtime
 from bot.config import Settings
 from bot.context import LinliApplication
 from bot.outbox.sender import OutboxSender, Sleep
@@ -74,12 +74,15 @@ class OfflineBot:
         self.app = None
 
     async def pump(self) -> int:
-        """Fetch what is waiting (getUpdates, as polling does), process it through the real
-        Application one update at a time, then deliver everything that queued. Returns the count."""
+        """Fetch what is waiting (getUpdates with the bot's allowed_updates, as polling does), process
+        it through the real Application one update at a time, then deliver everything that queued.
+        Returns the count."""
         app = self.application
         handled = 0
         while True:
-            response = await self.fake.handle("getUpdates", {"offset": self._offset, "timeout": 0})
+            response = await self.fake.handle(
+                "getUpdates", {"offset": self._offset, "timeout": 0, "allowed_updates": ALLOWED_UPDATES}
+            )
             updates = response.get("result") or []
             if not updates:
                 break

@@ -71,6 +71,9 @@ class Chat(Base):
     title: Mapped[str] = mapped_column(String(255), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     buildings: Mapped[list[str]] = mapped_column(default=list)
+    # When someone last wrote in it (kept to within minutes): recently active groups are asked first
+    # when the bot looks up which groups a person is in.
+    last_message_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column()
 
@@ -122,8 +125,27 @@ class Membership(Base):
     named: Mapped[bool] = mapped_column(Boolean, default=True)
     nudges: Mapped[bool] = mapped_column(Boolean, default=False)
     last_nudged_at: Mapped[datetime | None] = mapped_column()
+    # Set when the person is no longer in any of the community's groups; their history, points and
+    # requests stay. Cleared when they come back.
+    left_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column()
+
+
+class GroupMember(Base):
+    """A person's standing in one group as last seen: from their messages, join and leave notices,
+    chat_member updates and getChatMember lookups. The lookup cache: `seen_at` says how fresh it is."""
+
+    __tablename__ = "group_members"
+    __table_args__ = (UniqueConstraint("chat_id", "user_id", name="uq_group_members_chat_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # creator | administrator | member | restricted (in the group); left | kicked | absent (not)
+    status: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(16))  # message | joined | left | chat_member | lookup
+    seen_at: Mapped[datetime] = mapped_column()
 
 
 class Invite(Base):

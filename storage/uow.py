@@ -19,6 +19,7 @@ from storage.repositories import (
     ChatRepository,
     CommunityRepository,
     ConversationRepository,
+    GroupMemberRepository,
     InviteRepository,
     MembershipRepository,
     OutboxRepository,
@@ -38,6 +39,7 @@ class UnitOfWork:
     chats: ChatRepository
     users: UserRepository
     memberships: MembershipRepository
+    group_members: GroupMemberRepository
     invites: InviteRepository
     conversations: ConversationRepository
     outbox: OutboxRepository
@@ -67,6 +69,7 @@ class UnitOfWork:
         self.chats = ChatRepository(self.session)
         self.users = UserRepository(self.session)
         self.memberships = MembershipRepository(self.session)
+        self.group_members = GroupMemberRepository(self.session)
         self.invites = InviteRepository(self.session)
         self.conversations = ConversationRepository(self.session)
         self.outbox = OutboxRepository(self.session)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, func, select
 
 from storage.models import Chat, ProcessedUpdate, User
+from tests.conftest import Clock
 from tests.world import World
 
 
@@ -72,3 +73,69 @@ async def test_redelivered_first_message_registers_the_person_once(world: World)
     await world.redeliver(update)
     assert await count(world, User, User.telegram_id == bob.id) == 1
     assert len(world.texts(world.dm(bob))) == 1
+
+
+# -- people joining and leaving groups ---------------------------------------------------------------
+async def _left_at(world: World, person_id: int) -> object:
+    async with world.bot.deps.uow() as uow:
+        user = await uow.users.find_by_telegram_id(person_id)
+        assert user is not None
+        [membership] = await uow.memberships.of_user(user.id)
+        return membership.left_at
+
+
+async def test_redelivered_join_and_leave_notices_do_not_undo_what_came_after(world: World) -> None:
+    home = await world.community_group("幸福里3号楼群", "幸福里社区")
+    aunt = world.person("张阿姨")
+    joined = world.fake.join_group(aunt, home)
+    await world.pump()
+    left = world.fake.leave_group(aunt, home)
+    await world.pump()
+
+    await world.redeliver(joined)
+    assert await _left_at(world, aunt.id) is not None  # the old join did not bring her back
+
+    world.fake.join_group(aunt, home)
+    await world.pump()
+    await world.redeliver(left)
+    assert await _left_at(world, aunt.id) is None  # nor did the old departure take her out again
+    assert await count(world, ProcessedUpdate, ProcessedUpdate.update_id == joined["update_id"]) == 1
+
+
+async def test_redelivered_chat_member_update_changes_nothing(world: World) -> None:
+    home = await world.community_group("幸福里3号楼群", "幸福里社区")
+    world.fake.set_bot_admin(world.admin, home)
+    await world.pump()
+    aunt = world.person("张阿姨")
+    world.fake.join_group(aunt, home)
+    await world.pump()
+    world.fake.leave_group(aunt, home)
+    await world.pump()
+    joined = next(
+        e.update_id
+        for e in world.fake.transcript
+        if e.kind == "chat_member" and "-> member" in (e.text or "")
+    )
+    assert joined is not None
+
+    world.fake.redeliver(joined)
+    await world.pump()
+
+    assert await _left_at(world, aunt.id) is not None
+    assert await count(world, ProcessedUpdate, ProcessedUpdate.kind == "chat_member") == 2
+
+
+async def test_a_redelivered_private_message_does_not_look_the_person_up_again(
+    clocked: World, clock: Clock
+) -> None:
+    world = clocked
+    await world.community_group("幸福里3号楼群", "幸福里社区")
+    stranger = world.person("路人")
+    update = await world.say(stranger, world.dm(stranger), "/start")
+    assert len(world.fake.calls_of("getChatMember")) == 1
+    clock.advance(3600)  # what was found is stale now: a new message would ask again
+
+    await world.redeliver(update)
+
+    assert len(world.fake.calls_of("getChatMember")) == 1
+    assert len(world.texts(world.dm(stranger))) == 1

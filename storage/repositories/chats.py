@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import select
 
 from storage.models import Chat
@@ -9,6 +11,9 @@ from storage.repositories.base import Repository
 
 
 class ChatRepository(Repository):
+    async def get(self, chat_id: int) -> Chat | None:
+        return await self.session.get(Chat, chat_id)
+
     async def find_by_telegram_id(self, telegram_id: int) -> Chat | None:
         result = await self.session.execute(select(Chat).where(Chat.telegram_id == telegram_id))
         return result.scalar_one_or_none()
@@ -40,3 +45,22 @@ class ChatRepository(Repository):
             query = query.where(Chat.kind == kind)
         result = await self.session.execute(query.order_by(Chat.id))
         return list(result.scalars())
+
+    async def bound(self, limit: int, first: Collection[int] = ()) -> list[Chat]:
+        """Up to `limit` active groups bound to a community: those in `first` (row ids), then the
+        most recently active. What a lookup of someone unknown asks Telegram about."""
+        query = (
+            select(Chat)
+            .where(Chat.community_id.is_not(None), Chat.active.is_(True))
+            .order_by(Chat.last_message_at.desc().nulls_last(), Chat.id.desc())
+        )
+        preferred: list[Chat] = []
+        if first:
+            result = await self.session.execute(query.where(Chat.id.in_(list(first))).limit(limit))
+            preferred = list(result.scalars())
+        rest = await self.session.execute(
+            query.where(Chat.id.not_in([c.id for c in preferred])).limit(limit - len(preferred))
+            if preferred
+            else query.limit(limit)
+        )
+        return [*preferred, *rest.scalars()][:limit]

@@ -42,10 +42,15 @@ class MembershipRepository(Repository):
         return membership
 
     async def volunteers(self, community_id: int) -> list[tuple[Membership, User]]:
+        """The community's volunteers who are still in it (one who left its groups is offered no work)."""
         result = await self.session.execute(
             select(Membership, User)
             .join(User, User.id == Membership.user_id)
-            .where(Membership.community_id == community_id, Membership.volunteer_status != "none")
+            .where(
+                Membership.community_id == community_id,
+                Membership.volunteer_status != "none",
+                Membership.left_at.is_(None),
+            )
             .order_by(Membership.id)
         )
         return [(m, u) for m, u in result.all()]

@@ -6,7 +6,7 @@ from bot.incoming import Incoming
 from bot.services.shared import messages
 from bot.services.shared.actors import identify, member_communities, user_locale
 from bot.services.shared.env import Env
-from bot.services.shared.errors import Refused
+from bot.services.shared.errors import NotMember
 from storage.uow import UnitOfWork
 
 RECENT = 10
@@ -15,9 +15,13 @@ RECENT = 10
 async def show(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     """/points: balance and recent entries, per community the person belongs to."""
     actor = await identify(uow, env, inc)
-    communities = [actor.community] if actor.community is not None else await member_communities(uow, actor)
+    communities = (
+        [actor.community]
+        if actor.community is not None
+        else await member_communities(uow, actor, left_too=True)
+    )
     if not communities:
-        raise Refused("requests/join_first")
+        raise NotMember("requests/join_first")
     accounts = []
     for community in communities:
         account = await uow.points.find_account(community.id, actor.user.id)

@@ -9,7 +9,7 @@ from bot.categories import Catalog
 from bot.incoming import Incoming
 from bot.services.shared.actors import Actor, member_communities
 from bot.services.shared.env import Env
-from bot.services.shared.errors import Refused
+from bot.services.shared.errors import NotMember, Refused
 from bot.triage import building_key
 from storage.models import Community, Membership, Request
 from storage.uow import UnitOfWork
@@ -79,9 +79,11 @@ async def find(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, usage: st
         return Found(request, actor.community, actor.membership, rest)
     if actor.chat is not None:
         raise Refused("common/group_not_bound")
-    communities = await uow.communities.all() if actor.is_super else await member_communities(uow, actor)
+    communities = (
+        await uow.communities.all() if actor.is_super else await member_communities(uow, actor, left_too=True)
+    )
     if not communities:
-        raise Refused("requests/join_first")
+        raise NotMember("requests/join_first")
     candidates = await uow.requests.with_number([c.id for c in communities], number)
     if len(candidates) > 1:
         mine = [r for r in candidates if actor.user.id in (r.requester_id, r.volunteer_id, r.filed_by_id)]
@@ -140,4 +142,5 @@ def can_see_details(actor: Actor, found: Found) -> bool:
 
 
 def is_active_volunteer(m: Membership | None) -> bool:
-    return m is not None and m.volunteer_status == "active"
+    """An active volunteer still in the community (one who left its groups takes no new work)."""
+    return m is not None and m.volunteer_status == "active" and m.left_at is None

@@ -24,7 +24,7 @@ from bot.services.shared.actors import (
     user_locale,
 )
 from bot.services.shared.env import Env
-from bot.services.shared.errors import Refused
+from bot.services.shared.errors import NotMember, Refused
 from bot.services.shared.messages import Button
 from bot.services.shared.runner import Outcome
 from storage.request_states import Event
@@ -94,7 +94,7 @@ async def file_in_private(
     locale = user_locale(env, actor.user)
     communities = await member_communities(uow, actor)
     if not communities:
-        raise Refused("requests/join_first")
+        raise NotMember("requests/join_first")
     data = {"text": text, "media": [[m.kind, m.file_id] for m in media]}
     if not text.strip() and not media:
         await uow.conversations.put(actor.user.id, FLOW, "text", {})

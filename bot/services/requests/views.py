@@ -12,7 +12,7 @@ from bot.services.requests.cards import local, place
 from bot.services.shared import messages
 from bot.services.shared.actors import Actor, identify, member_communities, staff_community_here
 from bot.services.shared.env import Env
-from bot.services.shared.errors import Refused
+from bot.services.shared.errors import NotMember, Refused
 from bot.services.shared.messages import Button
 from bot.services.shared.runner import Outcome
 from bot.services.shared.switches import community_switch
@@ -109,7 +109,7 @@ async def _community_for_list(uow: UnitOfWork, actor: Actor) -> Community:
         raise Refused("common/group_not_bound")
     communities = await member_communities(uow, actor)
     if not communities:
-        raise Refused("requests/join_first")
+        raise NotMember("requests/join_first")
     if len(communities) > 1:
         raise Refused("common/use_in_group", names=[c.name for c in communities])
     return communities[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.incoming import Incoming, Person, Where
 from bot.render import to_locale
@@ -12,6 +13,7 @@ from storage.models import Chat, Community, Membership, User
 from storage.uow import UnitOfWork
 
 ROLES = ("staff", "grid_worker", "merchant")
+ACTIVITY_STEP = timedelta(minutes=10)  # a group's last_message_at is kept to within this
 
 
 @dataclass
@@ -57,15 +59,21 @@ async def touch_chat(uow: UnitOfWork, where: Where) -> Chat | None:
         chat = await uow.chats.add(Chat(telegram_id=where.chat_id, title=where.title[:255], active=True))
     elif where.title and chat.title != where.title:
         chat.title = where.title[:255]
+    now = uow.clock()
+    if chat.last_message_at is None or now - chat.last_message_at >= ACTIVITY_STEP:
+        chat.last_message_at = now
     return chat
 
 
 async def join(uow: UnitOfWork, user: User, community_id: int, via: str) -> Membership:
+    """Make a person a member of a community (again, if they had left it)."""
     membership = await uow.memberships.find(user.id, community_id)
     if membership is None:
         membership = await uow.memberships.add(
             Membership(user_id=user.id, community_id=community_id, joined_via=via)
         )
+    elif membership.left_at is not None:
+        membership.left_at = None
     return membership
 
 
@@ -77,6 +85,7 @@ async def identify(uow: UnitOfWork, env: Env, inc: Incoming) -> Actor:
         community = await uow.communities.get(chat.community_id)
         # Writing in one of a community's groups makes a person its resident.
         membership = await join(uow, user, chat.community_id, "group")
+        await uow.group_members.seen_writing(chat.id, user.id)
     locale = community.locale if community is not None else user_locale(env, user)
     return Actor(user, chat, community, membership, env.is_super(user.telegram_id), locale)
 
@@ -105,9 +114,11 @@ async def staff_communities(uow: UnitOfWork, actor: Actor) -> list[Community]:
     return await uow.communities.many([m.community_id for m in memberships if "staff" in m.roles])
 
 
-async def member_communities(uow: UnitOfWork, actor: Actor) -> list[Community]:
+async def member_communities(uow: UnitOfWork, actor: Actor, *, left_too: bool = False) -> list[Community]:
+    """The communities this person is in; with `left_too` also those whose groups they left (where
+    their requests and points still are)."""
     memberships = await uow.memberships.of_user(actor.user.id)
-    return await uow.communities.many([m.community_id for m in memberships])
+    return await uow.communities.many([m.community_id for m in memberships if left_too or m.left_at is None])
 
 
 async def staff_community_here(uow: UnitOfWork, actor: Actor) -> Community:

@@ -12,3 +12,9 @@ class Refused(Exception):
         super().__init__(template)
         self.template = template
         self.params = params
+
+
+class NotMember(Refused):
+    """The person belongs to no community the action needs. The template says how to join; when the
+    bot could not finish asking Telegram which groups they are in, the runner asks them to try again
+    in a minute instead."""

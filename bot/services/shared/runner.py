@@ -9,12 +9,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.incoming import Incoming, MemberChange
+from bot.incoming import Incoming, MemberChange, MembersChange
 from bot.render import to_plain
 from bot.services.shared import messages
 from bot.services.shared.actors import identify
 from bot.services.shared.env import Env
-from bot.services.shared.errors import Refused
+from bot.services.shared.errors import NotMember, Refused
 from storage.uow import DuplicateUpdate, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -32,6 +32,9 @@ class Outcome:
 
 
 Service = Callable[..., Awaitable[Outcome | None]]
+# Run before an update's transaction, in transactions of its own (e.g. asking Telegram which groups a
+# stranger is in); True when it could not finish and the update's refusal should say "try again soon".
+Prepare = Callable[["Deps", Incoming], Awaitable[bool]]
 
 
 def toast(env: Env, locale: str, template: str, **context: Any) -> Outcome:
@@ -44,6 +47,7 @@ class Deps:
     sessions: async_sessionmaker[AsyncSession]
     env: Env
     on_commit: Callable[[], None] | None = None
+    prepare: Prepare | None = None
 
     def uow(self, update_id: int | None = None, kind: str = "") -> UnitOfWork:
         return UnitOfWork(
@@ -54,10 +58,19 @@ class Deps:
             on_commit=self.on_commit,
         )
 
-    async def run(self, service: Service, inc: Incoming | MemberChange, *args: Any) -> Outcome:
+    async def run(
+        self, service: Service, inc: Incoming | MemberChange | MembersChange, *args: Any
+    ) -> Outcome:
         """Run `service` for this update once, in one transaction committed here when it returns
         (services never commit). A redelivered update does nothing and sends nothing; a `Refused`
-        rolls everything back, then the polite answer is recorded with the update's id."""
+        rolls everything back, then the polite answer is recorded with the update's id. `prepare`
+        runs first, outside that transaction, so no transaction waits on the network."""
+        unfinished = False
+        if self.prepare is not None and isinstance(inc, Incoming):
+            try:
+                unfinished = await self.prepare(self, inc)
+            except Exception:  # finding out more must never cost the person their answer
+                log.exception("preparing update %s failed; it is handled without", inc.update_id)
         try:
             async with self.uow(inc.update_id, inc.kind) as uow:
                 outcome = await service(uow, self.env, inc, *args) or Outcome()
@@ -69,6 +82,8 @@ class Deps:
         except Refused as refusal:
             if not isinstance(inc, Incoming):
                 raise
+            if unfinished and isinstance(refusal, NotMember):
+                refusal = Refused("community/lookup_later")
             return await self._refuse(inc, refusal)
 
     async def _refuse(self, inc: Incoming, refusal: Refused) -> Outcome:

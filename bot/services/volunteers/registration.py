@@ -16,7 +16,7 @@ from bot.services.shared.actors import (
     user_locale,
 )
 from bot.services.shared.env import Env
-from bot.services.shared.errors import Refused
+from bot.services.shared.errors import NotMember, Refused
 from bot.services.shared.messages import Button
 from bot.services.shared.runner import Outcome
 from bot.services.volunteers.fields import (
@@ -43,7 +43,7 @@ async def register(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     actor = await identify(uow, env, inc)
     communities = await member_communities(uow, actor)
     if not communities:
-        raise Refused("volunteers/join_first")
+        raise NotMember("volunteers/join_first")
     if inc.text.strip():
         await _register_one_line(uow, env, inc, actor, communities)
         return
