@@ -125,8 +125,10 @@ async def play(stage: Stage, *, locale: str) -> None:
     liu = person("小刘", 7_000_005, "xiaoliu")
     newcomer = person("小陈", 7_000_006)
     stranger = person("路人甲", 7_000_007, "passerby")
+    quiet = person("孙大爷", 7_000_008, "sun_daye")
     group = fake.add_group(NEIGHBOURHOOD_GROUP, creator=secretary)
     staff = fake.add_group(STAFF_GROUP, creator=secretary)
+    fake.set_member_status(group, quiet, "member")  # in the group long before Linli, never writes there
 
     stage.scene("scene_join")
     await stage.add_bot(secretary, group)
@@ -171,6 +173,10 @@ async def play(stage: Stage, *, locale: str) -> None:
     stage.scene("scene_register_line")
     liu_dm = fake.private_chat(liu)
     one_line = await stage.say(liu, liu_dm, "/volunteer 小刘 | 5号楼1单元 | 跑腿,陪护 | 否")
+
+    stage.scene("scene_register_quiet")
+    stage.note("note_register_quiet")
+    await stage.say(quiet, fake.private_chat(quiet), "/volunteer 孙大爷 | 3号楼1单元 | 理发 | 是")
 
     stage.scene("scene_review")
     await stage.press(secretary, staff, action="va", on="老张")

@@ -90,8 +90,8 @@ def format_entry(entry: TranscriptEntry, words: Narration) -> list[str]:
             return [f"{where} {who} {words.say('adds_bot' if joined else 'removes_bot')}"]
         if entry.kind == "redelivery":
             return [words.say("redelivery")]
-        if entry.kind in ("new_chat_members", "left_chat_member"):
-            verb = "joins_group" if entry.kind == "new_chat_members" else "leaves_group"
+        if entry.kind == "service":  # a join or leave notice: "joined: …" / "left: …"
+            verb = "joins_group" if (entry.text or "").startswith("joined") else "leaves_group"
             return [f"{where} {who} {words.say(verb)}"]
         return [f"{where} {who}{words.say('colon')}{entry.text or entry.kind}"]
     # What the bot did, as people see it.

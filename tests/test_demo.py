@@ -30,6 +30,9 @@ async def test_demo_plays_the_story_and_exits_zero(
     assert "[2 ✅ 电工]" in out
     assert "🎉 感谢登记成为“幸福里社区”的志愿者" in out
     assert "[私聊·小刘] 小刘：/volunteer 小刘 | 5号楼1单元 | 跑腿,陪护 | 否" in out
+    # 孙大爷 was in the group before Linli and never wrote there: Telegram is asked, he registers.
+    quiet = out.split("[私聊·孙大爷] 孙大爷：/volunteer", 1)[1].split("──", 1)[0]
+    assert "🎉 感谢登记成为“幸福里社区”的志愿者" in quiet
     assert "[1 ✅ 通过] [2 ❌ 不通过]" in out  # the application card in the staff group
     assert "李书记 👆 按下 [✅ 通过]" in out
     assert "✅ 您在“幸福里社区”的志愿者申请已通过" in out
