@@ -1,16 +1,25 @@
 """How people really type, through the handlers and the fake Bot API: a Chinese phone keyboard's
-full-width commands and tags (／take ３, ＃求助, 【报修】), and a mistyped command answered with a
-suggestion."""
+full-width commands and tags (／take ３, ＃求助, 【报修】), numbers written every way (三, 十二, ３,
+#3, 3号, No.3; 五星, ★★★★★), and a mistyped command answered with a suggestion."""
 
 from __future__ import annotations
 
 from fakebot import FakeChat, FakeUser
 from storage.models import Request
-from tests.requests_world import HOME, estate, events, request_no
-from tests.test_request_refusals import filed, look, mark, sent_since
+from tests.requests_world import HOME, Estate, estate, events, request_no
+from tests.test_request_refusals import filed, look, mark, refused, sent_since
 from tests.world import World
 
 LAMP = "3号楼楼道灯坏了"
+
+
+async def next_number(world: World, number: int) -> None:
+    """The community's next request will be #number (as if number - 1 had been filed before)."""
+    async with world.bot.deps.uow() as uow:
+        community = await uow.communities.find_by_name(HOME)
+        assert community is not None
+        community.request_seq = number - 1
+        await uow.commit()
 
 
 async def requests(world: World) -> list[Request]:
@@ -21,6 +30,15 @@ async def requests(world: World) -> list[Request]:
             await uow.requests.find_by_number(community.id, n) for n in range(1, community.request_seq + 1)
         ]
         return [r for r in found if r is not None]
+
+
+async def through_to_confirmed(world: World, e: Estate, number: int) -> None:
+    """File a request and take it to 'confirmed' by commands, so that it can be rated."""
+    await world.say(e.resident, e.group, f"#求助 {LAMP} {number}")
+    await world.say(e.volunteer, e.group, f"/take {number}")
+    await world.say(e.volunteer, world.dm(e.volunteer), f"/done {number}")
+    await world.say(e.resident, world.dm(e.resident), f"/confirm {number}")
+    assert (await request_no(world, number)).status == "confirmed"
 
 
 # -- request tags --------------------------------------------------------------------------------
@@ -117,6 +135,95 @@ async def test_an_edited_full_width_command_or_tag_is_answered_as_not_read(world
         world.fake.edit_text(e.resident, e.group, sent["message"]["message_id"], text + "！")
         await world.pump()
         assert "修改" in world.last(e.group)
+
+
+# -- numbers -------------------------------------------------------------------------------------
+async def test_request_numbers_are_read_in_every_way_people_write_them(world: World) -> None:
+    e = await estate(world)
+    dm = world.dm(e.resident)
+    for number, forms in {
+        3: ["三", "３", "#3", "＃３", "3号", "No.3", "№ 3", "第三号"],
+        12: ["十二", "一十二", "１２"],
+        21: ["二十一", "２１"],
+        105: ["一百零五", "一〇五", "壹佰零伍", "105号"],
+        2: ["两"],
+    }.items():
+        await next_number(world, number)
+        await world.say(e.resident, e.group, f"#求助 {LAMP} {number}")
+        for form in forms:
+            await world.say(e.resident, dm, f"/history {form}")
+            assert f"#{number}" in world.last(dm), (form, world.last(dm))
+            assert "查看记录的格式" not in world.last(dm)
+
+
+async def test_a_chinese_numeral_names_the_request_for_every_step(world: World) -> None:
+    e = await estate(world)
+    await next_number(world, 12)
+    await world.say(e.resident, e.group, f"#求助 {LAMP}")
+    await world.say(e.volunteer, e.group, "/take 十二")
+    await world.say(e.volunteer, world.dm(e.volunteer), "/release 十二")
+    await world.say(e.volunteer, e.group, "/claim ＃１２")
+    await world.say(e.volunteer, world.dm(e.volunteer), "/progress 12号 在路上")
+    await world.say(e.volunteer, world.dm(e.volunteer), "/done No.12")
+    await world.say(e.resident, world.dm(e.resident), "/reopen 十二 还是不亮")
+    await world.say(e.volunteer, e.group, "/take 一十二")
+    await world.say(e.volunteer, world.dm(e.volunteer), "/done 一十二 换了灯座")
+    await world.say(e.resident, world.dm(e.resident), "/confirm 十二")
+    await world.say(e.resident, world.dm(e.resident), "/rate 十二 5星")
+    assert await events(world, 12) == [
+        "filed",
+        "claimed",
+        "released",
+        "claimed",
+        "progress",
+        "done",
+        "reopened",
+        "claimed",
+        "done",
+        "confirmed",
+        "rated",
+    ]
+
+
+async def test_ratings_are_read_as_stars_chinese_numerals_or_star_glyphs(world: World) -> None:
+    e = await estate(world)
+    dm = world.dm(e.resident)
+    for number, text, stars, comment in [
+        (1, "/rate 1 五星", 5, None),
+        (2, "/rate 2 5星好评", 5, "好评"),
+        (3, "/rate 3 ★★★★★", 5, None),
+        (4, "/rate 4 五颗星 很及时", 5, "很及时"),
+        (5, "/rate ５ 4", 4, None),
+        (6, "/rate 6 ⭐️⭐️⭐️", 3, None),
+    ]:
+        await through_to_confirmed(world, e, number)
+        await world.say(e.resident, dm, text)
+        request = await request_no(world, number)
+        assert (request.rating, request.rating_comment) == (stars, comment), text
+        assert "谢谢您的评价" in world.last(dm)
+
+
+async def test_numbers_out_of_range_or_garbage_get_the_usage_and_change_nothing(world: World) -> None:
+    e = await filed(world)
+    await refused(world, e, e.volunteer, e.group, "/take 三千万", "接单的格式")
+    await refused(world, e, e.volunteer, e.group, "／take abc", "接单的格式")
+    await refused(world, e, e.volunteer, e.group, "/take 1000000000", "接单的格式")
+    await refused(world, e, e.volunteer, e.group, "/take 零", "接单的格式")
+    await refused(world, e, e.resident, world.dm(e.resident), "/history 十十", "查看记录的格式")
+    await world.say(e.volunteer, e.group, "/take 1")
+    await world.say(e.volunteer, world.dm(e.volunteer), "/done 1")
+    await world.say(e.resident, world.dm(e.resident), "/confirm 1")
+    for text in ("/rate 1 十星", "/rate 1 0", "/rate 1 4.5", "/rate 1 很好", "/rate 1 ☆☆☆"):
+        await refused(world, e, e.resident, world.dm(e.resident), text, "评价的格式")
+    assert (await request_no(world, 1)).rating is None
+
+
+async def test_a_rating_out_of_range_is_refused_in_english_too(world: World) -> None:
+    e = await estate(world)
+    await through_to_confirmed(world, e, 1)
+    await world.say(e.resident, world.dm(e.resident), "/lang en")
+    await refused(world, e, e.resident, world.dm(e.resident), "/rate 1 十星", "To rate")
+    assert (await request_no(world, 1)).rating is None
 
 
 # -- mistyped and unknown commands ---------------------------------------------------------------
