@@ -130,8 +130,9 @@ def register(app: LinliApplication) -> None:
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migration))
 
     # 2. Commands Telegram marks (/take 3, /take@linli_bot 3), each under its names and aliases.
-    missing = {c.name for c in commands.COMMANDS} ^ set(COMMANDS)
-    assert not missing, f"commands without a service or missing from bot/commands.py: {sorted(missing)}"
+    unmatched = {c.name for c in commands.COMMANDS} ^ set(COMMANDS)
+    if unmatched:
+        raise RuntimeError(f"commands without a service or not in bot/commands.py: {sorted(unmatched)}")
     for entry in commands.COMMANDS:
         app.add_handler(CommandHandler(entry.names, COMMANDS[entry.name], filters=NEW))
 

@@ -4,7 +4,13 @@ full-width commands and tags (／take ３, ＃求助, 【报修】), numbers wri
 
 from __future__ import annotations
 
+import pytest
+from telegram.ext import ApplicationBuilder
+
+from bot import commands
+from bot.commands import Command
 from fakebot import FakeChat, FakeUser
+from handlers import register
 from storage.models import Request
 from tests.requests_world import HOME, Estate, estate, events, request_no
 from tests.test_request_refusals import filed, look, mark, refused, sent_since
@@ -247,6 +253,9 @@ async def test_a_mistyped_command_in_private_gets_the_closest_command_this_perso
     assert "/help" in world.last(res_dm)
     await world.say(e.resident, res_dm, "/tkae 1")  # /take is a volunteer's command: not offered
     assert "/take" not in world.last(res_dm) and "/tkae" in world.last(res_dm)
+    await world.say(e.volunteer, vol_dm, "/dnoe 1 " + "灯泡换好了" * 20)  # a long note is shortened
+    assert "/done 1 灯泡换好了" in world.last(vol_dm) and "…" in world.last(vol_dm)
+    assert len(world.last(vol_dm)) < 200
     await world.say(e.resident, res_dm, "/xyzzy")
     assert "不认识" in world.last(res_dm) and "是不是" not in world.last(res_dm)
     assert await look(world, e) == before
@@ -277,3 +286,11 @@ async def test_in_a_group_a_command_not_for_this_bot_stays_silent(world: World) 
     await quiet(world, e.volunteer, e.group, "/take@other_bot 1")
     await quiet(world, e.volunteer, e.group, "／take＠other_bot １")
     assert await look(world, e) == before
+
+
+def test_a_command_in_the_catalogue_without_a_service_stops_the_bot_at_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(commands, "COMMANDS", (*commands.COMMANDS, Command("menu", "everyone", "any")))
+    with pytest.raises(RuntimeError, match="menu"):
+        register(ApplicationBuilder().token("1:TEST").build())  # type: ignore[arg-type]

@@ -175,6 +175,7 @@ async def unknown_command(uow: UnitOfWork, env: Env, inc: Incoming, name: str) -
     closest commands this person may use here (/tkae 3 → /take 3)."""
     actor = await identify(uow, env, inc)
     suggestions = commands.suggest(name, await usable_commands(uow, actor, inc))
+    args = " ".join(inc.text.split())
     await messages.reply(
         uow,
         env,
@@ -183,5 +184,5 @@ async def unknown_command(uow: UnitOfWork, env: Env, inc: Incoming, name: str) -
         "common/unknown_command",
         command=f"/{name[:COMMAND_ECHO]}",
         suggestions=[f"/{s}" for s in suggestions],
-        args=inc.text[:ARGS_ECHO],
+        args=args if len(args) <= ARGS_ECHO else f"{args[:ARGS_ECHO]}…",
     )
