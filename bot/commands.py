@@ -1,7 +1,11 @@
-"""The command catalogue: who may use which command where (drives /help and the command menu)."""
+"""The command catalogue: every command's name (and the other names it answers to), who may use it
+and where. It drives the handlers' registration, /help, the command menu and the suggestion for a
+mistyped command."""
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -14,6 +18,11 @@ class Command:
     name: str
     audience: Audience
     place: Place
+    aliases: tuple[str, ...] = ()  # other names that run the same command (/claim for /take)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
 
 
 COMMANDS: tuple[Command, ...] = (
@@ -34,7 +43,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("history", "everyone", "any"),
     Command("open", "everyone", "any"),
     Command("points", "everyone", "any"),
-    Command("take", "volunteer", "any"),
+    Command("take", "volunteer", "any", aliases=("claim",)),
     Command("progress", "volunteer", "any"),
     Command("done", "volunteer", "any"),
     Command("release", "volunteer", "any"),
@@ -69,3 +78,25 @@ def visible(*, private: bool, volunteer: bool, staff: bool, super_admin: bool) -
         allowed.add("super")
     place = "private" if private else "group"
     return [c for c in COMMANDS if c.audience in allowed and c.place in (place, "any")]
+
+
+BY_NAME: dict[str, Command] = {name: c for c in COMMANDS for name in c.names}
+
+
+def named(name: str) -> Command | None:
+    """The command a name (or an alias) stands for, compared lower-cased."""
+    return BY_NAME.get(name.lower())
+
+
+SUGGESTION_CUTOFF = 0.6  # difflib's similarity ratio; a swapped pair of letters (tkae, take) is 0.75
+
+
+def suggest(name: str, among: Iterable[Command], *, limit: int = 3) -> list[str]:
+    """The names among these commands closest to a mistyped one (`tkae` → `take`), best first,
+    one name per command."""
+    by_name = {n: c for c in among for n in c.names}
+    close = difflib.get_close_matches(name.lower(), list(by_name), n=len(by_name), cutoff=SUGGESTION_CUTOFF)
+    chosen: dict[str, str] = {}
+    for n in close:
+        chosen.setdefault(by_name[n].name, n)
+    return list(chosen.values())[:limit]

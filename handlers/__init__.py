@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import Message, Update
+from telegram.constants import ChatType
 from telegram.ext import CallbackQueryHandler, ChatMemberHandler, CommandHandler, MessageHandler, filters
 
+from bot import commands, opening
 from bot.context import LinliApplication, LinliContext
 from bot.services.community import flows, groups, members, people, private_chat, roles
 from bot.services.points import balance
@@ -19,7 +21,7 @@ from bot.services.requests import (
     views,
 )
 from bot.services.volunteers import approval, profile, registration
-from handlers.adapt import command, incoming, member_change, members_change, message
+from handlers.adapt import Handler, command, incoming, member_change, members_change, message
 from handlers.buttons import on_button
 
 NEW = filters.UpdateType.MESSAGE  # commands are read from new messages; edits get their own answer
@@ -39,15 +41,90 @@ async def on_migration(update: Update, context: LinliContext) -> None:
         await context.deps.run(groups.migrated, incoming(update), msg.migrate_to_chat_id)
 
 
-CAPTIONED_COMMAND = filters.CaptionRegex(r"^/(request|add|done)(@\w+)?(\s|$)")
-CAPTION_COMMANDS = {"request": intake.request_command, "add": details.add, "done": finish.done}
+# Every command of the catalogue (bot/commands.py: names, aliases, who may use it) and the service it
+# runs. Both the CommandHandlers and the route for commands Telegram does not mark (／take ３) read it.
+COMMANDS: dict[str, Handler] = {
+    # Everyone's commands.
+    "start": command(people.start),
+    "help": command(people.show_help),
+    "whoami": command(people.whoami),
+    "lang": command(people.choose_language),
+    # /cancel <id> cancels a request; a bare /cancel leaves a guided flow.
+    "cancel": command(flows.cancel_or_leave),
+    # Groups and roles (staff; permissions are checked in the services).
+    "bind": command(groups.bind),
+    "unbind": command(groups.unbind),
+    "buildings": command(groups.buildings),
+    "invite": command(roles.invite),
+    "grant": command(roles.grant),
+    "revoke": command(roles.revoke),
+    # Volunteers.
+    "volunteer": command(registration.register),
+    "profile": command(profile.profile),
+    "unvolunteer": command(profile.leave),
+    "volunteers": command(approval.list_volunteers),
+    "approve": command(approval.change_status, "approve"),
+    "suspend": command(approval.change_status, "suspend"),
+    "dismiss": command(approval.change_status, "dismiss"),
+    "approval": command(approval.approval_setting),
+    # Requests: filing, the steps of the closed loop, lists, points.
+    "request": command(intake.request_command),
+    "onbehalf": command(intake.on_behalf),
+    "add": command(details.add),
+    "take": command(claim.claim),
+    "assign": command(claim.assign),
+    "decline": command(claim.decline),
+    "release": command(claim.release),
+    "progress": command(finish.progress),
+    "done": command(finish.done),
+    "confirm": command(finish.confirm),
+    "reopen": command(reopen.reopen),
+    "rate": command(rating.rate),
+    "category": command(corrections.category),
+    "building": command(corrections.building),
+    "history": command(views.history),
+    "mine": command(views.mine),
+    "open": command(views.open_requests),
+    "overdue": command(views.overdue),
+    "publicity": command(views.publicity_setting),
+    "points": command(balance.show),
+}
 
 
-async def on_captioned_command(update: Update, context: LinliContext) -> None:
+class _BeginsWithCommand(filters.MessageFilter):
+    """A text or a caption that begins with a command, in any form a keyboard types."""
+
+    def filter(self, message: Message) -> bool:
+        return opening.read_command(message.text or message.caption or "") is not None
+
+
+BEGINS_WITH_COMMAND = _BeginsWithCommand(name="BeginsWithCommand")
+
+
+async def on_typed_command(update: Update, context: LinliContext) -> None:
+    """A command Telegram did not mark as one (／take ３, /take３, a photo captioned /done 3) runs as
+    if typed in ASCII. One we do not have is answered, with the closest commands, in private and in
+    a group when it is for us (/tkae@linli_bot, or a reply to one of our messages); another bot's
+    command, or an unknown one in a group that names nobody, only notes the writer."""
     msg = update.effective_message
-    assert msg is not None and msg.caption is not None
-    name = msg.caption.split(maxsplit=1)[0][1:].split("@", 1)[0]
-    await command(CAPTION_COMMANDS[name])(update, context)
+    assert msg is not None
+    typed = opening.read_command(msg.text or msg.caption or "")
+    assert typed is not None
+    ours = (context.bot.username or "").lower()
+    private = msg.chat.type == ChatType.PRIVATE
+    if typed.bot not in (None, ours) and not private:
+        await message(people.seen)(update, context)
+    elif typed.command is not None:
+        await COMMANDS[typed.command.name](update, context)
+    elif private or typed.bot == ours or _replies_to_us(msg, context.bot.id):
+        await command(people.unknown_command, typed.name)(update, context)
+    else:
+        await message(people.seen)(update, context)
+
+
+def _replies_to_us(msg: Message, bot_id: int) -> bool:
+    replied = msg.reply_to_message
+    return replied is not None and replied.from_user is not None and replied.from_user.id == bot_id
 
 
 def register(app: LinliApplication) -> None:
@@ -64,70 +141,24 @@ def register(app: LinliApplication) -> None:
         )
     )
 
-    # 2. Everyone's commands.
-    app.add_handler(CommandHandler("start", command(people.start), filters=NEW))
-    app.add_handler(CommandHandler("help", command(people.show_help), filters=NEW))
-    app.add_handler(CommandHandler("whoami", command(people.whoami), filters=NEW))
-    app.add_handler(CommandHandler("lang", command(people.choose_language), filters=NEW))
-    # /cancel <id> cancels a request; a bare /cancel leaves a guided flow.
-    app.add_handler(CommandHandler("cancel", command(flows.cancel_or_leave), filters=NEW))
+    # 2. Commands Telegram marks (/take 3, /take@linli_bot 3), each under its names and aliases.
+    unmatched = {c.name for c in commands.COMMANDS} ^ set(COMMANDS)
+    if unmatched:
+        raise RuntimeError(f"commands without a service or not in bot/commands.py: {sorted(unmatched)}")
+    for entry in commands.COMMANDS:
+        app.add_handler(CommandHandler(entry.names, COMMANDS[entry.name], filters=NEW))
 
-    # 3. Groups and roles (staff; permissions are checked in the services).
-    app.add_handler(CommandHandler("bind", command(groups.bind), filters=NEW))
-    app.add_handler(CommandHandler("unbind", command(groups.unbind), filters=NEW))
-    app.add_handler(CommandHandler("buildings", command(groups.buildings), filters=NEW))
-    app.add_handler(CommandHandler("invite", command(roles.invite), filters=NEW))
-    app.add_handler(CommandHandler("grant", command(roles.grant), filters=NEW))
-    app.add_handler(CommandHandler("revoke", command(roles.revoke), filters=NEW))
-
-    # 4. Volunteers.
-    app.add_handler(CommandHandler("volunteer", command(registration.register), filters=NEW))
-    app.add_handler(CommandHandler("profile", command(profile.profile), filters=NEW))
-    app.add_handler(CommandHandler("unvolunteer", command(profile.leave), filters=NEW))
-    app.add_handler(CommandHandler("volunteers", command(approval.list_volunteers), filters=NEW))
-    app.add_handler(CommandHandler("approve", command(approval.change_status, "approve"), filters=NEW))
-    app.add_handler(CommandHandler("suspend", command(approval.change_status, "suspend"), filters=NEW))
-    app.add_handler(CommandHandler("dismiss", command(approval.change_status, "dismiss"), filters=NEW))
-    app.add_handler(CommandHandler("approval", command(approval.approval_setting), filters=NEW))
-
-    # 5. Requests: filing, the steps of the closed loop, lists, points.
-    app.add_handler(CommandHandler("request", command(intake.request_command), filters=NEW))
-    app.add_handler(CommandHandler("onbehalf", command(intake.on_behalf), filters=NEW))
-    app.add_handler(CommandHandler("add", command(details.add), filters=NEW))
-    app.add_handler(CommandHandler(["take", "claim"], command(claim.claim), filters=NEW))
-    app.add_handler(CommandHandler("assign", command(claim.assign), filters=NEW))
-    app.add_handler(CommandHandler("decline", command(claim.decline), filters=NEW))
-    app.add_handler(CommandHandler("release", command(claim.release), filters=NEW))
-    app.add_handler(CommandHandler("progress", command(finish.progress), filters=NEW))
-    app.add_handler(CommandHandler("done", command(finish.done), filters=NEW))
-    app.add_handler(CommandHandler("confirm", command(finish.confirm), filters=NEW))
-    app.add_handler(CommandHandler("reopen", command(reopen.reopen), filters=NEW))
-    app.add_handler(CommandHandler("rate", command(rating.rate), filters=NEW))
-    app.add_handler(CommandHandler("category", command(corrections.category), filters=NEW))
-    app.add_handler(CommandHandler("building", command(corrections.building), filters=NEW))
-    app.add_handler(CommandHandler("history", command(views.history), filters=NEW))
-    app.add_handler(CommandHandler("mine", command(views.mine), filters=NEW))
-    app.add_handler(CommandHandler("open", command(views.open_requests), filters=NEW))
-    app.add_handler(CommandHandler("overdue", command(views.overdue), filters=NEW))
-    app.add_handler(CommandHandler("publicity", command(views.publicity_setting), filters=NEW))
-    app.add_handler(CommandHandler("points", command(balance.show), filters=NEW))
-    # A photo, voice note or video captioned with /request, /add or /done (commands read text only).
-    app.add_handler(MessageHandler(NEW & CAPTIONED_COMMAND, on_captioned_command))
-
-    # 6. Buttons (callback_data v1:...), re-checked in the services.
+    # 3. Buttons (callback_data v1:...), re-checked in the services.
     app.add_handler(CallbackQueryHandler(on_button))
 
-    # 7. Edited messages are not re-read; the person is told so where it matters.
+    # 4. Edited messages are not re-read; the person is told so where it matters.
     app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, message(people.edited_message)))
-    # 8. Private text or media: the next answer of a guided flow, a reply to a request card, or
+    # 5. Any other message or caption that begins with a command: typed on a phone keyboard
+    #    (／take ３, /take３), a photo captioned /done 3, or one we do not have (a suggestion).
+    app.add_handler(MessageHandler(NEW & BEGINS_WITH_COMMAND, on_typed_command))
+    # 6. Private text or media: the next answer of a guided flow, a reply to a request card, or
     #    something a resident wrote that is offered as a request.
-    app.add_handler(
-        MessageHandler(
-            NEW & filters.ChatType.PRIVATE & ~filters.COMMAND, message(private_chat.private_message)
-        )
-    )
-    # 9. An unknown command.
-    app.add_handler(MessageHandler(NEW & filters.COMMAND, message(people.unknown_command)))
-    # 10. Anything else in a group: a #求助 request, an album part, a detail replied to a card; the
-    #     writer becomes a resident of a bound group's community.
+    app.add_handler(MessageHandler(NEW & filters.ChatType.PRIVATE, message(private_chat.private_message)))
+    # 7. Anything else in a group: a #求助 request, an album part, a detail replied to a card; the
+    #    writer becomes a resident of a bound group's community.
     app.add_handler(MessageHandler(NEW & filters.ChatType.GROUPS, message(intake.group_message)))

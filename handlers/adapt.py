@@ -9,6 +9,7 @@ from typing import Any
 from telegram import Chat, ChatMemberRestricted, Message, MessageEntity, Update, User
 from telegram.error import BadRequest
 
+from bot import opening
 from bot.context import LinliContext
 from bot.incoming import Incoming, Media, MemberChange, MembersChange, Person, Where
 from bot.services.community import people
@@ -55,10 +56,12 @@ def _entities(message: Message, *kinds: str) -> dict[MessageEntity, str]:
 
 
 def _arguments(message: Message, text: str, command: bool) -> str:
-    """A command's arguments without the people it names (they arrive as mentions)."""
+    """A command's arguments (as written, however the command was typed: /take 3, ／take ３,
+    /take３) without the people it names (they arrive as mentions)."""
     if not command:
         return text.strip()
-    text = text.split(maxsplit=1)[1] if len(text.split(maxsplit=1)) > 1 else ""
+    typed = opening.read_command(text)
+    text = typed.rest if typed is not None else ""
     entities = (
         message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION])
         if message.text

@@ -161,7 +161,7 @@ async def test_a_word_instead_of_a_number_gets_the_usage(world: World) -> None:
     e = await filed(world)
     await refused(world, e, e.volunteer, e.group, "/take abc", "接单的格式", "/take 12")
     await refused(world, e, e.volunteer, e.group, "/take", "接单的格式")
-    await refused(world, e, e.resident, e.group, "/confirm 一", "请写上求助编号")
+    await refused(world, e, e.resident, e.group, "/confirm 一楼", "请写上求助编号")
 
 
 async def test_number_written_with_a_hash_is_accepted(world: World) -> None:

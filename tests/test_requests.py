@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.services.requests import finish
@@ -247,11 +248,16 @@ async def test_whole_loop_awards_points_once_and_posts_a_publicity_card_edited_b
     assert "10" in world.last(world.dm(e.volunteer)) and "#1" in world.last(world.dm(e.volunteer))
 
 
-async def test_done_with_a_photo_caption_keeps_the_proof_and_sends_it_to_the_requester(world: World) -> None:
+@pytest.mark.parametrize(
+    "caption", ["/done 1 换了新的水管", "／done １ 换了新的水管"]
+)  # a phone keyboard's too
+async def test_done_with_a_photo_caption_keeps_the_proof_and_sends_it_to_the_requester(
+    world: World, caption: str
+) -> None:
     e = await estate(world)
     await file_leak(world, e)
     await world.press(e.volunteer, e.group, "接单")
-    world.fake.send_photo(e.volunteer, world.dm(e.volunteer), caption="/done 1 换了新的水管")
+    world.fake.send_photo(e.volunteer, world.dm(e.volunteer), caption=caption)
     await world.pump()
     request = await request_no(world, 1)
     assert request.status == "done" and request.done_note == "换了新的水管"

@@ -174,7 +174,7 @@ async def test_unknown_request_number_is_refused_with_one_reply(bench: Bench, ho
 
     await bench.say(home.volunteer, home.group, claim.claim, "99")
     await bench.say(home.volunteer, home.group, claim.claim, "")
-    await bench.say(home.volunteer, home.group, claim.claim, "一号")
+    await bench.say(home.volunteer, home.group, claim.claim, "一号楼")
 
     assert await bench.snapshot(1) == before
     assert kinds(await bench.rows_since(mark)) == ["send", "send", "send"]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from bot import callbacks, commands, words
+from bot import callbacks, commands, opening, words
+from bot.commands import Command
 from bot.config import LOCALES
 from bot.incoming import Incoming
 from bot.render import to_locale
 from bot.services.shared import messages
-from bot.services.shared.actors import identify, join, member_communities, user_locale
+from bot.services.shared.actors import Actor, identify, join, member_communities, user_locale
 from bot.services.shared.env import Env
 from bot.services.shared.errors import Refused
 from bot.services.shared.messages import Button
@@ -15,6 +16,8 @@ from bot.services.shared.runner import Outcome
 from storage.uow import UnitOfWork
 
 JOIN_PREFIX = "join-"
+COMMAND_ECHO = 32  # how much of an unknown command is echoed back
+ARGS_ECHO = 64  # and of its arguments, in the suggestion
 
 
 async def start(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
@@ -47,18 +50,23 @@ async def start(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     )
 
 
-async def show_help(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
-    """/help lists the commands this person may use in this chat."""
-    actor = await identify(uow, env, inc)
+async def usable_commands(uow: UnitOfWork, actor: Actor, inc: Incoming) -> list[Command]:
+    """The commands this person may use in this chat (in a group, as a member of its community)."""
     memberships = await uow.memberships.of_user(actor.user.id)
     if actor.community is not None:
         memberships = [m for m in memberships if m.community_id == actor.community.id]
-    visible = commands.visible(
+    return commands.visible(
         private=inc.chat.is_private,
         volunteer=any(m.volunteer_status != "none" for m in memberships),
         staff=any("staff" in m.roles for m in memberships),
         super_admin=actor.is_super,
     )
+
+
+async def show_help(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
+    """/help lists the commands this person may use in this chat."""
+    actor = await identify(uow, env, inc)
+    visible = await usable_commands(uow, actor, inc)
     await messages.reply(
         uow,
         env,
@@ -138,11 +146,7 @@ async def edited_message(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     """Edits are not re-read: say so once in private (or for an edited command or #求助 message), so
     nobody waits in vain."""
     actor = await identify(uow, env, inc)
-    if (
-        inc.chat.is_private
-        or inc.text.startswith("/")
-        or words.strip_prefix("request_tags", inc.text) is not None
-    ):
+    if inc.chat.is_private or opening.is_command_or_request(inc.text):
         await messages.reply(uow, env, inc, actor.locale, "common/edit_not_read")
 
 
@@ -166,12 +170,19 @@ async def stale_button(uow: UnitOfWork, env: Env, inc: Incoming) -> Outcome:
     raise Refused("common/button_expired")
 
 
-async def unknown_command(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
-    """A command we do not have: in private always, in a group only when addressed to us."""
+async def unknown_command(uow: UnitOfWork, env: Env, inc: Incoming, name: str) -> None:
+    """A command we do not have (`name`, as typed without the slash), sent to us: named back with the
+    closest commands this person may use here (/tkae 3 → /take 3)."""
     actor = await identify(uow, env, inc)
-    first = inc.text.split(maxsplit=1)[0] if inc.text else ""
-    addressed = "@" in first and first.split("@", 1)[1].lower() == env.bot_username.lower()
-    if inc.chat.is_private or addressed:
-        await messages.reply(
-            uow, env, inc, actor.locale, "common/unknown_command", command=first.split("@")[0][:32]
-        )
+    suggestions = commands.suggest(name, await usable_commands(uow, actor, inc))
+    args = " ".join(inc.text.split())
+    await messages.reply(
+        uow,
+        env,
+        inc,
+        actor.locale,
+        "common/unknown_command",
+        command=f"/{name[:COMMAND_ECHO]}",
+        suggestions=[f"/{s}" for s in suggestions],
+        args=args if len(args) <= ARGS_ECHO else f"{args[:ARGS_ECHO]}…",
+    )

@@ -1,12 +1,13 @@
-"""Finding a request from what a person typed (`12` or `#12`), and who may do what with it."""
+"""Finding a request from what a person typed (`12`, `#12`, `１２`, `十二`, `12号`; bot/numbers.py),
+and who may do what with it."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from bot.categories import Catalog
 from bot.incoming import Incoming
+from bot.numbers import split_request_number
 from bot.services.shared.actors import Actor, member_communities
 from bot.services.shared.env import Env
 from bot.services.shared.errors import NotMember, Refused
@@ -14,7 +15,6 @@ from bot.triage import building_key
 from storage.models import Community, Membership, Request
 from storage.uow import UnitOfWork
 
-NUMBER = re.compile(r"^#?(\d{1,9})$")
 TEXT_LIMIT = 1000  # a request's text, an added detail, a note: short enough for a card on a phone
 COMMENT_LIMIT = 300
 
@@ -36,22 +36,6 @@ class Found:
     rest: str  # what followed the number
 
 
-def parse_number(word: str) -> int | None:
-    match = NUMBER.match(word.strip().replace("＃", "#"))
-    return int(match.group(1)) if match else None
-
-
-def first_word(text: str) -> tuple[str, str]:
-    """The first word and the rest (which may start on the next line)."""
-    parts = text.split(maxsplit=1)
-    return (parts[0] if parts else ""), (parts[1].strip() if len(parts) > 1 else "")
-
-
-def split_number(text: str) -> tuple[int | None, str]:
-    first, rest = first_word(text)
-    return parse_number(first), rest
-
-
 def catalog_of(env: Env, community: Community) -> Catalog:
     return env.catalogs.for_community(community.name)
 
@@ -69,7 +53,7 @@ def check_text(text: str, *, required: bool = True, limit: int = TEXT_LIMIT) -> 
 async def find(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, usage: str) -> Found:
     """The request a command names. In a bound group: that group's community. In private: the
     person's community; with several, the one where the number is theirs (asked if still unclear)."""
-    number, rest = split_number(inc.text)
+    number, rest = split_request_number(inc.text)
     if number is None:
         raise Refused(usage)
     if actor.community is not None:

@@ -4,7 +4,7 @@ filing for someone who phoned or walked in (/onbehalf)."""
 
 from __future__ import annotations
 
-from bot import callbacks, words
+from bot import callbacks, opening
 from bot.incoming import Incoming, Media
 from bot.services.requests.access import (
     Found,
@@ -77,7 +77,7 @@ async def _file_for_replied(uow: UnitOfWork, env: Env, inc: Incoming, actor: Act
         community,
         resident,
         actor.user,
-        words.strip_prefix("request_tags", text) or text,
+        opening.request_body(text) or text,
         media=inc.reply_media + inc.media,
         source_chat_id=inc.chat.chat_id,
         source_message_id=inc.reply_to_message_id,
@@ -95,6 +95,8 @@ async def file_in_private(
     communities = await member_communities(uow, actor)
     if not communities:
         raise NotMember("requests/join_first")
+    body = opening.request_body(text)  # #求助 written in private too: the tag is not the request
+    text = text if body is None else body
     data = {"text": text, "media": [[m.kind, m.file_id] for m in media]}
     if not text.strip() and not media:
         await uow.conversations.put(actor.user.id, FLOW, "text", {})
@@ -162,7 +164,7 @@ async def group_message(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     a request card, or just a resident being seen."""
     actor = await identify(uow, env, inc)
     community = actor.community
-    body = words.strip_prefix("request_tags", inc.text)
+    body = opening.request_body(inc.text)
     if community is None:
         if body is not None:  # someone asks for help where nobody has set the bot up yet
             raise Refused("common/group_not_bound")

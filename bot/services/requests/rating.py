@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from bot.incoming import Incoming
+from bot.numbers import split_stars
 from bot.services.requests.access import (
     COMMENT_LIMIT,
     Found,
     by_id,
     check_text,
     find,
-    first_word,
     is_requester,
 )
 from bot.services.requests.cards import PUBLICITY
@@ -71,16 +71,14 @@ async def rate_request(
 
 
 async def rate(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
-    """/rate <id> <1-5> [comment]."""
+    """/rate <id> <1-5> [comment]; the stars also as 五星, 5星, 五颗星 or ★★★★★."""
     actor = await identify(uow, env, inc)
     found = await find(uow, env, inc, actor, "requests/rate_usage")
-    first, comment = first_word(found.rest)
-    if not first.isdigit() or len(first) > 1:
+    stars, comment = split_stars(found.rest)
+    if stars is None:
         raise Refused("requests/rate_usage")
-    await rate_request(uow, env, inc, actor, found, int(first), comment)
-    await messages.reply(
-        uow, env, inc, actor.locale, "requests/rated", n=found.request.number, stars=int(first)
-    )
+    await rate_request(uow, env, inc, actor, found, stars, comment)
+    await messages.reply(uow, env, inc, actor.locale, "requests/rated", n=found.request.number, stars=stars)
 
 
 async def rate_button(uow: UnitOfWork, env: Env, inc: Incoming, request_id: int, stars: int) -> Outcome:

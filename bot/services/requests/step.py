@@ -7,12 +7,12 @@ from collections.abc import Awaitable, Callable
 
 from bot import callbacks
 from bot.incoming import Incoming
+from bot.numbers import split_request_number
 from bot.services.requests.access import (
     Ambiguous,
     Found,
     by_id,
     find,
-    split_number,
 )
 from bot.services.shared import messages
 from bot.services.shared.actors import Actor, identify
@@ -55,7 +55,7 @@ async def ask_which(
 ) -> None:
     """The number exists in several of the person's communities: buttons say which one is meant;
     the command waits in the conversation until one is pressed."""
-    _, rest = split_number(inc.text)
+    _, rest = split_request_number(inc.text)
     await uow.conversations.put(actor.user.id, PICK, core.__name__, {"rest": rest})
     buttons = [
         [Button(f"#{r.number} · {name}", callbacks.encode("rk", r.id))] for r, name in several.choices[:10]

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot import callbacks
 from bot.incoming import Incoming
+from bot.numbers import page_number
 from bot.services.requests.access import can_see_details, catalog_of, find
 from bot.services.requests.cards import local, place
 from bot.services.shared import messages
@@ -119,8 +120,7 @@ async def open_requests(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     """/open [page]: requests still waiting, urgent first (public view in groups)."""
     actor = await identify(uow, env, inc)
     community = await _community_for_list(uow, actor)
-    page = int(inc.args[0]) if inc.args and inc.args[0].isdigit() else 1
-    await _open_page(uow, env, inc, actor, community, max(1, page))
+    await _open_page(uow, env, inc, actor, community, page_number(inc.text))
 
 
 async def open_page_button(uow: UnitOfWork, env: Env, inc: Incoming, community_id: int, page: int) -> Outcome:
