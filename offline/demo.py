@@ -239,8 +239,12 @@ async def play(stage: Stage, *, locale: str) -> None:
     await stage.pump()
     stage.note("note_race")
 
+    stage.scene("scene_phone_keyboard")
+    stage.note("note_phone_keyboard")
+    await stage.say(granny, group, "＃求助 3号楼 楼道的灯不亮了，晚上看不见")
+    await stage.say(liu, fake.private_chat(liu), "/tkae 3")
+
     stage.scene("scene_dispatch")
-    await stage.say(granny, group, "#求助 3号楼 楼道的灯不亮了，晚上看不见")
     await stage.press(secretary, staff, action="ra", on="#3")
     await stage.say(secretary, staff, "/open")
 

@@ -53,6 +53,10 @@ async def test_demo_plays_the_story_and_exits_zero(
     assert "居民评价：⭐⭐⭐⭐⭐" in out
     assert "+10 办结求助 #1" in out
     assert "谢谢您！求助 #2 已经由" in out  # the second of two simultaneous claims
+    # Typed on a phone's Chinese keyboard: a full-width ＃ files the request like #.
+    phone = out.split("王阿姨：＃求助 3号楼 楼道的灯不亮了", 1)[1].split("──", 1)[0]
+    assert "#3 维修 · 3号楼" in phone
+    assert "Did you mean /take 3?\n" in phone  # a mistyped command gets a suggestion, on its own line
     assert "李书记 👆 按下 [派给 老张]" in out
     # Narrated in the reader's language: no English verbs, photos as [图片], no Telegram ids.
     assert "[幸福里社区工作群] 🤖 Linli：[图片] #1" in out
