@@ -40,3 +40,12 @@ class ChatRepository(Repository):
             query = query.where(Chat.kind == kind)
         result = await self.session.execute(query.order_by(Chat.id))
         return list(result.scalars())
+
+    async def of_kind(self, kind: str) -> list[Chat]:
+        """Every active group of one kind bound to any community (the staff groups, say)."""
+        result = await self.session.execute(
+            select(Chat)
+            .where(Chat.kind == kind, Chat.community_id.is_not(None), Chat.active.is_(True))
+            .order_by(Chat.id)
+        )
+        return list(result.scalars())

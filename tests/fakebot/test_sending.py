@@ -433,8 +433,8 @@ async def test_command_scopes_and_languages_are_checked_like_telegram(
         await ok(fake, "getMyCommands", scope={"type": "all_chat_administrators"}, language_code="en") == []
     )
 
-    def problem(answer: dict[str, object]) -> object:
-        return answer["description"]
+    def problem(answer: dict[str, object]) -> str:
+        return str(answer["description"])
 
     assert (
         problem(await refused(fake, "setMyCommands", commands=commands, scope={"type": "everyone"}))
