@@ -9,7 +9,7 @@ from telegram import Update
 
 from bot import callbacks
 from bot.context import LinliContext
-from bot.services.community import groups, people
+from bot.services.community import groups, menu, people
 from bot.services.requests import claim, finish, intake, pick, rating, reopen, views
 from bot.services.shared.runner import Service
 from bot.services.volunteers import approval, registration
@@ -18,6 +18,7 @@ from handlers.adapt import answer, incoming
 Arguments = Callable[[callbacks.Callback], tuple[Any, ...]]
 
 ROUTES: dict[str, tuple[Service, Arguments]] = {
+    menu.ACTION: (menu.pressed, lambda cb: (cb.str_arg(0),)),
     "lang": (people.set_language, lambda cb: (cb.str_arg(0),)),
     "bind": (groups.bind_chosen, lambda cb: (cb.str_arg(0), cb.int_arg(1))),
     "vc": (registration.choose_community, lambda cb: (cb.int_arg(0),)),

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from bot import callbacks, commands, words
+from bot import callbacks, commands, menus, words
 from bot.config import LOCALES
 from bot.incoming import Incoming
 from bot.render import to_locale
+from bot.services.community import menu
 from bot.services.shared import messages
 from bot.services.shared.actors import identify, join, member_communities, user_locale
 from bot.services.shared.env import Env
@@ -44,30 +45,37 @@ async def start(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         name=actor.user.first_name,
         joined=joined.name if joined else None,
         communities=[c.name for c in communities],
+        buttons=await menu.buttons(uow, env, actor.user) if communities else None,
     )
 
 
+# /help sections: what a person does in each role, only the roles they have.
+SECTIONS = (("resident", ("everyone",)), ("volunteer", ("volunteer",)), ("staff", ("staff", "super")))
+
+
 async def show_help(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
-    """/help lists the commands this person may use in this chat."""
+    """/help: the commands this person may use in this chat, by role (resident, volunteer, staff).
+    A resident's part is short: how to ask, the everyday commands explained, the rest by name."""
     actor = await identify(uow, env, inc)
     memberships = await uow.memberships.of_user(actor.user.id)
     if actor.community is not None:
         memberships = [m for m in memberships if m.community_id == actor.community.id]
+    volunteer = any(m.volunteer_status != "none" for m in memberships)
+    staff = actor.is_super or any("staff" in m.roles for m in memberships)
     visible = commands.visible(
-        private=inc.chat.is_private,
-        volunteer=any(m.volunteer_status != "none" for m in memberships),
-        staff=any("staff" in m.roles for m in memberships),
-        super_admin=actor.is_super,
+        private=inc.chat.is_private, volunteer=volunteer, staff=staff, super_admin=actor.is_super
     )
+    held = {"resident": True, "volunteer": volunteer, "staff": staff}
+    sections = []
+    for role, audiences in SECTIONS:
+        names = [c.name for c in visible if c.audience in audiences]
+        if role == "resident":
+            main = [n for n in menus.EVERYDAY if n in names]
+            sections.append({"role": role, "main": main, "more": [n for n in names if n not in main]})
+        elif names and held[role]:
+            sections.append({"role": role, "main": names, "more": []})
     await messages.reply(
-        uow,
-        env,
-        inc,
-        actor.locale,
-        "community/help_commands",
-        commands=[c.name for c in visible],
-        private=inc.chat.is_private,
-        skills=list(env.settings.volunteer_skills),
+        uow, env, inc, actor.locale, "community/help_commands", sections=sections, private=inc.chat.is_private
     )
 
 
