@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot import callbacks, words
 from bot.incoming import Incoming
 from bot.services.community import menu
-from bot.services.requests import details, intake
+from bot.services.requests import details, intake, lists
 from bot.services.requests.access import TEXT_LIMIT
 from bot.services.shared import messages
 from bot.services.shared.actors import identify, member_communities, user_locale
@@ -29,6 +29,9 @@ async def private_message(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
             )
             return
         await intake.file_in_private(uow, env, inc, actor, inc.text, inc.media)
+        return
+    if conversation is not None and conversation.flow == lists.DETAIL_FLOW:
+        await lists.waiting_detail(uow, env, inc, actor, dict(conversation.data), small_talk=small_talk)
         return
     if conversation is not None and conversation.flow == registration.FLOW:
         await registration.answer(uow, env, inc)
