@@ -114,6 +114,14 @@ async def test_a_staff_group_upgraded_to_a_supergroup_keeps_the_admin_menu(world
     assert "assign" in await menu_of(world.fake, admins(supergroup))
 
 
+async def answers_help(fake: FakeTelegram, bot: OfflineBot) -> None:
+    """The bot, just started, answers someone who writes to it."""
+    world = World(fake, bot, admin_id=ADMIN_ID)
+    alice = world.person("Alice")
+    await world.say(alice, world.dm(alice), "/help")
+    assert world.texts(world.dm(alice))
+
+
 # -- at start-up ---------------------------------------------------------------------------------
 async def test_a_restart_sets_every_menu_again_including_the_staff_groups(
     database_url: str, engine: object, sleeps: Sleeps, clock: Clock
@@ -147,10 +155,7 @@ async def test_telegram_throttling_the_menus_at_start_up_does_not_stop_the_bot(
     bot = OfflineBot(fake, make_settings(database_url), sleep=sleeps)
     await bot.start()
     try:
-        world = World(fake, bot, admin_id=ADMIN_ID)
-        alice = world.person("Alice")
-        await world.say(alice, world.dm(alice), "/help")
-        assert world.texts(world.dm(alice))  # the bot answers
+        await answers_help(fake, bot)
         assert 3 in sleeps.calls  # the sender waited out Telegram's retry_after
         assert "request" in await menu_of(fake, PRIVATE)  # and set the menus after it
     finally:
@@ -165,10 +170,7 @@ async def test_a_network_failure_on_the_menus_is_retried_later_and_the_bot_answe
     bot = OfflineBot(fake, make_settings(database_url), sleep=sleeps, clock=clock)
     await bot.start()
     try:
-        world = World(fake, bot, admin_id=ADMIN_ID)
-        alice = world.person("Alice")
-        await world.say(alice, world.dm(alice), "/help")
-        assert world.texts(world.dm(alice))
+        await answers_help(fake, bot)
         assert await menu_of(fake, PRIVATE) == []  # not yet: the retry is due later
         clock.advance(600)
         await bot.pump()
@@ -190,10 +192,7 @@ async def test_a_database_that_fails_at_start_up_only_skips_the_menus(
     await bot.migrate()
     await bot.start()
     try:
-        world = World(fake, bot, admin_id=ADMIN_ID)
-        alice = world.person("Alice")
-        await world.say(alice, world.dm(alice), "/help")
-        assert world.texts(world.dm(alice))
+        await answers_help(fake, bot)
         assert await menu_of(fake, PRIVATE) == []
     finally:
         await bot.stop()

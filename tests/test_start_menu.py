@@ -3,6 +3,8 @@ never has to learn a command; a greeting or an emoji is never offered as a reque
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from fakebot import FakeChat, FakeUser
@@ -122,13 +124,17 @@ async def test_a_menu_button_pressed_after_leaving_every_community_is_refused_po
     assert await open_requests(world) == 0
 
 
-async def test_a_redelivered_menu_press_answers_once(world: World) -> None:
-    person, _ = await resident(world)
-    await world.start(person)
-    update = await world.press(person, world.dm(person), "我的积分")
+async def said_once(world: World, person: FakeUser, update: dict[str, Any]) -> None:
+    """A redelivered update adds nothing to what the bot said."""
     said = len(world.texts(world.dm(person)))
     await world.redeliver(update)
     assert len(world.texts(world.dm(person))) == said
+
+
+async def test_a_redelivered_menu_press_answers_once(world: World) -> None:
+    person, _ = await resident(world)
+    await world.start(person)
+    await said_once(world, person, await world.press(person, world.dm(person), "我的积分"))
 
 
 async def test_a_forged_menu_choice_is_refused(world: World) -> None:
@@ -186,10 +192,7 @@ async def test_small_talk_from_someone_in_no_community_gets_the_plain_hint(world
 
 async def test_a_redelivered_greeting_is_answered_once(world: World) -> None:
     person, _ = await resident(world)
-    update = await world.say(person, world.dm(person), "你好")
-    said = len(world.texts(world.dm(person)))
-    await world.redeliver(update)
-    assert len(world.texts(world.dm(person))) == said
+    await said_once(world, person, await world.say(person, world.dm(person), "你好"))
 
 
 # -- /help by role --------------------------------------------------------------------------------
