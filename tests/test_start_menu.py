@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from bot import words
 from fakebot import FakeChat, FakeUser
 from tests.requests_world import HOME, Estate, estate, request_no, volunteer
 from tests.world import World
@@ -226,3 +227,23 @@ async def test_help_shows_every_part_to_staff_in_english(world: World) -> None:
     text = world.last(world.dm(boss))
     assert "Residents" in text and "Community staff" in text and "/assign — assign" in text
     assert "Volunteers" not in text  # not a volunteer
+
+
+# -- what counts as small talk ---------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    ["你好", "您好呀！", "在吗？？", "你好，在吗", "谢谢您🙏", "好的，谢谢", "辛苦了！", "Hi",
+     "Thank you!!",
+     "good morning ☀️", "👍", "👍🏻👍🏻", "👨\u200d👩\u200d👧", "🇨🇳", "1️⃣", "？？", "……", "ＯＫ", "～"],
+)  # fmt: skip
+def test_small_talk_is_recognised(text: str) -> None:
+    assert words.is_small_talk(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "救命", "你好，我家厨房水管漏水了", "3号楼2单元501", "在吗 灯坏了", "hi, the lift is stuck",
+     "hide", "okra", "谢谢，门口的灯又坏了", "12", "🙏 帮帮我"],
+)  # fmt: skip
+def test_anything_with_content_is_not_small_talk(text: str) -> None:
+    assert not words.is_small_talk(text)
