@@ -15,7 +15,7 @@ from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defau
 from telegram.request import BaseRequest
 
 import handlers
-from bot import jobs
+from bot import jobs, menus
 from bot.categories import load_catalogs
 from bot.config import Settings
 from bot.context import BotData, LinliApplication, LinliContext
@@ -110,6 +110,7 @@ async def start_runtime(app: LinliApplication) -> None:
         clock=clock,
         sleep=app.bot_data.sleep,
         poll_seconds=settings.outbox_poll_seconds,
+        menus=menus.Menus(renderer, settings.default_locale),
     )
     # Someone unknown writing in private is looked up in the groups (getChatMember) before their update.
     directory = TelegramMemberDirectory(
@@ -121,11 +122,24 @@ async def start_runtime(app: LinliApplication) -> None:
     )
     app.bot_data.sender = sender
     app.bot_data.started = True
+    await _queue_menus(app.bot_data.deps)
     await sender.start()  # also sends what a previous run committed but did not deliver
     if app.job_queue is not None:  # due times are stored, so a sweep after a restart catches up
         app.job_queue.run_repeating(
             jobs.sweep, interval=settings.sweep_seconds, first=settings.sweep_seconds, name="sweep"
         )
+
+
+async def _queue_menus(deps: Deps) -> None:
+    """The command menus for everyone and each staff group, queued for the sender: Telegram's
+    answers (429, network errors) are the sender's to wait out, and nothing here stops the bot."""
+    try:
+        async with deps.uow() as uow:
+            count = await menus.queue_all(uow, f"start:{deps.env.clock().isoformat()}")
+            await uow.commit()
+        log.info("command menus queued for %s chats", count)
+    except Exception:
+        log.exception("command menus not queued; the bot starts without updating them")
 
 
 async def stop_runtime(app: LinliApplication) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.resources
+import re
+import unicodedata
 from functools import cache
 from typing import Any
 
@@ -52,3 +54,33 @@ def strip_prefix(group: str, text: str) -> str | None:
             rest = stripped[len(word) :]
             return rest.lstrip(" :：,，")
     return None
+
+
+_KEYCAP = re.compile("[0-9#*]\ufe0f?\u20e3")  # 1️⃣ #️⃣: emoji built on a digit or sign
+
+
+def letters(text: str) -> str:
+    """The letters and digits of `text`, lower-cased: punctuation, spaces, emoji and other symbols,
+    joiners and variation selectors are dropped (by Unicode category), full-width forms folded."""
+    folded = unicodedata.normalize("NFKC", _KEYCAP.sub("", text)).lower()
+    return "".join(ch for ch in folded if unicodedata.category(ch)[0] in "LN")
+
+
+@cache
+def _greetings() -> tuple[str, ...]:
+    found = {letters(str(w)) for group in _words()["greetings"] for w in group}
+    return tuple(sorted((w for w in found if w), key=len, reverse=True))
+
+
+def is_small_talk(text: str) -> bool:
+    """A greeting, thanks or emoji and nothing else (你好, 在吗？, 谢谢🙏, 👍, hi): not a request.
+    Empty text is not small talk (a photo or a sticker is for the caller to judge)."""
+    if not text.strip():
+        return False
+    rest = letters(text)
+    while rest:
+        word = next((w for w in _greetings() if rest.startswith(w)), None)
+        if word is None:
+            return False
+        rest = rest[len(word) :]
+    return True

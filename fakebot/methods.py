@@ -43,6 +43,20 @@ NOT_MODIFIED = (
 )
 QUERY_TOO_OLD = "query is too old and response timeout expired or query ID is invalid"
 _COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
+# BotCommandScope types; those naming a group check the chat as Telegram does.
+_SCOPES = frozenset(
+    {
+        "default",
+        "all_private_chats",
+        "all_group_chats",
+        "all_chat_administrators",
+        "chat",
+        "chat_administrators",
+        "chat_member",
+    }
+)
+_CHAT_SCOPES = frozenset({"chat", "chat_administrators", "chat_member"})  # they name a chat
+_LANGUAGE = re.compile(r"^[a-z]{2}$")  # a two-letter ISO 639-1 code, or empty for everyone else
 _CHAT_ACTIONS = frozenset(
     {
         "typing",
@@ -341,10 +355,36 @@ class BotApiMethods:
         }
 
     def _commands_key(self, params: Params) -> tuple[str, str]:
+        """The (scope, language) a command list is stored under, both checked as Telegram does."""
         scope = params.get("scope") or {"type": "default"}
+        if isinstance(scope, str):
+            try:
+                scope = json.loads(scope)
+            except ValueError as exc:
+                raise bad_request("can't parse BotCommandScope JSON object") from exc
         if not isinstance(scope, dict) or not isinstance(scope.get("type"), str):
             raise bad_request("can't parse BotCommandScope JSON object")
-        return json.dumps(scope, sort_keys=True), _str(params, "language_code") or ""
+        kind = scope["type"]
+        if kind not in _SCOPES:
+            raise bad_request("unsupported bot command scope type")
+        key: JsonDict = {"type": kind}
+        if kind in _CHAT_SCOPES:
+            if scope.get("chat_id") in (None, ""):
+                raise bad_request("chat_id is empty")
+            state = self.state.find_chat(scope["chat_id"])
+            if kind != "chat" and not state.chat.is_group:
+                raise bad_request(f"can't use {kind} scope in a private chat")
+            self.state.check_bot_access(state)
+            key["chat_id"] = state.chat.id
+        if kind == "chat_member":
+            user_id = scope.get("user_id")
+            if not isinstance(user_id, int) or isinstance(user_id, bool) or user_id not in self.state.users:
+                raise bad_request("user not found")
+            key["user_id"] = user_id
+        language = _str(params, "language_code") or ""
+        if language and not _LANGUAGE.match(language):
+            raise bad_request("invalid language code specified")
+        return json.dumps(key, sort_keys=True), language
 
     async def set_my_commands(self, params: Params, files: Files) -> bool:
         commands = params["commands"]

@@ -439,6 +439,22 @@ class FakeTelegram:
             for index in range(count)
         ]
 
+    def send_sticker(self, user: FakeUser, chat: FakeChat, *, emoji: str = "👍") -> JsonDict:
+        """``user`` sends a (static, regular) sticker that stands for ``emoji``."""
+        state = self._state_for_user(user, chat)
+        stored = self.state.new_file("sticker", width=512, height=512)
+        sticker = {
+            **stored.to_dict(),
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "emoji": emoji,
+        }
+        message = self.state.store_message(state, user, media={"sticker": sticker})
+        return self._user_message(user, state, message, "message")
+
     def send_voice(
         self,
         user: FakeUser,

@@ -9,8 +9,8 @@ from telegram import Update
 
 from bot import callbacks
 from bot.context import LinliContext
-from bot.services.community import groups, people
-from bot.services.requests import claim, finish, intake, pick, rating, reopen, views
+from bot.services.community import groups, menu, people
+from bot.services.requests import claim, finish, intake, lists, pick, rating, reopen, views
 from bot.services.shared.runner import Service
 from bot.services.volunteers import approval, registration
 from handlers.adapt import answer, incoming
@@ -18,6 +18,7 @@ from handlers.adapt import answer, incoming
 Arguments = Callable[[callbacks.Callback], tuple[Any, ...]]
 
 ROUTES: dict[str, tuple[Service, Arguments]] = {
+    menu.ACTION: (menu.pressed, lambda cb: (cb.str_arg(0),)),
     "lang": (people.set_language, lambda cb: (cb.str_arg(0),)),
     "bind": (groups.bind_chosen, lambda cb: (cb.str_arg(0), cb.int_arg(1))),
     "vc": (registration.choose_community, lambda cb: (cb.int_arg(0),)),
@@ -41,6 +42,12 @@ ROUTES: dict[str, tuple[Service, Arguments]] = {
     "rs": (rating.rate_button, lambda cb: (cb.int_arg(0), cb.int_arg(1))),
     "rk": (pick.picked, lambda cb: (cb.int_arg(0),)),
     "rpg": (views.open_page_button, lambda cb: (cb.int_arg(0), cb.int_arg(1))),
+    "rv": (lists.show_card, lambda cb: (cb.int_arg(0),)),
+    "rdp": (lists.dispatch_choices, lambda cb: (cb.int_arg(0),)),
+    "rad": (lists.ask_detail, lambda cb: (cb.int_arg(0),)),
+    "rx": (lists.ask_cancel, lambda cb: (cb.int_arg(0),)),
+    "rxy": (lists.cancel_confirmed, lambda cb: (cb.int_arg(0),)),
+    "rxn": (lists.cancel_kept, lambda cb: (cb.int_arg(0),)),
 }
 
 

@@ -64,6 +64,7 @@ class OfflineBot:
         await self.app.initialize()
         await start_runtime(self.app)
         await self.app.start()
+        await self.settle()  # what start-up queued (the command menus) is delivered before anyone writes
 
     async def stop(self) -> None:
         if self.app is None:

@@ -48,8 +48,10 @@ async def assert_stamped_by(world: World, earliest: datetime, latest: datetime) 
 
 
 async def outbox_rows(world: World) -> list[OutboxMessage]:
+    """The messages in the outbox (not the command menus queued at start-up)."""
     async with world.bot.deps.uow() as uow:
-        return list((await uow.session.execute(select(OutboxMessage).order_by(OutboxMessage.id))).scalars())
+        query = select(OutboxMessage).where(OutboxMessage.kind != "menu").order_by(OutboxMessage.id)
+        return list((await uow.session.execute(query)).scalars())
 
 
 @far_clocks

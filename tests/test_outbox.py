@@ -15,8 +15,10 @@ from tests.world import World
 
 
 async def rows(world: World) -> list[OutboxMessage]:
+    """The messages in the outbox (not the command menus queued at start-up)."""
     async with world.bot.deps.uow() as uow:
-        return list((await uow.session.execute(select(OutboxMessage).order_by(OutboxMessage.id))).scalars())
+        query = select(OutboxMessage).where(OutboxMessage.kind != "menu").order_by(OutboxMessage.id)
+        return list((await uow.session.execute(query)).scalars())
 
 
 def second_sender(world: World, **options: object) -> OutboxSender:

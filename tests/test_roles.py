@@ -87,7 +87,7 @@ async def test_help_shows_staff_commands_only_to_staff(world: World) -> None:
 async def test_help_follows_the_persons_language_in_private(world: World) -> None:
     alice = world.person("Alice", language_code="en")
     await world.say(alice, world.dm(alice), "/help")
-    assert "Commands" in world.last(world.dm(alice))
+    assert "Residents" in world.last(world.dm(alice))
 
 
 async def test_invite_link_makes_the_opener_a_resident(world: World) -> None:

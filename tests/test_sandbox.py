@@ -42,7 +42,7 @@ async def test_switch_persona_ask_for_help_and_press_a_button(
     assert "✅ 本群已绑定到“幸福里社区”" in out
     assert "you are now 老张" in out
     assert "you are now in 私聊·老张" in out
-    assert "可用命令" in out and "/volunteer —" in out
+    assert "居民" in out and "/volunteer —" in out  # /help, by role
     assert "请问怎么称呼您" in out and "[1 老张]" in out
     assert "[私聊·老张] 老张 👆 按下 [老张]" in out
     assert "您住在哪栋楼、哪个单元" in out

@@ -103,7 +103,11 @@ class World:
         async with self.bot.deps.uow() as uow:
             result = await uow.session.execute(
                 select(OutboxMessage)
-                .where(OutboxMessage.chat_id == chat.id, OutboxMessage.status == "sent")
+                .where(
+                    OutboxMessage.chat_id == chat.id,
+                    OutboxMessage.status == "sent",
+                    OutboxMessage.kind != "menu",  # a command menu is not something said in the chat
+                )
                 .order_by(OutboxMessage.sent_at, OutboxMessage.id)
             )
             return list(result.scalars())

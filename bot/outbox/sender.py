@@ -8,6 +8,7 @@
 - Forbidden marks the person unreachable and falls back to a mention in a group; a kicked bot
   deactivates the group; a migrated group is followed to its supergroup.
 - Cards are rendered from the current state when sent, so a late retry never shows an older state.
+- Command menus (rows of kind "menu", bot/menus.py) are decided when sent, the same way.
 """
 
 from __future__ import annotations
@@ -22,9 +23,22 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScope,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChatAdministrators,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyParameters,
+)
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot import menus
+from bot.menus import MenuSetting
 from bot.outbox.cards import CardRenderer, RenderedCard
 from storage.clock import Clock
 from storage.models import OutboxMessage
@@ -33,6 +47,7 @@ from storage.uow import UnitOfWork
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
+MenuFunction = Callable[[UnitOfWork, int], Awaitable[list[MenuSetting]]]
 
 
 def markup(buttons: list[list[dict[str, str]]] | None) -> InlineKeyboardMarkup | None:
@@ -64,8 +79,10 @@ class OutboxSender:
         max_attempts: int = 10,
         backoff_base: float = 2.0,
         backoff_cap: float = 600.0,
+        menus: MenuFunction | None = None,
     ) -> None:
         self.bot = bot
+        self.menus = menus
         self.sessions = sessions
         self.cards = cards
         self.clock = clock
@@ -177,6 +194,13 @@ class OutboxSender:
                 return
             card: RenderedCard | None = None
             edit_message_id: int | None = None
+            settings: list[MenuSetting] | None = None
+            if row.kind == menus.KIND:
+                if self.menus is None:
+                    row.status, row.last_error = "skipped", "this sender sets no menus"
+                    await uow.commit()
+                    return
+                settings = await self.menus(uow, row.chat_id)
             if row.kind in ("card", "edit_card"):
                 assert row.card_kind is not None and row.card_ref is not None
                 card = await self.cards.render(uow, row.card_kind, row.card_ref, row.chat_id)
@@ -192,7 +216,9 @@ class OutboxSender:
                     await uow.commit()
                     return
         try:
-            message = await self._call(row, card, edit_message_id)
+            message = await (
+                self._set_menus(settings) if settings is not None else self._call(row, card, edit_message_id)
+            )
         except RetryAfter as exc:
             with warnings.catch_warnings():  # PTB 22 announces a switch to timedelta; both are handled
                 warnings.simplefilter("ignore")
@@ -237,6 +263,27 @@ class OutboxSender:
         return await self.bot.send_message(
             chat_id=row.chat_id, text=text, reply_markup=buttons, reply_parameters=reply
         )
+
+    async def _set_menus(self, settings: list[MenuSetting]) -> None:
+        """setMyCommands (or deleteMyCommands) for each scope and language; repeating them is harmless."""
+        for setting in settings:
+            scope: BotCommandScope
+            if setting.scope == "chat_administrators":
+                assert setting.chat_id is not None
+                scope = BotCommandScopeChatAdministrators(setting.chat_id)
+            elif setting.scope == "all_group_chats":
+                scope = BotCommandScopeAllGroupChats()
+            else:
+                scope = BotCommandScopeAllPrivateChats()
+            language = setting.language_code or None
+            if setting.entries:
+                await self.bot.set_my_commands(
+                    [BotCommand(name, text) for name, text in setting.entries],
+                    scope=scope,
+                    language_code=language,
+                )
+            else:
+                await self.bot.delete_my_commands(scope=scope, language_code=language)
 
     async def _send_media(
         self,

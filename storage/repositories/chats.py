@@ -64,3 +64,12 @@ class ChatRepository(Repository):
             else query.limit(limit)
         )
         return [*preferred, *rest.scalars()][:limit]
+
+    async def of_kind(self, kind: str) -> list[Chat]:
+        """Every active group of one kind bound to any community (the staff groups, say)."""
+        result = await self.session.execute(
+            select(Chat)
+            .where(Chat.kind == kind, Chat.community_id.is_not(None), Chat.active.is_(True))
+            .order_by(Chat.id)
+        )
+        return list(result.scalars())

@@ -421,6 +421,60 @@ async def test_commands_are_stored_per_scope(fake: FakeTelegram) -> None:
     assert answer["description"] == "Bad Request: BOT_COMMAND_INVALID"
 
 
+async def test_command_scopes_and_languages_are_checked_like_telegram(
+    fake: FakeTelegram, alice: FakeUser, private: FakeChat, group: FakeChat
+) -> None:
+    commands = [{"command": "open", "description": "待处理的求助"}]
+    admins = {"type": "chat_administrators", "chat_id": group.id}
+    await ok(fake, "setMyCommands", commands=commands, scope=admins, language_code="en")
+    assert await ok(fake, "getMyCommands", scope=admins, language_code="en") == commands
+    assert await ok(fake, "getMyCommands", scope=admins) == []  # another language, another list
+    assert (
+        await ok(fake, "getMyCommands", scope={"type": "all_chat_administrators"}, language_code="en") == []
+    )
+
+    def problem(answer: dict[str, object]) -> str:
+        return str(answer["description"])
+
+    assert (
+        problem(await refused(fake, "setMyCommands", commands=commands, scope={"type": "everyone"}))
+        == "Bad Request: unsupported bot command scope type"
+    )
+    assert (
+        problem(
+            await refused(fake, "setMyCommands", commands=commands, scope={"type": "chat_administrators"})
+        )
+        == "Bad Request: chat_id is empty"
+    )
+    assert (
+        problem(await refused(fake, "setMyCommands", commands=commands, scope={**admins, "chat_id": -999}))
+        == "Bad Request: chat not found"
+    )
+    assert problem(
+        await refused(
+            fake,
+            "setMyCommands",
+            commands=commands,
+            scope={"type": "chat_administrators", "chat_id": alice.id},
+        )
+    ).startswith("Bad Request: can't use chat_administrators scope")
+    assert (
+        problem(await refused(fake, "setMyCommands", commands=commands, language_code="zh_CN"))
+        == "Bad Request: invalid language code specified"
+    )
+    assert (
+        problem(await refused(fake, "setMyCommands", commands=[{"command": "open", "description": " "}]))
+        == "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID"
+    )
+    too_many = [{"command": f"c{i}", "description": "x"} for i in range(101)]
+    assert problem(await refused(fake, "setMyCommands", commands=too_many)).startswith(
+        "Bad Request: too many"
+    )
+    fake.remove_bot_from_group(alice, group)
+    answer = await refused(fake, "setMyCommands", commands=commands, scope=admins)
+    assert answer["error_code"] == 403
+
+
 async def test_chat_and_member_lookups(
     fake: FakeTelegram, alice: FakeUser, bob: FakeUser, group: FakeChat
 ) -> None:

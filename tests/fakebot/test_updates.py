@@ -181,11 +181,13 @@ async def test_every_produced_update_conforms_to_the_spec(
     fake.send_photo(alice, group, caption="/report")
     fake.send_voice(bob, group)
     fake.send_document(alice, private)
+    fake.send_sticker(alice, private, emoji="🙏")
     fake.set_bot_admin(alice, group)
     fake.block_bot(alice)
     fake.migrate_to_supergroup(group)
     updates = await ok(fake, "getUpdates")
-    assert len(updates) == 9
+    assert len(updates) == 10
+    assert [u["message"]["sticker"]["emoji"] for u in updates if "sticker" in u.get("message", {})] == ["🙏"]
     for update in updates:
         assert conforms("Update", update) == [], update
 

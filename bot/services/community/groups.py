@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import callbacks, words
+from bot import callbacks, menus, words
 from bot.incoming import Incoming, MemberChange
 from bot.services.shared import messages
 from bot.services.shared.actors import (
@@ -53,13 +53,16 @@ async def bot_membership_changed(uow: UnitOfWork, env: Env, change: MemberChange
         )
 
 
-async def _bind(uow: UnitOfWork, actor: Actor, chat: Chat, community: Community, kind: str) -> None:
+async def _bind(uow: UnitOfWork, key: str, actor: Actor, chat: Chat, community: Community, kind: str) -> None:
     if chat.community_id is not None and chat.community_id != community.id:
         current = await uow.communities.get(chat.community_id)
         raise Refused("community/bind_already_bound", community=current.name if current else "?")
     if not actor.is_staff_of(community.id, await uow.memberships.find(actor.user.id, community.id)):
         raise Refused("community/bind_not_allowed")
+    was_staff = chat.kind == "staff"
     chat.community_id, chat.kind, chat.active = community.id, kind, True
+    if was_staff or kind == "staff":  # the administrators' command menu follows what the group is
+        await menus.queue(uow, key, chat.telegram_id)
 
 
 async def bind(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
@@ -101,7 +104,7 @@ async def bind(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
                 )
             )
         community = found
-    await _bind(uow, actor, actor.chat, community, kind)
+    await _bind(uow, f"u{inc.update_id}", actor, actor.chat, community, kind)
     await messages.reply(
         uow,
         env,
@@ -122,7 +125,7 @@ async def bind_chosen(uow: UnitOfWork, env: Env, inc: Incoming, kind_code: str, 
         raise Refused("common/button_expired")
     actor = await identify(uow, env, inc)
     assert actor.chat is not None
-    await _bind(uow, actor, actor.chat, community, kind)
+    await _bind(uow, f"u{inc.update_id}", actor, actor.chat, community, kind)
     await messages.post(
         uow,
         env,
@@ -145,6 +148,8 @@ async def unbind(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     if not actor.is_staff_of(actor.community.id):
         raise Refused("common/staff_only")
     name = actor.community.name
+    if actor.chat.kind == "staff":  # its administrators' menu of staff commands is cleared
+        await menus.queue(uow, f"u{inc.update_id}", actor.chat.telegram_id)
     actor.chat.community_id, actor.chat.kind, actor.chat.buildings = None, None, []
     await messages.reply(uow, env, inc, actor.community.locale, "community/unbind_done", community=name)
 
@@ -170,5 +175,7 @@ async def buildings(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
 
 async def migrated(uow: UnitOfWork, env: Env, inc: Incoming, new_chat_id: int) -> None:
     """A group became a supergroup: keep its community and move queued messages along."""
-    await uow.chats.migrate(inc.chat.chat_id, new_chat_id)
+    chat = await uow.chats.migrate(inc.chat.chat_id, new_chat_id)
     await uow.outbox.move_chat(inc.chat.chat_id, new_chat_id)
+    if chat is not None and chat.kind == "staff":  # the supergroup's administrators get the menu
+        await menus.queue(uow, f"u{inc.update_id}", new_chat_id)

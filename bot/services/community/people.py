@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from bot import callbacks, commands, opening, words
+from bot import callbacks, commands, menus, opening, words
 from bot.commands import Command
 from bot.config import LOCALES
 from bot.incoming import Incoming
 from bot.render import to_locale
+from bot.services.community import menu
 from bot.services.shared import messages
 from bot.services.shared.actors import Actor, identify, join, member_communities, user_locale
 from bot.services.shared.env import Env
@@ -47,35 +48,51 @@ async def start(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         name=actor.user.first_name,
         joined=joined.name if joined else None,
         communities=[c.name for c in communities],
+        buttons=await menu.buttons(uow, env, actor.user) if communities else None,
     )
+
+
+async def _roles_here(uow: UnitOfWork, actor: Actor) -> tuple[bool, bool]:
+    """Is this person a volunteer, and staff, here (in a group, of its community; else anywhere)?"""
+    memberships = await uow.memberships.of_user(actor.user.id)
+    if actor.community is not None:
+        memberships = [m for m in memberships if m.community_id == actor.community.id]
+    volunteer = any(m.volunteer_status != "none" for m in memberships)
+    staff = actor.is_super or any("staff" in m.roles for m in memberships)
+    return volunteer, staff
 
 
 async def usable_commands(uow: UnitOfWork, actor: Actor, inc: Incoming) -> list[Command]:
     """The commands this person may use in this chat (in a group, as a member of its community)."""
-    memberships = await uow.memberships.of_user(actor.user.id)
-    if actor.community is not None:
-        memberships = [m for m in memberships if m.community_id == actor.community.id]
+    volunteer, staff = await _roles_here(uow, actor)
     return commands.visible(
-        private=inc.chat.is_private,
-        volunteer=any(m.volunteer_status != "none" for m in memberships),
-        staff=any("staff" in m.roles for m in memberships),
-        super_admin=actor.is_super,
+        private=inc.chat.is_private, volunteer=volunteer, staff=staff, super_admin=actor.is_super
     )
 
 
+# /help sections: what a person does in each role, only the roles they have.
+SECTIONS = (("resident", ("everyone",)), ("volunteer", ("volunteer",)), ("staff", ("staff", "super")))
+
+
 async def show_help(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
-    """/help lists the commands this person may use in this chat."""
+    """/help: the commands this person may use in this chat, by role (resident, volunteer, staff).
+    A resident's part is short: how to ask, the everyday commands explained, the rest by name."""
     actor = await identify(uow, env, inc)
-    visible = await usable_commands(uow, actor, inc)
+    volunteer, staff = await _roles_here(uow, actor)
+    visible = commands.visible(
+        private=inc.chat.is_private, volunteer=volunteer, staff=staff, super_admin=actor.is_super
+    )
+    held = {"resident": True, "volunteer": volunteer, "staff": staff}
+    sections = []
+    for role, audiences in SECTIONS:
+        names = [c.name for c in visible if c.audience in audiences]
+        if role == "resident":
+            main = [n for n in menus.EVERYDAY if n in names]
+            sections.append({"role": role, "main": main, "more": [n for n in names if n not in main]})
+        elif names and held[role]:
+            sections.append({"role": role, "main": names, "more": []})
     await messages.reply(
-        uow,
-        env,
-        inc,
-        actor.locale,
-        "community/help_commands",
-        commands=[c.name for c in visible],
-        private=inc.chat.is_private,
-        skills=list(env.settings.volunteer_skills),
+        uow, env, inc, actor.locale, "community/help_commands", sections=sections, private=inc.chat.is_private
     )
 
 

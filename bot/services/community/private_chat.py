@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from bot import callbacks
+from bot import callbacks, words
 from bot.incoming import Incoming
-from bot.services.requests import details, intake
+from bot.services.community import menu
+from bot.services.requests import details, intake, lists
 from bot.services.requests.access import TEXT_LIMIT
 from bot.services.shared import messages
 from bot.services.shared.actors import identify, member_communities, user_locale
@@ -20,8 +21,17 @@ async def private_message(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     from a resident, something to offer filing as a request with one button."""
     actor = await identify(uow, env, inc)
     conversation = await uow.conversations.get(actor.user.id)
+    small_talk = not inc.media and (not inc.text.strip() or words.is_small_talk(inc.text))
     if conversation is not None and conversation.flow == intake.FLOW and conversation.step == "text":
+        if small_talk:  # "谢谢" or 👍 is not the problem: ask again, the flow waits
+            await messages.reply(
+                uow, env, inc, user_locale(env, actor.user), "requests/ask_text", limit=TEXT_LIMIT
+            )
+            return
         await intake.file_in_private(uow, env, inc, actor, inc.text, inc.media)
+        return
+    if conversation is not None and conversation.flow == lists.DETAIL_FLOW:
+        await lists.waiting_detail(uow, env, inc, actor, dict(conversation.data), small_talk=small_talk)
         return
     if conversation is not None and conversation.flow == registration.FLOW:
         await registration.answer(uow, env, inc)
@@ -29,6 +39,9 @@ async def private_message(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     request = await details.card_request(uow, inc)
     if request is not None:
         await details.reply_to_card(uow, env, inc, actor, request)
+        return
+    if small_talk:  # a greeting, thanks, an emoji or a sticker: what the bot can do, as buttons
+        await menu.show(uow, env, inc, actor)
         return
     communities = await member_communities(uow, actor)
     if len(inc.text.strip()) > TEXT_LIMIT and communities:

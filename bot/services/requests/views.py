@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 from bot import callbacks
 from bot.incoming import Incoming
 from bot.numbers import page_number
-from bot.services.requests.access import can_see_details, catalog_of, find
+from bot.services.requests import lists
+from bot.services.requests.access import can_see_details, catalog_of, find, is_active_volunteer
 from bot.services.requests.cards import local, place
 from bot.services.shared import messages
 from bot.services.shared.actors import Actor, identify, member_communities, staff_community_here
@@ -92,14 +93,24 @@ async def mine(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     requests = await uow.requests.of_person(actor.user.id, MINE)
     communities = {c.id: c for c in await member_communities(uow, actor)}
     rows = []
+    buttons = []  # in private, each request's next step for me (a group sees the list only)
     for request in requests:
         community = communities.get(request.community_id) or await uow.communities.get(request.community_id)
         assert community is not None
         row = summary(env, request, community, actor.locale, full=inc.chat.is_private)
         row["role"] = "requester" if request.requester_id == actor.user.id else "volunteer"
         rows.append(row)
+        if inc.chat.is_private:
+            buttons.append(lists.mine_row(env, actor.locale, request, row["role"]))
     await messages.reply(
-        uow, env, inc, actor.locale, "requests/mine", rows=rows, several=len(communities) > 1
+        uow,
+        env,
+        inc,
+        actor.locale,
+        "requests/mine",
+        rows=rows,
+        several=len(communities) > 1,
+        buttons=[row for row in buttons if row],
     )
 
 
@@ -139,10 +150,21 @@ async def _open_page(
 ) -> None:
     requests, total = await uow.requests.open_page(community.id, (page - 1) * PAGE, PAGE)
     pages = max(1, -(-total // PAGE))
-    full = inc.chat.is_private and actor.is_staff_of(
-        community.id, await uow.memberships.find(actor.user.id, community.id)
+    membership = await uow.memberships.find(actor.user.id, community.id)
+    # The community's staff group sees what staff need (room, contact, deadlines) and acts on it.
+    staff_view = (
+        actor.chat is not None and actor.chat.kind == "staff" and actor.chat.community_id == community.id
     )
+    full = staff_view or (inc.chat.is_private and actor.is_staff_of(community.id, membership))
     rows = [summary(env, r, community, actor.locale, full=full) for r in requests]
+    if staff_view:
+        for row, request in zip(rows, requests, strict=True):
+            row.update(await lists.staff_line(uow, env, request, community))
+        buttons = lists.staff_buttons(env, actor.locale, requests)
+    elif inc.chat.is_group or is_active_volunteer(membership):
+        buttons = lists.take_buttons(env, actor.locale, requests)
+    else:
+        buttons = []
     nav = []
     if page > 1:
         nav.append(
@@ -162,13 +184,13 @@ async def _open_page(
         env,
         inc,
         actor.locale,
-        "requests/open_list",
+        "requests/open_list_staff" if staff_view else "requests/open_list",
         community=community.name,
         rows=rows,
         page=min(page, pages),
         pages=pages,
         total=total,
-        buttons=[nav] if nav else None,
+        buttons=buttons + ([nav] if nav else []),
     )
 
 
