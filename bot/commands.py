@@ -56,6 +56,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("category", "staff", "any"),
     Command("building", "staff", "any"),
     Command("publicity", "staff", "any"),
+    Command("dutyphone", "staff", "any"),
 )
 
 

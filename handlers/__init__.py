@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, ChatMemberHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import LinliApplication, LinliContext
-from bot.services.community import flows, groups, people, private_chat, roles
+from bot.services.community import duty_phone, flows, groups, people, private_chat, roles
 from bot.services.points import balance
 from bot.services.requests import (
     claim,
@@ -67,6 +67,7 @@ def register(app: LinliApplication) -> None:
     app.add_handler(CommandHandler("invite", command(roles.invite), filters=NEW))
     app.add_handler(CommandHandler("grant", command(roles.grant), filters=NEW))
     app.add_handler(CommandHandler("revoke", command(roles.revoke), filters=NEW))
+    app.add_handler(CommandHandler("dutyphone", command(duty_phone.duty_phone), filters=NEW))
 
     # 4. Volunteers.
     app.add_handler(CommandHandler("volunteer", command(registration.register), filters=NEW))
