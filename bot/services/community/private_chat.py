@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import callbacks
+from bot import callbacks, danger
 from bot.incoming import Incoming
 from bot.services.requests import details, intake
 from bot.services.requests.access import TEXT_LIMIT
@@ -23,12 +23,18 @@ async def private_message(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     if conversation is not None and conversation.flow == intake.FLOW and conversation.step == "text":
         await intake.file_in_private(uow, env, inc, actor, inc.text, inc.media)
         return
+    if conversation is not None and conversation.flow == intake.FLOW and conversation.step == "building":
+        await intake.building_typed(uow, env, inc, actor)
+        return
     if conversation is not None and conversation.flow == registration.FLOW:
         await registration.answer(uow, env, inc)
         return
     request = await details.card_request(uow, inc)
     if request is not None:
         await details.reply_to_card(uow, env, inc, actor, request)
+        return
+    if danger.detect(inc.text) is not None:  # a person in danger is filed at once, not offered
+        await intake.file_in_private(uow, env, inc, actor, inc.text, inc.media)
         return
     communities = await member_communities(uow, actor)
     if len(inc.text.strip()) > TEXT_LIMIT and communities:
