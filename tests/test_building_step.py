@@ -4,8 +4,9 @@ answer re-checked. Through the handlers and the fake Bot API."""
 
 from __future__ import annotations
 
-from fakebot import FakeChat, FakeUser
-from tests.requests_world import HOME, Estate, card_text, estate, request_no
+from fakebot import FakeChat
+from tests.requests_world import HOME, Estate, card_text, english_resident, estate, request_no
+from tests.test_volunteers import step_of
 from tests.world import World
 
 ASK = "requests/ask_building"
@@ -16,14 +17,6 @@ async def community_count(world: World) -> int:
         community = await uow.communities.find_by_name(HOME)
         assert community is not None
         return community.request_seq
-
-
-async def step_of(world: World, person: FakeUser) -> str | None:
-    async with world.bot.deps.uow() as uow:
-        user = await uow.users.find_by_telegram_id(person.id)
-        assert user is not None
-        conversation = await uow.conversations.get(user.id)
-        return None if conversation is None else conversation.step
 
 
 def labels(world: World, chat: FakeChat) -> list[str]:
@@ -130,9 +123,7 @@ async def test_a_building_typed_wrong_is_refused_and_the_step_stays(world: World
 
 async def test_an_english_speaker_is_asked_and_refused_in_english(world: World) -> None:
     e, _ = await with_buildings(world)
-    tom = world.person("Tom", language_code="en")
-    await world.say(tom, e.group, "hello")
-    await world.start(tom)
+    tom = await english_resident(world, e.group)
     dm = world.dm(tom)
     await world.say(tom, dm, "/request the corridor light is broken")
     assert "Which building" in world.last(dm) and "Skip (not in a building)" in labels(world, dm)

@@ -9,7 +9,16 @@ from sqlalchemy import select
 from bot.services.requests.cards import CARD
 from fakebot import FakeChat
 from storage.models import OutboxMessage
-from tests.requests_world import HOME, Estate, all_text, card_text, estate, events, request_no
+from tests.requests_world import (
+    HOME,
+    Estate,
+    all_text,
+    card_text,
+    english_resident,
+    estate,
+    events,
+    request_no,
+)
 from tests.world import World
 
 NUMBERS = "requests/emergency_numbers"
@@ -198,9 +207,7 @@ async def test_a_danger_from_someone_in_several_communities_gets_the_numbers_bef
 
 async def test_english_speakers_get_the_numbers_in_english(world: World) -> None:
     e = await estate(world)
-    tom = world.person("Tom", language_code="en")
-    await world.say(tom, e.group, "hello")
-    await world.start(tom)
+    tom = await english_resident(world, e.group)
     dm = world.dm(tom)
     await world.say(tom, dm, "/request I smell gas in the corridor of building 3")
     [numbers] = await world.said(dm, NUMBERS)

@@ -4,7 +4,7 @@ building, so that dispatch (nudges, the staff card's suggestions) matches them."
 from __future__ import annotations
 
 from fakebot import FakeChat, FakeUser
-from tests.requests_world import HOME, estate, volunteer
+from tests.requests_world import HOME, english_resident, estate, volunteer
 from tests.world import World
 
 
@@ -94,9 +94,7 @@ async def test_a_building_staff_named_is_accepted_as_written(world: World) -> No
 
 async def test_an_unreadable_building_is_refused_in_english_too(world: World) -> None:
     e = await estate(world)
-    tom = world.person("Tom", language_code="en")
-    await world.say(tom, e.group, "hello")
-    await world.start(tom)
+    tom = await english_resident(world, e.group)
     dm = world.dm(tom)
     await world.say(tom, dm, "/volunteer Tom | near the park | 跑腿 | no")
     assert "could not read that building" in world.last(dm)
