@@ -65,6 +65,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("category", "staff", "any"),
     Command("building", "staff", "any"),
     Command("publicity", "staff", "any"),
+    Command("dutyphone", "staff", "any"),
 )
 
 

@@ -439,15 +439,42 @@ def parse_place(text: str) -> Place:
     return Place(first.building if first else None, unit, room)
 
 
+@cache
+def _building_dash_unit() -> re.Pattern[str]:
+    """A whole input of building-unit with a dash (5-1): how people write where they live."""
+    data = _data()
+    dashes = "".join(re.escape(_fold(str(d))) for d in data["dashes"])
+    b_digits, u_digits = int(data["building"]["max_digits"]), int(data["unit"]["max_digits"])
+    return re.compile(
+        rf"\s*(?P<n>[1-9][0-9]{{0,{b_digits - 1}}})\s*[{dashes}]\s*(?P<u>[1-9][0-9]{{0,{u_digits - 1}}})\s*"
+    )
+
+
 def building_key(text: str) -> str | None:
-    """The canonical building of what someone typed as a building: 3, 3#, 3 + building suffix, A ..."""
+    """The canonical building of what someone typed as a building: 3, 3#, 3 + building suffix, A, 3-2 ..."""
     vocab = _vocab()
     folded = _fold(text)
-    match = vocab.building_key.fullmatch(folded)
+    match = vocab.building_key.fullmatch(folded) or _building_dash_unit().fullmatch(folded)
     if match is not None:
         number = _number(match, vocab.building_max)
         return vocab.building_format.format(number) if number else None
     return parse_place(text).building
+
+
+def typed_place(text: str) -> Place:
+    """Building, unit and room of an answer that is only a place (where someone lives, which building):
+    what parse_place reads (五号楼一单元, 5栋1单元, 5-1-502), building-unit with a dash (5-1), or a
+    bare building as building_key reads it (5, 5号, 五)."""
+    vocab = _vocab()
+    pair = _building_dash_unit().fullmatch(_fold(text))
+    if pair is not None:
+        building, unit = _number(pair, vocab.building_max), int(pair.group("u"))
+        if building is not None and unit <= vocab.unit_max:
+            return Place(vocab.building_format.format(building), vocab.unit_format.format(unit), None)
+    place = parse_place(text)
+    if place.building is not None:
+        return place
+    return Place(building_key(text), place.unit, place.room)
 
 
 # ---------------------------------------------------------------- redaction

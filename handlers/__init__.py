@@ -8,7 +8,7 @@ from telegram.ext import CallbackQueryHandler, ChatMemberHandler, CommandHandler
 
 from bot import commands, opening
 from bot.context import LinliApplication, LinliContext
-from bot.services.community import flows, groups, members, people, private_chat, roles
+from bot.services.community import duty_phone, flows, groups, members, people, private_chat, roles
 from bot.services.points import balance
 from bot.services.requests import (
     claim,
@@ -58,6 +58,7 @@ COMMANDS: dict[str, Handler] = {
     "invite": command(roles.invite),
     "grant": command(roles.grant),
     "revoke": command(roles.revoke),
+    "dutyphone": command(duty_phone.duty_phone),
     # Volunteers.
     "volunteer": command(registration.register),
     "profile": command(profile.profile),

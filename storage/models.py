@@ -56,6 +56,8 @@ class Community(Base):
     publicity: Mapped[bool] = mapped_column(Boolean, default=True)
     # The last request number handed out (#1, #2, ... per community); raised by a conditional UPDATE.
     request_seq: Mapped[int] = mapped_column(Integer, default=0)
+    # The property's duty phone (物业值班电话), given with the emergency numbers when someone is in danger.
+    duty_phone: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column()
 
 
@@ -208,6 +210,8 @@ class OutboxMessage(Base):
     fallback_text: Mapped[str | None] = mapped_column(Text)
     # pending | sent | failed | undeliverable | skipped
     status: Mapped[str] = mapped_column(String(16), default="pending")
+    # Within a chat, higher goes first (an emergency reply or alert ahead of the queue), then row order.
+    priority: Mapped[int] = mapped_column(Integer, default=0)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column()
     last_error: Mapped[str | None] = mapped_column(Text)

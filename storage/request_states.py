@@ -65,6 +65,7 @@ class Event(StrEnum):
     RATED = "rated"
     CATEGORY = "category"  # corrected by staff
     BUILDING = "building"  # corrected by staff
+    DANGER = "danger"  # a person in danger: emergency numbers given, staff alerted (note: the numbers)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,14 @@ async def volunteer(world: World, group: FakeChat, name: str, line: str, *, star
     return person
 
 
+async def english_resident(world: World, group: FakeChat, name: str = "Tom") -> FakeUser:
+    """A resident whose Telegram speaks English, who wrote in the group and started the bot."""
+    person = world.person(name, language_code="en")
+    await world.say(person, group, "hello")
+    await world.start(person)
+    return person
+
+
 async def estate(world: World, *, resident_started: bool = True) -> Estate:
     group = await world.community_group("幸福里群", HOME)
     staff_group = await world.community_group("幸福里工作群", HOME, staff=True)

@@ -150,6 +150,8 @@ async def test_voice_message_in_private_is_offered_and_filed_with_the_voice_kept
     world.fake.send_voice(e.resident, dm, duration=12)
     await world.pump()
     await world.press(e.resident, dm, "登记为求助")
+    assert (await world.templates(dm))[-1] == "requests/ask_building"  # a voice note names no building
+    await world.press(e.resident, dm, "跳过")
     request = await request_no(world, 1)
     async with world.bot.deps.uow() as uow:
         assert [m.kind for m in await uow.requests.media_of(request.id)] == ["voice"]

@@ -177,6 +177,7 @@ async def test_a_real_request_is_still_offered(world: World) -> None:
     await world.say(person, world.dm(person), "你好，我家厨房水管漏水了")
     assert "登记为求助" in " ".join(buttons(world, world.dm(person)))
     await world.press(person, world.dm(person), "登记为求助")
+    await world.say(person, world.dm(person), "5号楼")  # no building in the text: the bot asks for it
     assert (await request_no(world, 1)).text == "你好，我家厨房水管漏水了"
 
 

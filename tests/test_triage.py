@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.categories import load_catalogs
-from bot.triage import Place, Triage, building_key, is_urgent, parse_place, redact, triage
+from bot.triage import Place, Triage, building_key, is_urgent, parse_place, redact, triage, typed_place
 from scripts.triage_accuracy import evaluate, load_cases
 
 # What the rules reach on tests/data/triage_cases.yaml today (rounded down); a change that
@@ -222,6 +222,25 @@ def test_room_alone_needs_a_room_word():
 )
 def test_building_key_gives_one_canonical_form(typed):
     assert building_key(typed) == "3号楼"
+
+
+@pytest.mark.parametrize(
+    ("typed", "place"),
+    [
+        ("五号楼一单元", Place("5号楼", "1单元", None)),
+        ("5栋1单元", Place("5号楼", "1单元", None)),
+        ("五栋", Place("5号楼", None, None)),
+        ("5-1", Place("5号楼", "1单元", None)),
+        ("５－１", Place("5号楼", "1单元", None)),
+        ("5-1-502", Place("5号楼", "1单元", "502")),
+        ("5", Place("5号楼", None, None)),
+        ("0-1", Place(None, None, None)),
+        ("随便", Place(None, None, None)),
+    ],
+)
+def test_typed_place_reads_an_answer_that_is_only_a_place(typed, place):
+    assert typed_place(typed) == place
+    assert building_key(typed) == place.building
 
 
 @pytest.mark.parametrize("typed", ["A座", "A栋", "a", "building A"])

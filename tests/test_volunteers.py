@@ -32,6 +32,7 @@ async def profile_of(world: World, person: FakeUser, community: str = HOME) -> d
             "status": m.volunteer_status,
             "name": m.display_name,
             "building": m.building,
+            "unit": m.unit,
             "skills": list(m.skills),
             "party": m.party_member,
         }
@@ -121,7 +122,8 @@ async def test_guided_flow_with_buttons_makes_an_active_volunteer(world: World) 
     assert await profile_of(world, wang) == {
         "status": "active",
         "name": "老王",
-        "building": "3号楼2单元",
+        "building": "3号楼",
+        "unit": "2单元",
         "skills": ["维修", "电工"],
         "party": True,
     }
@@ -141,7 +143,8 @@ async def test_typed_answers_work_as_well_as_buttons(world: World) -> None:
     assert await profile_of(world, li) == {
         "status": "active",
         "name": "李阿姨",
-        "building": "5号楼1单元",
+        "building": "5号楼",
+        "unit": "1单元",
         "skills": ["理发", "陪护"],
         "party": False,
     }
@@ -336,7 +339,8 @@ async def test_one_line_registration(world: World) -> None:
     assert await profile_of(world, wang) == {
         "status": "active",
         "name": "老王",
-        "building": "3号楼2单元",
+        "building": "3号楼",
+        "unit": "2单元",
         "skills": ["维修", "电工"],
         "party": True,
     }

@@ -35,8 +35,10 @@ class OutboxRepository(Repository):
         fallback_text: str | None = None,
         media_kind: str | None = None,
         file_id: str | None = None,
+        priority: int = 0,
     ) -> bool:
         """Queue a message (kind send | card | edit_card | media), due now by the unit of work's clock.
+        A row of higher `priority` is delivered before the older rows of its chat.
 
         A second row with the same dedupe key is silently not added: False."""
         now = self.now()
@@ -57,6 +59,7 @@ class OutboxRepository(Repository):
                 fallback_text=fallback_text,
                 media_kind=media_kind,
                 file_id=file_id,
+                priority=priority,
                 created_at=now,
                 next_attempt_at=now,
             )
@@ -76,10 +79,12 @@ class OutboxRepository(Repository):
         return result.scalar_one_or_none()
 
     async def due_chats(self, now: datetime) -> list[int]:
+        """Chats with a row due now; those with an urgent row first (their workers start first)."""
         result = await self.session.execute(
             select(OutboxMessage.chat_id)
             .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
-            .distinct()
+            .group_by(OutboxMessage.chat_id)
+            .order_by(func.max(OutboxMessage.priority).desc(), func.min(OutboxMessage.id))
         )
         return list(result.scalars())
 
@@ -94,7 +99,7 @@ class OutboxRepository(Repository):
         result = await self.session.execute(
             select(OutboxMessage)
             .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == "pending")
-            .order_by(OutboxMessage.id)
+            .order_by(OutboxMessage.priority.desc(), OutboxMessage.id)
             .limit(1)
         )
         return result.scalar_one_or_none()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import callbacks, words
+from bot import callbacks, danger, words
 from bot.incoming import Incoming
 from bot.services.community import menu
 from bot.services.requests import details, intake, lists
@@ -33,12 +33,18 @@ async def private_message(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     if conversation is not None and conversation.flow == lists.DETAIL_FLOW:
         await lists.waiting_detail(uow, env, inc, actor, dict(conversation.data), small_talk=small_talk)
         return
+    if conversation is not None and conversation.flow == intake.FLOW and conversation.step == "building":
+        await intake.building_typed(uow, env, inc, actor)
+        return
     if conversation is not None and conversation.flow == registration.FLOW:
         await registration.answer(uow, env, inc)
         return
     request = await details.card_request(uow, inc)
     if request is not None:
         await details.reply_to_card(uow, env, inc, actor, request)
+        return
+    if danger.detect(inc.text) is not None:  # a person in danger is filed at once, not offered
+        await intake.file_in_private(uow, env, inc, actor, inc.text, inc.media)
         return
     if small_talk:  # a greeting, thanks, an emoji or a sticker: what the bot can do, as buttons
         await menu.show(uow, env, inc, actor)

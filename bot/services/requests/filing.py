@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from bot import callbacks, words
+from bot import callbacks, danger, words
 from bot.deadlines import deadlines
 from bot.incoming import Incoming, Media
 from bot.services.requests.access import (
     catalog_of,
     check_text,
 )
+from bot.services.requests.alarm import raise_alarm
 from bot.services.requests.cards import CARD
 from bot.services.shared import messages
 from bot.services.shared.actors import user_locale
@@ -42,6 +43,7 @@ class Filing:
     on_behalf_name: str | None = None
     contact: str | None = None
     place_text: str = ""  # a building and room given apart from the text
+    building: str | None = None  # a building chosen apart from the text (a button of the building step)
 
 
 def private_mark(text: str) -> tuple[bool, str]:
@@ -56,8 +58,9 @@ async def file_request(uow: UnitOfWork, env: Env, filing: Filing, key: str) -> R
     community = filing.community
     catalog = catalog_of(env, community)
     found = triage(text, catalog)
+    alarm = danger.detect(text)
     given = parse_place(filing.place_text) if filing.place_text else None
-    building = (given.building if given else None) or found.place.building
+    building = (given.building if given else None) or filing.building or found.place.building
     if building is None and filing.requester is not None:
         m = await uow.memberships.find(filing.requester.id, community.id)
         building = building_key(m.building) if m is not None and m.building else None
@@ -67,7 +70,7 @@ async def file_request(uow: UnitOfWork, env: Env, filing: Filing, key: str) -> R
         now,
         response=category.response,
         resolution=category.resolution,
-        urgent=found.urgent,
+        urgent=found.urgent or alarm is not None,
         urgent_factor=catalog.urgent_factor,
         tz=ZoneInfo(community.timezone),
         hours=catalog.service_hours,
@@ -85,7 +88,7 @@ async def file_request(uow: UnitOfWork, env: Env, filing: Filing, key: str) -> R
             category=category.key,
             complexity=category.complexity,
             points=category.points,
-            urgent=found.urgent,
+            urgent=found.urgent or alarm is not None,
             building=building,
             unit=(given.unit if given else None) or found.place.unit,
             room=(given.room if given else None) or found.place.room,
@@ -106,6 +109,17 @@ async def file_request(uow: UnitOfWork, env: Env, filing: Filing, key: str) -> R
     if filing.media_group_id and filing.source_chat_id is not None:
         await uow.requests.adopt_album(filing.source_chat_id, filing.media_group_id, request.id)
     await _post_cards(uow, env, request, filing, key)
+    if alarm is not None:  # a person in danger: numbers to whoever asked, staff alerted, both at once
+        await raise_alarm(
+            uow,
+            env,
+            request,
+            alarm,
+            key,
+            asked_in=filing.source_chat_id,
+            asked_message_id=filing.source_message_id,
+            asked_by=filing.filed_by,
+        )
     await _nudge(uow, env, request, category.skills, key)
     return request
 

@@ -90,15 +90,20 @@ async def post(
     template: str,
     *,
     buttons: Keyboard | None = None,
+    reply_to: int | None = None,
+    priority: int = 0,
     **context: Any,
 ) -> bool:
-    """A message to a chat (a group, or someone's private chat), once per key."""
+    """A message to a chat (a group, or someone's private chat), once per key; `priority` puts it
+    ahead of what the chat already has queued."""
     return await uow.outbox.add(
         dedupe_key=key,
         chat_id=chat_id,
         text=env.renderer.render(locale, template, **context),
         template=template,
         buttons=keyboard_json(buttons),
+        reply_to_message_id=reply_to,
+        priority=priority,
     )
 
 
@@ -112,6 +117,7 @@ async def tell(
     fallback_chat_id: int | None = None,
     buttons: Keyboard | None = None,
     fallback_locale: str | None = None,
+    priority: int = 0,
     **context: Any,
 ) -> None:
     """A private message to a person; if they cannot be reached there, a mention in a group instead."""
@@ -131,10 +137,15 @@ async def tell(
             recipient_user_id=user.id,
             fallback_chat_id=fallback_chat_id,
             fallback_text=fallback_text,
+            priority=priority,
         )
     elif fallback_chat_id is not None and fallback_text is not None:
         await uow.outbox.add(
-            dedupe_key=f"{key}:fb", chat_id=fallback_chat_id, text=fallback_text, template=template
+            dedupe_key=f"{key}:fb",
+            chat_id=fallback_chat_id,
+            text=fallback_text,
+            template=template,
+            priority=priority,
         )
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from bot import callbacks, words
@@ -10,6 +12,7 @@ from bot.services.shared.env import Env
 from bot.services.shared.errors import Refused
 from bot.services.shared.messages import Button
 from bot.services.shared.switches import switch_word
+from bot.triage import typed_place
 from storage.models import Membership
 
 FLOW = "volunteer"
@@ -31,11 +34,33 @@ def parse_name(text: str) -> str:
     return name
 
 
-def parse_building(text: str) -> str:
-    building = " ".join(text.split())
-    if not building or len(building) > BUILDING_LIMIT or building.startswith("/"):
-        raise Refused("volunteers/building_invalid", limit=BUILDING_LIMIT)
-    return building
+@dataclass(frozen=True)
+class Home:
+    """Where a volunteer lives, in the form triage gives a request's place (5号楼, 1单元)."""
+
+    building: str | None
+    unit: str | None
+
+
+def parse_building(text: str, known: Sequence[str] = ()) -> Home:
+    """A typed building read the way triage reads one (五号楼一单元, 5栋1单元, 5-1, ５幢 -> 5号楼 and
+    1单元), so that dispatch matches it with a request's building; else one of the community's
+    buildings as staff named them (`known`); else a word for "none" (无, skip)."""
+    typed = " ".join(text.split())
+    if typed and len(typed) <= BUILDING_LIMIT and not typed.startswith("/"):
+        place = typed_place(typed)
+        if place.building is not None:
+            return Home(place.building, place.unit)
+        for building in known:
+            if building.casefold() == typed.casefold():
+                return Home(building, None)
+        if words.is_word("no_building", typed):
+            return Home(None, None)
+    raise Refused("volunteers/building_invalid", limit=BUILDING_LIMIT, known=list(known[:12]))
+
+
+def home_of(m: Membership) -> str:
+    return f"{m.building or ''}{m.unit or ''}"
 
 
 def parse_skills(env: Env, text: str) -> list[str]:
@@ -68,7 +93,7 @@ def parse_switch(text: str) -> bool:
 def profile_of(m: Membership) -> dict[str, Any]:
     return {
         "name": m.display_name or "",
-        "building": m.building or "",
+        "building": home_of(m),
         "skills": list(m.skills),
         "party": m.party_member,
         "status": m.volunteer_status,

@@ -10,6 +10,7 @@ from bot.services.shared.actors import (
     require_private,
     user_locale,
 )
+from bot.services.shared.buildings import community_buildings
 from bot.services.shared.env import Env
 from bot.services.shared.errors import Refused
 from bot.services.volunteers.fields import (
@@ -43,7 +44,8 @@ async def profile(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         if field == "name":
             m.display_name = parse_name(value)
         elif field == "building":
-            m.building = parse_building(value)
+            home = parse_building(value, await community_buildings(uow, m.community_id))
+            m.building, m.unit = home.building, home.unit
         elif field == "skills":
             m.skills = parse_skills(env, value)
         elif field == "party":

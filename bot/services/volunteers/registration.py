@@ -15,6 +15,7 @@ from bot.services.shared.actors import (
     require_private,
     user_locale,
 )
+from bot.services.shared.buildings import community_buildings
 from bot.services.shared.env import Env
 from bot.services.shared.errors import NotMember, Refused
 from bot.services.shared.messages import Button
@@ -75,10 +76,13 @@ async def _register_one_line(
             several=len(communities) > 1,
             skills=list(env.settings.volunteer_skills),
         )
+    name = parse_name(parts[0])
+    home = parse_building(parts[1], await community_buildings(uow, community.id))
     data = {
         "community_id": community.id,
-        "name": parse_name(parts[0]),
-        "building": parse_building(parts[1]),
+        "name": name,
+        "building": home.building,
+        "unit": home.unit,
         "skills": parse_skills(env, parts[2]),
         "party": parse_party(parts[3]),
     }
@@ -142,7 +146,8 @@ async def _answer(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, step: 
         await uow.conversations.put(actor.user.id, FLOW, "building", data)
         await messages.reply(uow, env, inc, locale, "volunteers/ask_building", limit=BUILDING_LIMIT, seq=1)
     elif step == "building":
-        data["building"] = parse_building(text)
+        home = parse_building(text, await community_buildings(uow, int(data["community_id"])))
+        data["building"], data["unit"] = home.building, home.unit
         data.setdefault("skills", [])
         await uow.conversations.put(actor.user.id, FLOW, "skills", data)
         await messages.post_card(
@@ -239,7 +244,7 @@ async def _finish(uow: UnitOfWork, env: Env, inc: Incoming, user: User, data: di
         raise Refused("common/button_expired")
     was = membership.volunteer_status
     membership.display_name = data["name"]
-    membership.building = data["building"]
+    membership.building, membership.unit = data["building"], data.get("unit")
     membership.skills = list(data["skills"])
     membership.party_member = bool(data["party"])
     if was in ("none", "pending"):
