@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     nudge_minutes: int = Field(default=30, ge=0)
     # How often due work is looked for (automatic confirmation of done requests), in seconds.
     sweep_seconds: float = Field(default=60.0, gt=0)
+    # A rating tapped by mistake may be changed for so many minutes after it was given.
+    rating_change_minutes: int = Field(default=10, ge=0)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

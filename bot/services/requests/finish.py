@@ -32,7 +32,7 @@ from bot.services.requests.notify import (
 )
 from bot.services.requests.step import by_button, by_command, must, wrong_state
 from bot.services.shared import messages
-from bot.services.shared.actors import Actor, user_locale
+from bot.services.shared.actors import Actor
 from bot.services.shared.env import Env
 from bot.services.shared.errors import Refused
 from bot.services.shared.runner import Outcome
@@ -48,8 +48,12 @@ async def progress_step(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, 
     must(is_volunteer(actor, found) or can_dispatch(actor, found), request)
     if request.status not in IN_HAND:
         raise wrong_state(request)
-    note = found.rest.strip() or env.renderer.label(user_locale(env, actor.user), "req_on_my_way_note")
-    note = check_text(note, limit=COMMENT_LIMIT)
+    # No note: "on my way", which each reader reads in their own language.
+    note = check_text(found.rest, required=False, limit=COMMENT_LIMIT) or None
+    await uow.requests.lock(request)  # a double tap waits here for the first press to commit
+    last = await uow.requests.last_event(request.id)
+    if last is not None and (last.kind, last.actor_id, last.note) == (Event.PROGRESS, actor.user.id, note):
+        return "requests/already_noted"
     await uow.requests.record(request, Event.PROGRESS, actor.user.id, note=note)
     await card_changed(uow, env, inc, request)
     name = await display_name(uow, actor.user, request.community_id)
@@ -63,6 +67,8 @@ async def done_step(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, foun
     request = found.request
     must(is_volunteer(actor, found) or can_dispatch(actor, found), request)
     note = check_text(found.rest, required=False, limit=COMMENT_LIMIT)
+    if request.status == RequestStatus.DONE:
+        return "requests/already_done"
     now = env.clock()
     catalog = catalog_of(env, found.community)
     auto_at = add_service_time(now, catalog.auto_confirm, ZoneInfo(found.community.timezone), None)
@@ -101,7 +107,7 @@ async def confirm_step(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, f
     request = found.request
     must(is_requester(actor, found) or can_dispatch(actor, found), request)
     if request.status in FINISHED:
-        raise Refused("requests/already_confirmed", n=request.number)
+        return "requests/already_confirmed"
     await confirmed(uow, env, f"u{inc.update_id}", request, actor.user.id, auto=False)
     return "requests/confirmed"
 
