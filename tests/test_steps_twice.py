@@ -7,13 +7,24 @@ chat, and is answered with a short "already done" pop-up (or reply, for a comman
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from sqlalchemy import select
 
+from bot.categories import load_catalogs
+from bot.incoming import Person, Where
+from bot.render import Renderer
+from bot.services.requests import claim, finish
+from bot.services.shared.runner import Service
 from fakebot import CallbackAnswer, FakeChat, FakeUser
+from storage.engine import make_engine
 from storage.models import OutboxMessage
+from tests.conftest import Clock, reset_schema
 from tests.requests_world import balance, events, request_no
+from tests.services.bench import estate as bench_estate
+from tests.services.bench import file_request
+from tests.services.conftest import TEMPLATES, make_bench
 from tests.test_request_refusals import claimed, confirmed, done, filed, look, mark, sent_since
 from tests.world import World
 
@@ -209,3 +220,31 @@ async def test_take_pressed_again_after_starting_the_bot_sends_the_details_then(
     await world.pump()
     assert "501" in world.last(world.dm(li))
     assert "已经是您在处理" in (world.answers()[-1] or "")
+
+
+# -- two presses at the same moment, on PostgreSQL with a connection each --------------------------
+async def test_two_presses_at_the_same_moment_on_postgres_take_each_step_once(postgres_url: str) -> None:
+    engine = make_engine(postgres_url)
+    await reset_schema(engine)
+    bench = make_bench(engine, postgres_url, Renderer("zh_CN", TEMPLATES), load_catalogs(), Clock())
+    try:
+        home = await bench_estate(bench)
+        request = await file_request(bench, home)
+        vol_dm = bench.dm(home.volunteer)
+
+        async def twice(person: Person, where: Where, service: Service) -> list[str]:
+            sent = await asyncio.gather(*(bench.press(person, where, service, request.id) for _ in range(2)))
+            return sorted(s.outcome.toast or "" for s in sent)
+
+        taken = await twice(home.volunteer, home.group, claim.claim_button)
+        assert taken == ["已接单 #1，详情已私信发给您。", "求助 #1 已经是您在处理，详情已私信发给您。"]
+        noted = await twice(home.volunteer, vol_dm, finish.progress_button)
+        assert "这条进展已经告诉居民了（#1）。" in noted
+        done_ = await twice(home.volunteer, vol_dm, finish.done_button)
+        assert any("已经报告办结" in t for t in done_)
+        solved = await twice(home.resident, bench.dm(home.resident), finish.confirm_button)
+        assert any("已经确认过了" in t for t in solved)
+        assert await bench.events(1) == ["filed", "claimed", "progress", "done", "confirmed"]
+        assert (await bench.points(home.volunteer)).entries == [("earn", 10)]
+    finally:
+        await engine.dispose()

@@ -57,6 +57,8 @@ async def claim_step(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, fou
     if request.responded_at is None:
         values["responded_at"] = now
     if not await uow.requests.transition(request, Step.CLAIM, **values):
+        if request.status in IN_HAND and request.volunteer_id == actor.user.id:
+            return "requests/already_yours"  # their other press won, a moment ago
         if request.status in IN_HAND and request.volunteer_id is not None:
             holder = await uow.users.get(request.volunteer_id)
             who = await display_name(uow, holder, request.community_id) if holder else "?"

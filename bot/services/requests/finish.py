@@ -75,6 +75,8 @@ async def done_step(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, foun
     if not await uow.requests.transition(
         request, Step.DONE, done_at=now, done_note=note or None, auto_confirm_at=auto_at
     ):
+        if request.status == RequestStatus.DONE:
+            return "requests/already_done"  # another press won, a moment ago
         raise wrong_state(request)
     for item in inc.media:
         await filing.keep_media(uow, request, item, inc.chat.chat_id, actor.user, "done")
@@ -108,16 +110,20 @@ async def confirm_step(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, f
     must(is_requester(actor, found) or can_dispatch(actor, found), request)
     if request.status in FINISHED:
         return "requests/already_confirmed"
-    await confirmed(uow, env, f"u{inc.update_id}", request, actor.user.id, auto=False)
+    if not await confirmed(uow, env, f"u{inc.update_id}", request, actor.user.id, auto=False):
+        return "requests/already_confirmed"  # another press won, a moment ago
     return "requests/confirmed"
 
 
 async def confirmed(
     uow: UnitOfWork, env: Env, key: str, request: Request, actor_id: int | None, *, auto: bool
-) -> None:
-    """done -> confirmed, once: points to the volunteer, the 晒单 card, everyone told."""
+) -> bool:
+    """done -> confirmed, once: points to the volunteer, the 晒单 card, everyone told. False when
+    someone confirmed it first (nothing written); refused when it is in another state."""
     now = env.clock()
     if not await uow.requests.transition(request, Step.CONFIRM, confirmed_at=now, auto_confirmed=auto):
+        if request.status in FINISHED:
+            return False
         raise wrong_state(request)
     await uow.requests.record(request, Event.AUTO_CONFIRMED if auto else Event.CONFIRMED, actor_id, at=now)
     awarded = await ledger.award_for_request(uow, request, actor_id)
@@ -142,6 +148,7 @@ async def confirmed(
         group = await fallback_chat(uow, request)
         if group is not None:
             await messages.post_card(uow, f"{key}:publicity:{request.round}", group, PUBLICITY, request.id)
+    return True
 
 
 async def confirm_due(make_uow: Callable[[], UnitOfWork], env: Env) -> int:
@@ -156,7 +163,10 @@ async def confirm_due(make_uow: Callable[[], UnitOfWork], env: Env) -> int:
                 request = await uow.requests.get(request_id)
                 if request is None or request.status != RequestStatus.DONE:
                     continue
-                await confirmed(uow, env, f"auto:{request.id}:{request.round}", request, None, auto=True)
+                if not await confirmed(
+                    uow, env, f"auto:{request.id}:{request.round}", request, None, auto=True
+                ):
+                    continue
                 await uow.commit()
                 count += 1
         except Refused:  # confirmed by someone else in the meantime
