@@ -7,11 +7,14 @@ is refused politely. Time is the injected clock, moved by the tests.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.services.requests import rating
 from bot.services.requests.cards import PUBLICITY, RATING_ALERT
 from fakebot import FakeChat, FakeMessage
 from tests.conftest import Clock
 from tests.requests_world import balance, events, request_no
+from tests.test_far_clocks import assert_stamped_by, far_clocks
 from tests.test_request_refusals import confirmed, look, mark, neighbour, sent_since
 from tests.world import World
 
@@ -188,3 +191,19 @@ async def test_reopening_after_a_low_rating_marks_the_alert_and_the_next_round_i
     assert "已重新打开" in text_of(world, e.staff_group, alert)
     request = await request_no(world, 1)
     assert (request.status, request.rating, request.rated_at) == ("open", None, None)
+
+
+@far_clocks
+async def test_the_change_window_follows_the_injected_clock_years_away(clocked: World, clock: Clock) -> None:
+    world, start = clocked, clock()
+    e = await confirmed(world)
+    res_dm = world.dm(e.resident)
+    await world.press(e.resident, res_dm, "⭐")
+    clock.advance(WINDOW)
+    await world.press(e.resident, res_dm, "⭐⭐⭐⭐")
+    assert (await request_no(world, 1)).rating == 4
+    clock.advance(1)
+    await world.press(e.resident, res_dm, "⭐⭐⭐⭐⭐")
+    assert "不能再修改" in (world.answers()[-1] or "")
+    assert (await request_no(world, 1)).rating == 4
+    await assert_stamped_by(world, start, clock() + timedelta(days=3))
