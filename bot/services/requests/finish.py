@@ -45,12 +45,12 @@ log = logging.getLogger(__name__)
 
 async def progress_step(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, found: Found) -> str:
     request = found.request
+    await uow.requests.lock(request)  # a double tap waits here for the first press to commit
     must(is_volunteer(actor, found) or can_dispatch(actor, found), request)
     if request.status not in IN_HAND:
         raise wrong_state(request)
     # No note: "on my way", which each reader reads in their own language.
     note = check_text(found.rest, required=False, limit=COMMENT_LIMIT) or None
-    await uow.requests.lock(request)  # a double tap waits here for the first press to commit
     last = await uow.requests.last_event(request.id)
     if last is not None and (last.kind, last.actor_id, last.note) == (Event.PROGRESS, actor.user.id, note):
         return "requests/already_noted"
