@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     member_lookups_per_second: float = Field(default=20.0, gt=0)
     # ... and what was found (in a group or not) is trusted for this many minutes before asking again.
     member_lookup_minutes: int = Field(default=30, ge=0)
+    # A rating tapped by mistake may be changed for so many minutes after it was given.
+    rating_change_minutes: int = Field(default=10, ge=0)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

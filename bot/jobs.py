@@ -5,15 +5,17 @@ from __future__ import annotations
 import logging
 
 from bot.context import LinliContext
-from bot.services.requests import finish
+from bot.services.requests import finish, rating
 
 log = logging.getLogger(__name__)
 
 
 async def sweep(context: LinliContext) -> None:
-    """Work that is due by a stored time: done requests nobody confirmed in time."""
+    """Work that is due by a stored time: done requests nobody confirmed in time, ratings that
+    can no longer be changed."""
     deps = context.deps
     try:
         await finish.confirm_due(deps.uow, deps.env)
+        await rating.close_rating_windows(deps.uow, deps.env)
     except Exception:  # a database hiccup must not stop the timer; the next sweep catches up
         log.exception("sweep failed; it will run again")

@@ -5,11 +5,14 @@ from __future__ import annotations
 import html
 import importlib.resources
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
 
+from bot import words
 from bot.config import LOCALES
 
 TEXT_LIMIT = 4096
@@ -47,6 +50,15 @@ def to_locale(language: str | None, default: str) -> str:
     return default
 
 
+@pass_context
+def skill_names(context: Context, skills: str | Iterable[str]) -> str | list[str]:
+    """`{{ skills|skills }}`: stored skill names as the template's reader calls them."""
+    locale = str(context.get("locale", ""))
+    if isinstance(skills, str):
+        return words.skill_name(skills, locale)
+    return [words.skill_name(s, locale) for s in skills]
+
+
 class TextTooLong(ValueError):
     """A rendered text is over Telegram's 4096 UTF-16 units; the caller must shorten what it shows."""
 
@@ -65,6 +77,7 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=False,
         )
+        self.env.filters["skills"] = skill_names
 
     def locale(self, locale: str | None) -> str:
         return locale if locale in LOCALES else self.default_locale

@@ -41,6 +41,22 @@ def default_skills() -> tuple[str, ...]:
     return tuple(str(s) for s in _words()["default_skills"])
 
 
+def skill_name(skill: str, locale: str) -> str:
+    """A stored skill as a reader of `locale` calls it (a skill without a translation as it is)."""
+    names = _words()["skill_names"].get(skill) or {}
+    return str(names.get(locale) or skill)
+
+
+def skill_named(word: str, known: tuple[str, ...]) -> str | None:
+    """Which of the `known` skills a typed word names, in any language (case-insensitive)."""
+    wanted = word.strip().casefold()
+    for skill in known:
+        names = _words()["skill_names"].get(skill) or {}
+        if wanted in {skill.casefold(), *(str(n).casefold() for n in names.values())}:
+            return skill
+    return None
+
+
 def words_of(group: str) -> tuple[str, ...]:
     """Every word of a list group (request_tags, private_marks), as written."""
     return tuple(str(w) for w in _words()[group])

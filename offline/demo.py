@@ -165,8 +165,8 @@ async def play(stage: Stage, *, locale: str) -> None:
     await stage.say(zhang, zhang_dm, "/volunteer")
     await stage.press(zhang, zhang_dm, label="老张")
     await stage.say(zhang, zhang_dm, "3号楼2单元")
-    await stage.press(zhang, zhang_dm, label="电工")
-    await stage.press(zhang, zhang_dm, label="维修")
+    await stage.press(zhang, zhang_dm, data=callbacks.encode("vs", 1))  # 电工, named in the reader's language
+    await stage.press(zhang, zhang_dm, data=callbacks.encode("vs", 0))  # 维修
     await stage.press(zhang, zhang_dm, data=callbacks.encode("vsd"))
     await stage.press(zhang, zhang_dm, data=callbacks.encode("vp", 1))
 

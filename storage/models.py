@@ -198,6 +198,7 @@ class OutboxMessage(Base):
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)
     # send | card (post a card, rendered at send time) | edit_card (edit it, rendered at send time)
+    # | drop_buttons (an older copy of a card loses its buttons) | media
     kind: Mapped[str] = mapped_column(String(16), default="send")
     text: Mapped[str | None] = mapped_column(Text)
     template: Mapped[str | None] = mapped_column(String(64))  # what `text` was rendered from
@@ -216,6 +217,7 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[datetime] = mapped_column()
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_message_id: Mapped[int | None] = mapped_column(Integer)
+    target_message_id: Mapped[int | None] = mapped_column(Integer)  # kind drop_buttons: the message
     # kind media: a photo, voice note, video or document sent again by its Telegram file id.
     media_kind: Mapped[str | None] = mapped_column(String(16))
     file_id: Mapped[str | None] = mapped_column(String(255))
@@ -237,6 +239,8 @@ class CardMessage(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger)
     message_id: Mapped[int] = mapped_column(Integer)
     content_hash: Mapped[str | None] = mapped_column(String(64))  # of what the message shows now
+    # Whether it shows buttons now: a newer copy in the chat takes them away from this one.
+    has_buttons: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column()
 
 
@@ -285,6 +289,7 @@ class Request(Base):
     auto_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
     rating: Mapped[int | None] = mapped_column(Integer)
     rating_comment: Mapped[str | None] = mapped_column(Text)
+    rated_at: Mapped[datetime | None] = mapped_column()  # the first rating; a change is allowed shortly after
     created_at: Mapped[datetime] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column()
 

@@ -1,7 +1,7 @@
 """A request's states and the steps between them: the one table storage and services both read.
 
     open ─claim─▶ claimed ─┐
-      │  ◀─release─┘       ├─done─▶ done ─confirm─▶ confirmed ─rate─▶ rated
+      │  ◀─release─┘       ├─done─▶ done ─confirm─▶ confirmed ─rate─▶ rated ⟲ rerate
       └─assign─▶ assigned ─┘          └────────── reopen ──────────▶ open
     open / claimed / assigned ─cancel─▶ cancelled
 
@@ -43,6 +43,7 @@ class Step(StrEnum):
     REOPEN_BY_STAFF = "reopen_by_staff"  # staff may also reopen a rated request
     CANCEL = "cancel"
     RATE = "rate"
+    RERATE = "rerate"  # the requester changes a rating shortly after giving it
 
 
 class Event(StrEnum):
@@ -63,6 +64,7 @@ class Event(StrEnum):
     REOPENED = "reopened"
     CANCELLED = "cancelled"
     RATED = "rated"
+    RERATED = "rerated"  # the rating was changed
     CATEGORY = "category"  # corrected by staff
     BUILDING = "building"  # corrected by staff
     DANGER = "danger"  # a person in danger: emergency numbers given, staff alerted (note: the numbers)
@@ -85,6 +87,7 @@ TRANSITIONS: dict[Step, Transition] = {
     Step.REOPEN_BY_STAFF: Transition(frozenset({RequestStatus.DONE}) | FINISHED, RequestStatus.OPEN),
     Step.CANCEL: Transition(ACTIVE, RequestStatus.CANCELLED),
     Step.RATE: Transition(frozenset({RequestStatus.CONFIRMED}), RequestStatus.RATED),
+    Step.RERATE: Transition(frozenset({RequestStatus.RATED}), RequestStatus.RATED),
 }
 
 

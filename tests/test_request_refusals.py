@@ -376,7 +376,13 @@ async def test_forged_or_stale_buttons_are_answered_and_change_nothing(world: Wo
     await refused_press(world, e, e.resident, dm, own_card, f"v1:rs:{rid}:0", "评价的格式")
     await refused_press(world, e, e.volunteer, e.group, group_card, f"v1:rs:{rid}:5", "只有提出求助")
     await refused_press(world, e, e.volunteer, e.group, group_card, f"v1:rc:{rid}", "不是您的求助 #1")
-    await refused_press(world, e, e.resident, dm, own_card, f"v1:rc:{rid}", "已经确认过了")
+    since = mark(world)  # confirmed already: a short pop-up, not an alert, and nothing else
+    world.fake.press(e.resident, dm, own_card, f"v1:rc:{rid}")
+    await world.pump()
+    assert [(t.kind, t.text) for t in sent_since(world, since)] == [
+        ("callback_answer", "求助 #1 已经确认过了，谢谢！")
+    ]
+    assert not world.fake.callback_answers[-1].show_alert
     await refused_press(world, e, e.volunteer, e.group, group_card, f"v1:ra:{rid}:{wang}", "只有社区工作人员")
     assert (await request_no(world, 1)).rating is None
 

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.services.requests import finish
+from bot.services.requests.cards import RATING_ALERT
 from fakebot import FakeChat, FakeTelegram
 from offline import OfflineBot
 from tests.conftest import ADMIN_ID, Clock, make_settings
@@ -281,8 +282,8 @@ async def test_low_rating_alerts_the_staff_group(world: World) -> None:
     await claim_and_finish(world, e)
     await world.say(e.resident, world.dm(e.resident), "/confirm 1")
     await world.say(e.resident, world.dm(e.resident), "/rate 1 2 来得太晚了")
-    assert (await world.templates(e.staff_group))[-1] == "requests/staff_low_rating"
-    assert "来得太晚了" in (await world.said(e.staff_group, "requests/staff_low_rating"))[-1]
+    alert = await world.card(e.staff_group, RATING_ALERT, (await request_no(world, 1)).id)
+    assert "低分评价 #1" in alert and "来得太晚了" in alert
 
 
 async def test_reopen_after_confirm_reverses_the_points_with_a_new_entry(world: World) -> None:

@@ -622,10 +622,12 @@ async def test_the_flow_speaks_english_to_an_english_speaker(world: World) -> No
     chat = await home_group(world)
     alice = await resident(world, chat, "Alice", language_code="en")
     dm = await reach_skills_step(world, alice)
-    await world.press(alice, dm, "电工")
+    await world.press(alice, dm, "Electrics")
+    assert "Chosen: Electrics" in world.last(dm)  # skills in her language, stored by their name
     await world.press(alice, dm, "Done")
     await world.press(alice, dm, "Not a party member")
-    assert (await profile_of(world, alice) or {})["status"] == "active"
+    profile = await profile_of(world, alice) or {}
+    assert profile["status"] == "active" and profile["skills"] == ["电工"]
     assert_every_press_answered(world)
 
 

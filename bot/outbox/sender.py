@@ -8,6 +8,8 @@
 - Forbidden marks the person unreachable and falls back to a mention in a group; a kicked bot
   deactivates the group; a migrated group is followed to its supergroup.
 - Cards are rendered from the current state when sent, so a late retry never shows an older state.
+  Only the newest copy of a card in a chat keeps its buttons: posting a copy queues an edit that
+  takes them off the older one. An edit of a message that is gone is dropped quietly.
 - Command menus (rows of kind "menu", bot/menus.py) are decided when sent, the same way.
 """
 
@@ -45,6 +47,10 @@ from storage.models import OutboxMessage
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
+
+EDITS = ("edit_card", "drop_buttons")
+# Telegram's answers to an edit of a message that is not there (any more) or cannot be edited.
+EDIT_GONE = ("message to edit not found", "message can't be edited", "message_id_invalid")
 
 Sleep = Callable[[float], Awaitable[None]]
 MenuFunction = Callable[[UnitOfWork, int], Awaitable[list[MenuSetting]]]
@@ -231,8 +237,11 @@ class OutboxSender:
         except Forbidden as exc:
             await self._unreachable(row.id, str(exc))
         except BadRequest as exc:
-            if "message is not modified" in exc.message.lower():
+            error = exc.message.lower()
+            if "message is not modified" in error:
                 await self.mark_sent(row.id, edit_message_id, card)
+            elif row.kind in EDITS and any(gone in error for gone in EDIT_GONE):
+                await self._edit_gone(row.id, str(exc), edit_message_id)
             else:
                 await self._give_up(row.id, "failed", str(exc))
         except NetworkError as exc:  # includes TimedOut: the message may or may not have arrived
@@ -252,6 +261,11 @@ class OutboxSender:
             assert edit_message_id is not None
             return await self.bot.edit_message_text(
                 chat_id=row.chat_id, message_id=edit_message_id, text=text, reply_markup=buttons
+            )
+        if row.kind == "drop_buttons":
+            assert row.target_message_id is not None
+            return await self.bot.edit_message_reply_markup(
+                chat_id=row.chat_id, message_id=row.target_message_id, reply_markup=None
             )
         reply = (
             ReplyParameters(row.reply_to_message_id, allow_sending_without_reply=True)
@@ -312,9 +326,34 @@ class OutboxSender:
             row.status, row.sent_at, row.sent_message_id = "sent", self.clock(), message_id
             if card is not None and message_id is not None:
                 assert row.card_kind is not None and row.card_ref is not None
-                await uow.outbox.remember_card(
-                    row.card_kind, row.card_ref, row.chat_id, message_id, card.content_hash
+                older = await uow.outbox.remember_card(
+                    row.card_kind,
+                    row.card_ref,
+                    row.chat_id,
+                    message_id,
+                    card.content_hash,
+                    has_buttons=bool(card.buttons),
                 )
+                if older is not None:  # the buttons now live on the new copy only
+                    await uow.outbox.add(
+                        dedupe_key=f"drop:{row.chat_id}:{older}:{message_id}",
+                        chat_id=row.chat_id,
+                        kind="drop_buttons",
+                        target_message_id=older,
+                    )
+            await uow.commit()
+
+    async def _edit_gone(self, row_id: int, error: str, card_message_id: int | None) -> None:
+        """The message to edit was deleted (or can no longer be edited): nothing to do; a card
+        whose message is gone is forgotten, so later changes do not try it again."""
+        log.info("outbox row %s: nothing to edit (%s)", row_id, error)
+        async with UnitOfWork(self.sessions, clock=self.clock) as uow:
+            row = await uow.outbox.get(row_id)
+            if row is None:
+                return
+            row.status, row.last_error = "skipped", error
+            if card_message_id is not None and row.card_kind is not None and row.card_ref is not None:
+                await uow.outbox.forget_card(row.card_kind, row.card_ref, row.chat_id, card_message_id)
             await uow.commit()
 
     async def _retry_later(self, row_id: int, error: str) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import CardMessage, OutboxMessage
@@ -36,9 +36,10 @@ class OutboxRepository(Repository):
         media_kind: str | None = None,
         file_id: str | None = None,
         priority: int = 0,
+        target_message_id: int | None = None,
     ) -> bool:
-        """Queue a message (kind send | card | edit_card | media), due now by the unit of work's clock.
-        A row of higher `priority` is delivered before the older rows of its chat.
+        """Queue a message (kind send | card | edit_card | drop_buttons | media | menu), due now by the
+        unit of work's clock. A row of higher `priority` is delivered before the older rows of its chat.
 
         A second row with the same dedupe key is silently not added: False."""
         now = self.now()
@@ -60,6 +61,7 @@ class OutboxRepository(Repository):
                 media_kind=media_kind,
                 file_id=file_id,
                 priority=priority,
+                target_message_id=target_message_id,
                 created_at=now,
                 next_attempt_at=now,
             )
@@ -132,21 +134,40 @@ class OutboxRepository(Repository):
         )
         return result.scalar_one_or_none()
 
-    async def find_card_at(self, chat_id: int, message_id: int, card_kind: str) -> CardMessage | None:
-        """The card of this kind that a message in a chat is (for replies to a card)."""
-        result = await self.session.execute(
-            select(CardMessage).where(
+    async def find_card_at(self, chat_id: int, message_id: int, card_kind: str) -> int | None:
+        """The ref of the card of this kind that a message in a chat is (for replies to a card),
+        the current copy or an older one."""
+        current = await self.session.execute(
+            select(CardMessage.card_ref).where(
                 CardMessage.chat_id == chat_id,
                 CardMessage.message_id == message_id,
                 CardMessage.card_kind == card_kind,
             )
         )
-        return result.scalars().first()
+        older = await self.session.execute(
+            select(OutboxMessage.card_ref).where(
+                OutboxMessage.chat_id == chat_id,
+                OutboxMessage.sent_message_id == message_id,
+                OutboxMessage.kind == "card",
+                OutboxMessage.card_kind == card_kind,
+            )
+        )
+        return current.scalars().first() or older.scalars().first()
 
     async def remember_card(
-        self, card_kind: str, card_ref: int, chat_id: int, message_id: int, content_hash: str | None
-    ) -> None:
+        self,
+        card_kind: str,
+        card_ref: int,
+        chat_id: int,
+        message_id: int,
+        content_hash: str | None,
+        *,
+        has_buttons: bool = False,
+    ) -> int | None:
+        """Where a card now is and what it shows. Returns the message id of an older copy in the
+        same chat that still shows buttons (a newer copy takes them over), if there is one."""
         existing = await self.find_card(card_kind, card_ref, chat_id)
+        superseded = None
         if existing is None:
             self.session.add(
                 CardMessage(
@@ -155,11 +176,27 @@ class OutboxRepository(Repository):
                     chat_id=chat_id,
                     message_id=message_id,
                     content_hash=content_hash,
+                    has_buttons=has_buttons,
                 )
             )
         else:
+            if existing.message_id != message_id and existing.has_buttons:
+                superseded = existing.message_id
             existing.message_id, existing.content_hash = message_id, content_hash
+            existing.has_buttons = has_buttons
         await self.session.flush()
+        return superseded
+
+    async def forget_card(self, card_kind: str, card_ref: int, chat_id: int, message_id: int) -> None:
+        """The card's message is gone from the chat (deleted): later edits no longer try it."""
+        await self.session.execute(
+            delete(CardMessage).where(
+                CardMessage.card_kind == card_kind,
+                CardMessage.card_ref == card_ref,
+                CardMessage.chat_id == chat_id,
+                CardMessage.message_id == message_id,
+            )
+        )
 
     async def card_chats(self, card_kind: str, card_ref: int) -> list[int]:
         """Chats where a card is posted, or queued to be posted."""

@@ -51,16 +51,20 @@ class RequestRepository(Repository):
         *,
         only_from: RequestStatus | None = None,
         volunteer_is: int | None = None,
+        rated_since: datetime | None = None,
         **values: Any,
     ) -> bool:
         """Take `step` (see `request_states.TRANSITIONS`) only if the request is still in one of its
-        source states (only in `only_from` when given: the state the caller saw) and, if given, still
-        held by `volunteer_is`. False means someone else changed it first; nothing was written."""
+        source states (only in `only_from` when given: the state the caller saw), if given still
+        held by `volunteer_is`, and if given rated at or after `rated_since`. False means someone
+        else changed it first (or the time is up); nothing was written."""
         transition = TRANSITIONS[step]
         sources = transition.sources if only_from is None else transition.sources & {only_from}
         conditions = [Request.id == request.id, Request.status.in_(sorted(sources))]
         if volunteer_is is not None:
             conditions.append(Request.volunteer_id == volunteer_is)
+        if rated_since is not None:
+            conditions.append(Request.rated_at >= rated_since)
         result = await self.session.execute(
             update(Request)
             .where(*conditions)
@@ -70,6 +74,12 @@ class RequestRepository(Repository):
         changed = rowcount(result) > 0
         await self.session.refresh(request)
         return changed
+
+    async def lock(self, request: Request) -> None:
+        """Hold the request's row until the transaction ends (PostgreSQL), so two presses of a step
+        that is not a state change (a progress note) are taken one after the other, and re-read it."""
+        await self.session.execute(select(Request.id).where(Request.id == request.id).with_for_update())
+        await self.session.refresh(request)
 
     async def open_page(self, community_id: int, offset: int, limit: int) -> tuple[list[Request], int]:
         """Requests still waiting (open, claimed, assigned), urgent and oldest first, and how many in all."""
@@ -132,6 +142,15 @@ class RequestRepository(Repository):
         )
         return list(result.scalars())
 
+    async def rating_windows_closed(self, since: datetime, until: datetime) -> list[tuple[int, int]]:
+        """(id, round) of rated requests whose rating was given in [since, until)."""
+        result = await self.session.execute(
+            select(Request.id, Request.round).where(
+                Request.status == RequestStatus.RATED, Request.rated_at >= since, Request.rated_at < until
+            )
+        )
+        return [(int(i), int(r)) for i, r in result.all()]
+
     async def find_by_album(self, chat_id: int, media_group_id: str) -> Request | None:
         result = await self.session.execute(
             select(Request).where(Request.source_chat_id == chat_id, Request.media_group_id == media_group_id)
@@ -160,6 +179,15 @@ class RequestRepository(Repository):
             )
         )
         await self.session.flush()
+
+    async def last_event(self, request_id: int) -> RequestEvent | None:
+        result = await self.session.execute(
+            select(RequestEvent)
+            .where(RequestEvent.request_id == request_id)
+            .order_by(RequestEvent.id.desc())
+            .limit(1)
+        )
+        return result.scalar_one_or_none()
 
     async def history(self, request_id: int) -> list[RequestEvent]:
         result = await self.session.execute(

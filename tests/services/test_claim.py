@@ -95,10 +95,10 @@ async def test_non_volunteer_cannot_claim(bench: Bench, home: Estate) -> None:
     assert kinds(await bench.rows_since(mark)) == ["send"]
 
 
-async def test_claiming_again_what_one_holds_changes_nothing_but_resends_the_details(
+async def test_claiming_again_what_one_holds_changes_nothing_and_sends_the_details_only_once(
     bench: Bench, home: Estate
 ) -> None:
-    request = await file_request(bench, home)
+    await file_request(bench, home)
     await bench.say(home.volunteer, home.group, claim.claim, "1")
     before = await bench.snapshot(1)
     mark = await bench.mark()
@@ -107,7 +107,7 @@ async def test_claiming_again_what_one_holds_changes_nothing_but_resends_the_det
 
     assert await bench.snapshot(1) == before
     private = await bench.rows_since(mark, bench.dm(home.volunteer))
-    assert [(r.kind, r.card_ref) for r in private if r.kind == "card"] == [("card", request.id)]
+    assert [(r.kind, r.template) for r in private] == [("send", "requests/already_yours")]
 
 
 # -- assign ------------------------------------------------------------------------------------

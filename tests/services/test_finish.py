@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.services.requests import claim, finish, rating, reopen
+from bot.services.requests.cards import RATING_ALERT
 from tests.conftest import Clock
 from tests.services.bench import Bench, Estate, callback_data, estate, file_request, kinds
 
@@ -229,7 +230,8 @@ async def test_low_rating_alerts_the_staff_group(bench: Bench, home: Estate) -> 
     await bench.say(home.resident, bench.dm(home.resident), rating.rate, "1 2 来得太晚")
 
     assert (await bench.request(1)).rating == 2
-    assert "send" in kinds(await bench.rows_since(mark, home.staff_group))
+    alert = [r for r in await bench.rows_since(mark, home.staff_group) if r.card_kind == RATING_ALERT]
+    assert kinds(alert) == ["card"]
 
 
 async def test_rating_outside_one_to_five_is_refused(bench: Bench, home: Estate) -> None:
@@ -255,12 +257,20 @@ async def test_only_the_requester_may_rate(bench: Bench, home: Estate) -> None:
     assert await bench.snapshot(1) == before
 
 
-async def test_a_request_is_rated_once(bench: Bench, home: Estate) -> None:
+async def test_a_rating_can_be_changed_shortly_after_and_is_final_after_that(
+    bench: Bench, home: Estate
+) -> None:
     await confirmed_by_requester(bench, home)
-    await bench.say(home.resident, bench.dm(home.resident), rating.rate, "1 5")
-    before = await bench.snapshot(1)
-
     await bench.say(home.resident, bench.dm(home.resident), rating.rate, "1 1")
+    bench.clock.advance(10 * 60)  # the window's last moment
+
+    await bench.say(home.resident, bench.dm(home.resident), rating.rate, "1 5")
+
+    assert (await bench.request(1)).rating == 5
+    before = await bench.snapshot(1)
+    bench.clock.advance(1)
+
+    await bench.say(home.resident, bench.dm(home.resident), rating.rate, "1 4")
 
     assert await bench.snapshot(1) == before
 

@@ -60,6 +60,11 @@ async def to_rate(bench: Bench, home: Estate) -> Take:
     return lambda: bench.say(home.resident, bench.dm(home.resident), rating.rate, "1 5")
 
 
+async def to_rerate(bench: Bench, home: Estate) -> Take:
+    await (await to_rate(bench, home))()
+    return lambda: bench.say(home.resident, bench.dm(home.resident), rating.rate, "1 4")
+
+
 async def to_reopen_by_staff(bench: Bench, home: Estate) -> Take:
     await (await to_rate(bench, home))()
     return lambda: bench.say(bench.admin, home.staff_group, reopen.reopen, "1 居民来电说又坏了")
@@ -81,6 +86,7 @@ SCENARIOS: dict[Step, Scenario] = {
     Step.REOPEN_BY_STAFF: to_reopen_by_staff,
     Step.CANCEL: to_cancel,
     Step.RATE: to_rate,
+    Step.RERATE: to_rerate,
 }
 
 

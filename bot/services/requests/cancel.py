@@ -19,7 +19,7 @@ from bot.services.requests.step import by_button, by_command, must, wrong_state
 from bot.services.shared.actors import Actor
 from bot.services.shared.env import Env
 from bot.services.shared.runner import Outcome
-from storage.request_states import Event, Step
+from storage.request_states import Event, RequestStatus, Step
 from storage.uow import UnitOfWork
 
 
@@ -27,6 +27,8 @@ async def cancel_step(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, fo
     request = found.request
     must(is_requester(actor, found) or can_dispatch(actor, found), request)
     reason = check_text(found.rest, required=False, limit=COMMENT_LIMIT)
+    if request.status == RequestStatus.CANCELLED:
+        return "requests/already_cancelled"
     volunteer = await uow.users.get(request.volunteer_id) if request.volunteer_id else None
     if not await uow.requests.transition(request, Step.CANCEL):
         raise wrong_state(request)

@@ -9,7 +9,7 @@ it) sees the public view.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,6 +27,9 @@ from storage.uow import UnitOfWork
 
 CARD = "request"
 PUBLICITY = "publicity"
+RATING_ALERT = "rating_alert"  # a low rating, in the staff group: edited when the rating changes
+ALERT_TEXT = 40  # characters of the request's text in the alert
+LOW_RATING = 2  # a rating of this or less alerts the staff group
 SUGGESTIONS = 4  # volunteers offered as assign buttons on the staff card
 ADDITIONS_SHOWN = 3
 
@@ -124,7 +127,38 @@ def card_functions(env: Env) -> dict[str, Any]:
         )
         return RenderedCard(text)
 
-    return {CARD: request_card, PUBLICITY: publicity_card}
+    async def rating_alert(uow: UnitOfWork, request_id: int, chat_id: int) -> RenderedCard | None:
+        """Names the request, its volunteer and how to reach the resident (a staff group sees all)."""
+        loaded = await load(uow, request_id)
+        if loaded is None:
+            return None
+        request, community, catalog = loaded
+        requester = await uow.users.get(request.requester_id) if request.requester_id else None
+        volunteer = await uow.users.get(request.volunteer_id) if request.volunteer_id else None
+        volunteer_m = await uow.memberships.find(volunteer.id, community.id) if volunteer else None
+        text = " ".join(request.text.split())
+        return RenderedCard(
+            env.renderer.render(
+                community.locale,
+                "requests/rating_alert",
+                n=request.number,
+                category=(catalog.get(request.category) or catalog.other).name(community.locale),
+                text=text[:ALERT_TEXT] + ("…" if len(text) > ALERT_TEXT else ""),
+                rating=request.rating,
+                low=request.rating is not None and request.rating <= LOW_RATING,
+                comment=request.rating_comment or "",
+                volunteer=messages.mention(volunteer, volunteer_m.display_name if volunteer_m else None)
+                if volunteer
+                else None,
+                requester=messages.mention(requester) if requester else None,
+                username=requester.username if requester else None,
+                on_behalf=request.on_behalf_name,
+                contact=request.contact,
+                place=place(request, with_room=True),
+            )
+        )
+
+    return {CARD: request_card, PUBLICITY: publicity_card, RATING_ALERT: rating_alert}
 
 
 async def _view(
@@ -197,6 +231,16 @@ async def card_context(
     }
 
 
+def rating_changeable(env: Env, request: Request) -> bool:
+    """A rating tapped by mistake may still be changed (for `rating_change_minutes` after it)."""
+    window = timedelta(minutes=env.settings.rating_change_minutes)
+    return (
+        allows(Step.RERATE, request.status)
+        and request.rated_at is not None
+        and env.clock() - request.rated_at <= window
+    )
+
+
 async def _rates_in_group(uow: UnitOfWork, request: Request) -> bool:
     """A requester the bot cannot write to privately rates on the group card (re-checked on press)."""
     requester = await uow.users.get(request.requester_id) if request.requester_id else None
@@ -229,9 +273,14 @@ async def _buttons(
     rates_here = view == "requester" or (
         view == "public" and in_group and await _rates_in_group(uow, request)
     )
-    if allows(Step.RATE, status) and rates_here:
-        rows.append([Button("⭐" * stars, callbacks.encode("rs", rid, stars)) for stars in (1, 2, 3)])
-        rows.append([Button("⭐" * stars, callbacks.encode("rs", rid, stars)) for stars in (4, 5)])
+    if rates_here and (allows(Step.RATE, status) or rating_changeable(env, request)):
+
+        def star(stars: int) -> Button:
+            chosen = "✅ " if stars == request.rating else ""
+            return Button(chosen + "⭐" * stars, callbacks.encode("rs", rid, stars))
+
+        rows.append([star(stars) for stars in (1, 2, 3)])
+        rows.append([star(stars) for stars in (4, 5)])
     if view == "volunteer" and allows(Step.DONE, status):
         rows.append(
             [

@@ -20,6 +20,7 @@ from bot.services.requests.access import (
     is_requester,
     is_volunteer,
 )
+from bot.services.requests.cards import CARD
 from bot.services.requests.notify import (
     card_changed,
     display_name,
@@ -28,7 +29,7 @@ from bot.services.requests.notify import (
     tell_requester,
     tell_staff,
 )
-from bot.services.requests.step import by_button, by_command, must, wrong_state
+from bot.services.requests.step import by_button, by_command, must, repeated, wrong_state
 from bot.services.shared import messages
 from bot.services.shared.actors import Actor, identify, resolve_target
 from bot.services.shared.env import Env
@@ -42,7 +43,10 @@ from storage.uow import UnitOfWork
 async def claim_step(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, found: Found) -> str:
     request = found.request
     if is_volunteer(actor, found) and request.status in IN_HAND:
-        await hand_over(uow, env, inc, request, actor.user)  # again: e.g. after they started the bot
+        if not actor.user.reachable:
+            return "requests/already_yours_start"
+        if actor.user.telegram_id not in await uow.outbox.card_chats(CARD, request.id):
+            await hand_over(uow, env, inc, request, actor.user)  # e.g. they started the bot since
         return "requests/already_yours"
     if not is_active_volunteer(found.membership):
         raise Refused("requests/volunteers_only", community=found.community.name)
@@ -53,6 +57,8 @@ async def claim_step(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, fou
     if request.responded_at is None:
         values["responded_at"] = now
     if not await uow.requests.transition(request, Step.CLAIM, **values):
+        if request.status in IN_HAND and request.volunteer_id == actor.user.id:
+            return "requests/already_yours"  # their other press won, a moment ago
         if request.status in IN_HAND and request.volunteer_id is not None:
             holder = await uow.users.get(request.volunteer_id)
             who = await display_name(uow, holder, request.community_id) if holder else "?"
@@ -78,7 +84,7 @@ async def assign_to(
     if target.id == request.requester_id:
         raise Refused("requests/own")
     if request.volunteer_id == target.id and request.status in IN_HAND:
-        raise Refused("requests/already_theirs", n=request.number)
+        return "requests/already_theirs"  # e.g. a double tap on the assign button
     previous = await uow.users.get(request.volunteer_id) if request.volunteer_id else None
     now = env.clock()
     values: dict[str, Any] = {"volunteer_id": target.id}
@@ -110,13 +116,13 @@ async def assign(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     if not can_dispatch(actor, found):
         raise Refused("requests/dispatch_only")
     target = await volunteer_named(uow, inc, found)
-    await assign_to(uow, env, inc, actor, found, target)
+    template = await assign_to(uow, env, inc, actor, found, target)
     await messages.reply(
         uow,
         env,
         inc,
         actor.locale,
-        "requests/assigned",
+        template,
         n=found.request.number,
         who=await display_name(uow, target, found.community.id),
     )
@@ -140,15 +146,17 @@ async def assign_button(uow: UnitOfWork, env: Env, inc: Incoming, request_id: in
     target = await uow.users.get(user_id)
     if target is None:
         raise Refused("common/button_expired")
-    await assign_to(uow, env, inc, actor, found, target)
+    template = await assign_to(uow, env, inc, actor, found, target)
     who = await display_name(uow, target, found.community.id)
-    return toast(env, actor.locale, "requests/assigned", n=found.request.number, who=who)
+    return toast(env, actor, template, n=found.request.number, who=who)
 
 
 async def give_back(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, found: Found, kind: str) -> str:
     """Decline (an assignment) or release (a claim): the request is open again for others."""
     request = found.request
     step = Step.DECLINE if kind == Event.DECLINED else Step.RELEASE
+    if not is_volunteer(actor, found) and await repeated(uow, request, actor, kind):
+        return "requests/already_given_back"
     must(is_volunteer(actor, found), request)
     if not await uow.requests.transition(request, step, volunteer_is=actor.user.id, volunteer_id=None):
         raise wrong_state(request)

@@ -34,8 +34,8 @@ async def card_request(uow: UnitOfWork, inc: Incoming) -> Request | None:
     """The request whose card this message replies to, if it does."""
     if inc.reply_to_message_id is None:
         return None
-    card = await uow.outbox.find_card_at(inc.chat.chat_id, inc.reply_to_message_id, CARD)
-    return await uow.requests.get(card.card_ref) if card is not None else None
+    ref = await uow.outbox.find_card_at(inc.chat.chat_id, inc.reply_to_message_id, CARD)
+    return await uow.requests.get(ref) if ref is not None else None
 
 
 async def add(uow: UnitOfWork, env: Env, inc: Incoming) -> None:

@@ -32,7 +32,7 @@ from bot.services.requests.notify import (
 )
 from bot.services.requests.step import by_button, by_command, must, wrong_state
 from bot.services.shared import messages
-from bot.services.shared.actors import Actor, user_locale
+from bot.services.shared.actors import Actor
 from bot.services.shared.env import Env
 from bot.services.shared.errors import Refused
 from bot.services.shared.runner import Outcome
@@ -45,11 +45,15 @@ log = logging.getLogger(__name__)
 
 async def progress_step(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, found: Found) -> str:
     request = found.request
+    await uow.requests.lock(request)  # a double tap waits here for the first press to commit
     must(is_volunteer(actor, found) or can_dispatch(actor, found), request)
     if request.status not in IN_HAND:
         raise wrong_state(request)
-    note = found.rest.strip() or env.renderer.label(user_locale(env, actor.user), "req_on_my_way_note")
-    note = check_text(note, limit=COMMENT_LIMIT)
+    # No note: "on my way", which each reader reads in their own language.
+    note = check_text(found.rest, required=False, limit=COMMENT_LIMIT) or None
+    last = await uow.requests.last_event(request.id)
+    if last is not None and (last.kind, last.actor_id, last.note) == (Event.PROGRESS, actor.user.id, note):
+        return "requests/already_noted"
     await uow.requests.record(request, Event.PROGRESS, actor.user.id, note=note)
     await card_changed(uow, env, inc, request)
     name = await display_name(uow, actor.user, request.community_id)
@@ -63,12 +67,16 @@ async def done_step(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, foun
     request = found.request
     must(is_volunteer(actor, found) or can_dispatch(actor, found), request)
     note = check_text(found.rest, required=False, limit=COMMENT_LIMIT)
+    if request.status == RequestStatus.DONE:
+        return "requests/already_done"
     now = env.clock()
     catalog = catalog_of(env, found.community)
     auto_at = add_service_time(now, catalog.auto_confirm, ZoneInfo(found.community.timezone), None)
     if not await uow.requests.transition(
         request, Step.DONE, done_at=now, done_note=note or None, auto_confirm_at=auto_at
     ):
+        if request.status == RequestStatus.DONE:
+            return "requests/already_done"  # another press won, a moment ago
         raise wrong_state(request)
     for item in inc.media:
         await filing.keep_media(uow, request, item, inc.chat.chat_id, actor.user, "done")
@@ -101,17 +109,21 @@ async def confirm_step(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, f
     request = found.request
     must(is_requester(actor, found) or can_dispatch(actor, found), request)
     if request.status in FINISHED:
-        raise Refused("requests/already_confirmed", n=request.number)
-    await confirmed(uow, env, f"u{inc.update_id}", request, actor.user.id, auto=False)
+        return "requests/already_confirmed"
+    if not await confirmed(uow, env, f"u{inc.update_id}", request, actor.user.id, auto=False):
+        return "requests/already_confirmed"  # another press won, a moment ago
     return "requests/confirmed"
 
 
 async def confirmed(
     uow: UnitOfWork, env: Env, key: str, request: Request, actor_id: int | None, *, auto: bool
-) -> None:
-    """done -> confirmed, once: points to the volunteer, the 晒单 card, everyone told."""
+) -> bool:
+    """done -> confirmed, once: points to the volunteer, the 晒单 card, everyone told. False when
+    someone confirmed it first (nothing written); refused when it is in another state."""
     now = env.clock()
     if not await uow.requests.transition(request, Step.CONFIRM, confirmed_at=now, auto_confirmed=auto):
+        if request.status in FINISHED:
+            return False
         raise wrong_state(request)
     await uow.requests.record(request, Event.AUTO_CONFIRMED if auto else Event.CONFIRMED, actor_id, at=now)
     awarded = await ledger.award_for_request(uow, request, actor_id)
@@ -136,6 +148,7 @@ async def confirmed(
         group = await fallback_chat(uow, request)
         if group is not None:
             await messages.post_card(uow, f"{key}:publicity:{request.round}", group, PUBLICITY, request.id)
+    return True
 
 
 async def confirm_due(make_uow: Callable[[], UnitOfWork], env: Env) -> int:
@@ -150,7 +163,10 @@ async def confirm_due(make_uow: Callable[[], UnitOfWork], env: Env) -> int:
                 request = await uow.requests.get(request_id)
                 if request is None or request.status != RequestStatus.DONE:
                     continue
-                await confirmed(uow, env, f"auto:{request.id}:{request.round}", request, None, auto=True)
+                if not await confirmed(
+                    uow, env, f"auto:{request.id}:{request.round}", request, None, auto=True
+                ):
+                    continue
                 await uow.commit()
                 count += 1
         except Refused:  # confirmed by someone else in the meantime

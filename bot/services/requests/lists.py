@@ -234,4 +234,4 @@ async def cancel_confirmed(uow: UnitOfWork, env: Env, inc: Incoming, request_id:
 async def cancel_kept(uow: UnitOfWork, env: Env, inc: Incoming, request_id: int) -> Outcome:
     actor = await identify(uow, env, inc)
     found = await by_id(uow, actor, request_id)
-    return toast(env, actor.locale, "requests/cancel_kept", n=found.request.number)
+    return toast(env, actor, "requests/cancel_kept", n=found.request.number)

@@ -12,19 +12,19 @@ from bot.services.requests.access import (
     check_text,
     is_requester,
 )
-from bot.services.requests.cards import PUBLICITY
+from bot.services.requests.cards import PUBLICITY, RATING_ALERT
 from bot.services.requests.notify import (
     card_changed,
     tell,
     tell_staff,
 )
-from bot.services.requests.step import by_button, by_command, must, wrong_state
+from bot.services.requests.step import by_button, by_command, must, repeated, wrong_state
 from bot.services.shared import messages
-from bot.services.shared.actors import Actor, user_locale
+from bot.services.shared.actors import Actor
 from bot.services.shared.env import Env
 from bot.services.shared.errors import Refused
 from bot.services.shared.runner import Outcome
-from storage.request_states import FINISHED, Event, Step
+from storage.request_states import ACTIVE, FINISHED, Event, Step
 from storage.uow import UnitOfWork
 
 
@@ -32,12 +32,12 @@ async def reopen_step(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, fo
     request = found.request
     staff = can_dispatch(actor, found)
     must(is_requester(actor, found) or staff, request)
-    reason = found.rest.strip()
-    if not reason and inc.callback_id is not None:
-        reason = env.renderer.label(user_locale(env, actor.user), "req_not_solved_reason")
-    if not reason:
+    if request.status in ACTIVE and await repeated(uow, request, actor, Event.REOPENED):
+        return "requests/already_reopened"
+    # ❌ on the card needs no reason: "not solved", which each reader reads in their own language.
+    reason = check_text(found.rest, required=False, limit=COMMENT_LIMIT) or None
+    if reason is None and inc.callback_id is None:
         raise Refused("requests/reopen_usage")
-    reason = check_text(reason, limit=COMMENT_LIMIT)
     step = Step.REOPEN_BY_STAFF if staff else Step.REOPEN
     was_volunteer = await uow.users.get(request.volunteer_id) if request.volunteer_id else None
     reversed_points = (
@@ -53,11 +53,13 @@ async def reopen_step(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, fo
         auto_confirmed=False,
         rating=None,
         rating_comment=None,
+        rated_at=None,
     ):
         raise wrong_state(request)
     await uow.requests.record(request, Event.REOPENED, actor.user.id, note=reason)
     await card_changed(uow, env, inc, request)
     await messages.refresh_card(uow, f"u{inc.update_id}:publicity", PUBLICITY, request.id)
+    await messages.refresh_card(uow, f"u{inc.update_id}:alert", RATING_ALERT, request.id)
     if was_volunteer is not None:
         await tell(
             uow,

@@ -1,5 +1,9 @@
 """How a command or a button reaches one step of a request: find the request the person
-means (asking which community when the number exists in several), check, do, answer."""
+means (asking which community when the number exists in several), check, do, answer.
+
+A step taken a second time (a double tap arrives as two button presses with different update ids,
+or `/done 3` is typed again) changes nothing and tells nobody: the core answers the person with
+an "already done" template instead of refusing."""
 
 from __future__ import annotations
 
@@ -47,7 +51,7 @@ async def by_button(uow: UnitOfWork, env: Env, inc: Incoming, core: Core, reques
     actor = await identify(uow, env, inc)
     found = await by_id(uow, actor, request_id)
     template = await core(uow, env, inc, actor, found)
-    return toast(env, actor.locale, template, n=found.request.number)
+    return toast(env, actor, template, n=found.request.number)
 
 
 async def ask_which(
@@ -69,6 +73,12 @@ def must(allowed: bool, request: Request) -> None:
     """Only the people a step belongs to may take it (the requester, its volunteer, or staff)."""
     if not allowed:
         raise Refused("requests/not_yours", n=request.number)
+
+
+async def repeated(uow: UnitOfWork, request: Request, actor: Actor, kind: str) -> bool:
+    """Whether the newest step of the request is `kind`, taken by this person: a second press."""
+    last = await uow.requests.last_event(request.id)
+    return last is not None and last.kind == kind and last.actor_id == actor.user.id
 
 
 def wrong_state(request: Request) -> Refused:

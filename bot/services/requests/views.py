@@ -19,7 +19,8 @@ from bot.services.shared.messages import Button
 from bot.services.shared.runner import Outcome
 from bot.services.shared.switches import community_switch
 from bot.triage import building_key, redact
-from storage.models import Community, Request
+from storage.models import Community, Request, RequestEvent
+from storage.request_states import Event
 from storage.uow import UnitOfWork
 
 PAGE = 10
@@ -42,6 +43,21 @@ def summary(env: Env, request: Request, community: Community, locale: str, *, fu
         "resolve_by": local(request.resolve_by, community, env.clock()),
         "community": community.name,
     }
+
+
+# A step that came from a button has no note of its own: each reader sees what it means in
+# their own language.
+BUTTON_NOTES: dict[str, str] = {Event.PROGRESS: "req_on_my_way_note", Event.REOPENED: "req_not_solved_reason"}
+
+
+def step_note(env: Env, locale: str, event: RequestEvent, *, full: bool) -> str:
+    if event.kind in (Event.RATED, Event.RERATED) and event.note:
+        stars, _, comment = event.note.partition(" ")
+        shown = f" {comment[:200]}" if comment and full else ""
+        return "⭐" * int(stars) + shown if stars.isdigit() else ""
+    if not event.note:
+        return env.renderer.label(locale, BUTTON_NOTES[event.kind]) if event.kind in BUTTON_NOTES else ""
+    return event.note[:200] if full else ""
 
 
 async def history(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
@@ -67,7 +83,7 @@ async def history(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
                 "kind": event.kind,
                 "who": who.full_name if who else None,
                 "target": target.full_name if target else None,
-                "note": (event.note or "")[:200] if full else "",
+                "note": step_note(env, actor.locale, event, full=full),
             }
         )
     request = summary(env, found.request, found.community, actor.locale, full=full)

@@ -23,7 +23,9 @@ class Actor:
     community: Community | None  # the community of that group, if bound
     membership: Membership | None  # membership in that community
     is_super: bool
-    locale: str  # language of replies to this person here
+    # Language of a reply where they wrote: the community's in a group (everyone reads it), their
+    # own in private. A pop-up only they see is in their own language: `reader_locale`.
+    locale: str
 
     def is_staff_of(self, community_id: int, membership: Membership | None = None) -> bool:
         if self.is_super:
@@ -33,7 +35,16 @@ class Actor:
 
 
 def user_locale(env: Env, user: User) -> str:
+    """A person's language: the one chosen with /lang, else their Telegram app's, else the default."""
     return to_locale(user.language or user.telegram_language, env.settings.default_locale)
+
+
+def reader_locale(env: Env, actor: Actor) -> str:
+    """The language of what only this person reads: a button's pop-up, a private message.
+
+    The rule everywhere: what one person reads is in their language; what a group reads (a post,
+    a card, a reply in the group) is in the community's."""
+    return user_locale(env, actor.user)
 
 
 async def touch_user(uow: UnitOfWork, person: Person, *, private: bool = False) -> User:

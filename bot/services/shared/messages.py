@@ -39,9 +39,9 @@ def keyboard_json(buttons: Keyboard | None) -> list[Any] | None:
     return [[b.to_json() for b in row] for row in buttons]
 
 
-def mention(user: User) -> Markup:
+def mention(user: User, name: str | None = None) -> Markup:
     """An HTML mention that notifies the person without needing a username."""
-    return Markup('<a href="tg://user?id={}">{}</a>').format(user.telegram_id, user.full_name or "?")
+    return Markup('<a href="tg://user?id={}">{}</a>').format(user.telegram_id, name or user.full_name or "?")
 
 
 def rows_that_fit(

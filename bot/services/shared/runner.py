@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.incoming import Incoming, MemberChange, MembersChange
 from bot.render import to_plain
 from bot.services.shared import messages
-from bot.services.shared.actors import identify
+from bot.services.shared.actors import Actor, identify, reader_locale
 from bot.services.shared.env import Env
 from bot.services.shared.errors import NotMember, Refused
 from storage.uow import DuplicateUpdate, UnitOfWork
@@ -37,9 +37,11 @@ Service = Callable[..., Awaitable[Outcome | None]]
 Prepare = Callable[["Deps", Incoming], Awaitable[bool]]
 
 
-def toast(env: Env, locale: str, template: str, **context: Any) -> Outcome:
-    """A button's answer: a template rendered as plain text within answerCallbackQuery's limit."""
-    return Outcome(toast=to_plain(env.renderer.render(locale, template, **context), TOAST_LIMIT))
+def toast(env: Env, actor: Actor, template: str, **context: Any) -> Outcome:
+    """A button's answer: a template rendered as plain text within answerCallbackQuery's limit,
+    in the language of the person who pressed (only they see it, even under a group's card)."""
+    text = env.renderer.render(reader_locale(env, actor), template, **context)
+    return Outcome(toast=to_plain(text, TOAST_LIMIT))
 
 
 @dataclass
@@ -91,10 +93,10 @@ class Deps:
         try:
             async with self.uow(inc.update_id, inc.kind) as uow:
                 actor = await identify(uow, self.env, inc)
-                text = self.env.renderer.render(actor.locale, refusal.template, **refusal.params)
                 if inc.callback_id is None:
                     await messages.reply(uow, self.env, inc, actor.locale, refusal.template, **refusal.params)
                 await uow.commit()
-                return Outcome(toast=to_plain(text, TOAST_LIMIT), alert=True)
+                answer = toast(self.env, actor, refusal.template, **refusal.params)
+                return Outcome(toast=answer.toast, alert=True)
         except DuplicateUpdate:
             return Outcome(duplicate=True)

@@ -3,11 +3,13 @@ application card), and /approval on|off."""
 
 from __future__ import annotations
 
+from bot import words
 from bot.incoming import Incoming
 from bot.services.shared import messages
 from bot.services.shared.actors import (
     Actor,
     identify,
+    reader_locale,
     resolve_target,
     staff_community_here,
 )
@@ -30,11 +32,12 @@ async def list_volunteers(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     """/volunteers [skill] for staff."""
     actor = await identify(uow, env, inc)
     community = await staff_community_here(uow, actor)
-    skill = inc.args[0] if inc.args else None
-    if skill is not None and skill not in env.settings.volunteer_skills:
+    typed = inc.args[0] if inc.args else None
+    skill = words.skill_named(typed, env.settings.volunteer_skills) if typed is not None else None
+    if typed is not None and skill is None:
         raise Refused(
             "volunteers/skills_invalid",
-            unknown=[skill[:ECHO_LIMIT]],
+            unknown=[typed[:ECHO_LIMIT]],
             skills=list(env.settings.volunteer_skills),
         )
     rows = [
@@ -126,7 +129,7 @@ async def card_decision(uow: UnitOfWork, env: Env, inc: Incoming, action: str, m
     if m is None:
         raise Refused("common/button_expired")
     await _change_status(uow, env, inc, actor, m, action)
-    return Outcome(toast=env.renderer.label(actor.locale, f"{action}_toast"))
+    return Outcome(toast=env.renderer.label(reader_locale(env, actor), f"{action}_toast"))
 
 
 async def approval_setting(uow: UnitOfWork, env: Env, inc: Incoming) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import callbacks
+from bot import callbacks, words
 from bot.outbox.cards import RenderedCard
 from bot.services.shared import messages
 from bot.services.shared.actors import user_locale
@@ -62,7 +62,7 @@ def card_functions(env: Env) -> dict[str, Any]:
             mark = "✅ " if skill in chosen else ""
             if i % 2 == 0:
                 rows.append([])
-            rows[-1].append(Button(f"{mark}{skill}", callbacks.encode("vs", i)))
+            rows[-1].append(Button(f"{mark}{words.skill_name(skill, locale)}", callbacks.encode("vs", i)))
         rows.append(
             [
                 Button(env.renderer.label(locale, "done"), callbacks.encode("vsd")),

@@ -21,7 +21,7 @@ PICKER = "skills_picker"  # the skills keyboard in private, ref = user id
 NAME_LIMIT = 32
 BUILDING_LIMIT = 32
 SEPARATORS = re.compile(r"[|｜]")
-SKILL_SPLIT = re.compile(r"[\s,，、;；/]+")
+SKILL_LIST = re.compile(r"[,，、;；/]+")
 ECHO_LIMIT = 32  # how much of a wrong word is quoted back
 
 
@@ -64,14 +64,23 @@ def home_of(m: Membership) -> str:
 
 
 def parse_skills(env: Env, text: str) -> list[str]:
-    known = list(env.settings.volunteer_skills)
-    words = [w for w in SKILL_SPLIT.split(text.strip()) if w]
-    unknown = [w for w in words if w not in known]
-    if not words or unknown:
+    """Skills typed in any language, separated by commas, 、 or spaces ("legal advice, repairs")."""
+    known = env.settings.volunteer_skills
+    chosen: set[str] = set()
+    unknown: list[str] = []
+    for piece in (p.strip() for p in SKILL_LIST.split(text.strip())):
+        whole = words.skill_named(piece, known) if piece else None
+        for word in [piece] if whole else piece.split():
+            skill = words.skill_named(word, known)
+            if skill is None:
+                unknown.append(word)
+            else:
+                chosen.add(skill)
+    if not chosen or unknown:
         raise Refused(
-            "volunteers/skills_invalid", unknown=[w[:ECHO_LIMIT] for w in unknown[:5]], skills=known
+            "volunteers/skills_invalid", unknown=[w[:ECHO_LIMIT] for w in unknown[:5]], skills=list(known)
         )
-    return [s for s in known if s in words]
+    return [s for s in known if s in chosen]
 
 
 def parse_party(text: str) -> bool:
