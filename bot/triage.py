@@ -106,6 +106,8 @@ class _Vocab:
     room_not_before: tuple[str, ...]
     room_not_before_except: tuple[str, ...]
     keep_numbers: frozenset[str]
+    request_number_marks: tuple[str, ...]
+    spelled: re.Pattern[str]
     bare_number: re.Pattern[str]
     phones: tuple[re.Pattern[str], ...]
     mask: str
@@ -204,6 +206,11 @@ def _vocab() -> _Vocab:
         room_not_before=tuple(_strings(room["not_before"])),
         room_not_before_except=tuple(_strings(room["not_before_except"])),
         keep_numbers=frozenset(str(n) for n in room["keep_numbers"]),
+        request_number_marks=tuple(_strings(room["request_number_marks"])),
+        spelled=re.compile(
+            "[" + re.escape("".join(_strings(room["spelled_digits"]))) + "]"
+            f"{{{int(room['spelled_min_digits'])},}}"
+        ),
         bare_number=re.compile(r_number),
         phones=tuple(re.compile(rf"(?<![0-9]){_fold(str(p))}(?![0-9])") for p in data["phone_patterns"]),
         mask=str(data["redaction_mask"]),
@@ -473,11 +480,26 @@ def _spans_to_mask(folded: str) -> Iterator[tuple[int, int]]:
             continue
         if any(item.start <= start and end <= item.end for item in places):
             continue  # a building or unit number (rooms of places are masked above)
+        if _request_number(folded, start):
+            continue
         yield (start, end)
+    for match in vocab.spelled.finditer(folded):
+        yield match.span()
+
+
+def _request_number(folded: str, start: int) -> bool:
+    """#123 names a request; 3#501 is building 3, room 501."""
+    for mark in _vocab().request_number_marks:
+        before = start - len(mark)
+        if before >= 0 and folded.startswith(mark, before):
+            return before == 0 or not folded[before - 1].isalnum()
+    return False
 
 
 def redact(text: str) -> str:
-    """`text` for a public card: phone numbers and room numbers masked, building and unit kept."""
+    """`text` for a neighbourhood group: phone numbers (mobiles, landlines) and room numbers
+    (3-2-501, 501室, 5楼501, 五零一) masked, building and unit kept (3号楼2单元***), and so are
+    times, counts, prices, years, request numbers (#123) and emergency numbers."""
     mask = _vocab().mask
     merged: list[list[int]] = []
     for start, end in sorted(_spans_to_mask(_fold(text))):
