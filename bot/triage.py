@@ -106,6 +106,7 @@ class _Vocab:
     room_not_before: tuple[str, ...]
     room_not_before_except: tuple[str, ...]
     keep_numbers: frozenset[str]
+    after_floor: re.Pattern[str]
     request_number_marks: tuple[str, ...]
     spelled: re.Pattern[str]
     bare_number: re.Pattern[str]
@@ -206,6 +207,7 @@ def _vocab() -> _Vocab:
         room_not_before=tuple(_strings(room["not_before"])),
         room_not_before_except=tuple(_strings(room["not_before_except"])),
         keep_numbers=frozenset(str(n) for n in room["keep_numbers"]),
+        after_floor=re.compile(rf"[0-9]{{1,3}}{space}{_alternation(_strings(room['floor_suffixes']))}{space}$"),
         request_number_marks=tuple(_strings(room["request_number_marks"])),
         spelled=re.compile(
             "[" + re.escape("".join(_strings(room["spelled_digits"]))) + "]"
@@ -476,7 +478,9 @@ def _spans_to_mask(folded: str) -> Iterator[tuple[int, int]]:
             yield item.room_span
     for match in vocab.bare_number.finditer(folded):
         start, end = match.span("r")
-        if match.group("r") in vocab.keep_numbers or _not_a_room(folded, end) or not free(start, end):
+        if _not_a_room(folded, end) or not free(start, end):
+            continue
+        if match.group("r") in vocab.keep_numbers and not vocab.after_floor.search(folded, 0, start):
             continue
         if any(item.start <= start and end <= item.end for item in places):
             continue  # a building or unit number (rooms of places are masked above)
