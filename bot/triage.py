@@ -207,7 +207,9 @@ def _vocab() -> _Vocab:
         room_not_before=tuple(_strings(room["not_before"])),
         room_not_before_except=tuple(_strings(room["not_before_except"])),
         keep_numbers=frozenset(str(n) for n in room["keep_numbers"]),
-        after_floor=re.compile(rf"[0-9]{{1,3}}{space}{_alternation(_strings(room['floor_suffixes']))}{space}$"),
+        after_floor=re.compile(
+            rf"[0-9]{{1,3}}{space}{_alternation(_strings(room['floor_suffixes']))}{space}$"
+        ),
         request_number_marks=tuple(_strings(room["request_number_marks"])),
         spelled=re.compile(
             "[" + re.escape("".join(_strings(room["spelled_digits"]))) + "]"

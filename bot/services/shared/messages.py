@@ -39,6 +39,12 @@ def keyboard_json(buttons: Keyboard | None) -> list[Any] | None:
     return [[b.to_json() for b in row] for row in buttons]
 
 
+def ours(value: str) -> Markup:
+    """A string the application made (a link, the bot's name): shown as it is, even in a group,
+    where every plain string is masked as something a person wrote."""
+    return Markup.escape(value)
+
+
 def mention(user: User) -> Markup:
     """An HTML mention that notifies the person without needing a username."""
     return Markup('<a href="tg://user?id={}">{}</a>').format(user.telegram_id, user.full_name or "?")
