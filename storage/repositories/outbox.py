@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import CardMessage, OutboxMessage
@@ -155,6 +155,10 @@ class OutboxRepository(Repository):
         else:
             existing.message_id, existing.content_hash = message_id, content_hash
         await self.session.flush()
+
+    async def forget_cards_in(self, chat_id: int) -> None:
+        """Cards posted in a chat are no longer edited there (they stay as they read now)."""
+        await self.session.execute(delete(CardMessage).where(CardMessage.chat_id == chat_id))
 
     async def card_chats(self, card_kind: str, card_ref: int) -> list[int]:
         """Chats where a card is posted, or queued to be posted."""
