@@ -103,6 +103,7 @@ async def start_runtime(app: LinliApplication) -> None:
         clock=clock,
         sleep=app.bot_data.sleep,
         poll_seconds=settings.outbox_poll_seconds,
+        private_interval=settings.private_message_seconds,
     )
     app.bot_data.engine = engine
     app.bot_data.deps = Deps(sessions=sessions, env=env, on_commit=sender.wake)
