@@ -108,6 +108,7 @@ class _Vocab:
     keep_numbers: frozenset[str]
     after_floor: re.Pattern[str]
     request_number_marks: tuple[str, ...]
+    request_number_not_after: tuple[str, ...]
     spelled: re.Pattern[str]
     bare_number: re.Pattern[str]
     phones: tuple[re.Pattern[str], ...]
@@ -211,6 +212,7 @@ def _vocab() -> _Vocab:
             rf"[0-9]{{1,3}}{space}{_alternation(_strings(room['floor_suffixes']))}{space}$"
         ),
         request_number_marks=tuple(_strings(room["request_number_marks"])),
+        request_number_not_after=tuple(_strings(room["request_number_not_after"])),
         spelled=re.compile(
             "[" + re.escape("".join(_strings(room["spelled_digits"]))) + "]"
             f"{{{int(room['spelled_min_digits'])},}}"
@@ -474,32 +476,45 @@ def _spans_to_mask(folded: str) -> Iterator[tuple[int, int]]:
     def free(start: int, end: int) -> bool:
         return not any(start < p_end and p_start < end for p_start, p_end in phones)
 
-    places = _scan(folded)
+    # "#12" is a request number: its "#" is no building suffix of a number before it (501 #12)
+    # nor is "12 #" a building (#12 #123); the offsets stay those of `folded`.
+    marks = _request_marks(folded)
+    plain = "".join(_NEUTRAL if i in marks else char for i, char in enumerate(folded))
+    places = _scan(plain)
     for item in places:
         if item.room_span and free(*item.room_span):
             yield item.room_span
-    for match in vocab.bare_number.finditer(folded):
+    for match in vocab.bare_number.finditer(plain):
         start, end = match.span("r")
-        if _not_a_room(folded, end) or not free(start, end):
+        if _not_a_room(plain, end) or not free(start, end):
             continue
-        if match.group("r") in vocab.keep_numbers and not vocab.after_floor.search(folded, 0, start):
+        if match.group("r") in vocab.keep_numbers and not vocab.after_floor.search(plain, 0, start):
             continue
         if any(item.start <= start and end <= item.end for item in places):
             continue  # a building or unit number (rooms of places are masked above)
-        if _request_number(folded, start):
-            continue
+        if any(start - len(mark) <= i < start for i in marks for mark in vocab.request_number_marks):
+            continue  # #123
         yield (start, end)
     for match in vocab.spelled.finditer(folded):
         yield match.span()
 
 
-def _request_number(folded: str, start: int) -> bool:
-    """#123 names a request; 3#501 is building 3, room 501."""
-    for mark in _vocab().request_number_marks:
-        before = start - len(mark)
-        if before >= 0 and folded.startswith(mark, before):
-            return before == 0 or not folded[before - 1].isalnum()
-    return False
+_NEUTRAL = "\ue000"  # stands in for a request number's mark while places are read
+
+
+def _request_marks(folded: str) -> set[int]:
+    """Where a request number's mark is: #123, but not 3#501, A#501 or 3号楼#501 (room 501)."""
+    vocab = _vocab()
+    found: set[int] = set()
+    for mark in vocab.request_number_marks:
+        at = folded.find(mark)
+        while at >= 0:
+            head, after = folded[:at], folded[at + len(mark) : at + len(mark) + 1]
+            glued = head[-1:].isascii() and head[-1:].isalnum()
+            if after.isdigit() and not glued and not head.endswith(vocab.request_number_not_after):
+                found.update(range(at, at + len(mark)))
+            at = folded.find(mark, at + 1)
+    return found
 
 
 def redact(text: str) -> str:

@@ -8,6 +8,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
@@ -163,6 +164,34 @@ def test_a_group_mention_never_carries_what_the_note_said(case: tuple[str, list[
 
 
 RENDERER = Renderer("zh_CN")
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("电话 138 1234 5678", "电话 ***"),
+        ("+86-138-1234-5678", "***"),
+        ("１３８１２３４５６７８", "***"),
+        ("座机010-12345678", "座机***"),
+        ("0571 8888 8888", "***"),
+        ("(0571)88888888", "***"),
+        ("打88886666", "打***"),
+        ("3-2-501", "3-2-***"),
+        ("3栋2单元501", "3栋2单元***"),
+        ("501室", "***室"),
+        ("5楼501", "5楼***"),
+        ("1楼120", "1楼***"),
+        ("501房", "***房"),
+        ("1501号房", "***号房"),
+        ("3号楼#501", "3号楼#***"),
+        ("三号楼二单元五零一", "三号楼二单元***"),
+        ("5栋1单元 下午3点 换2个灯泡", "5栋1单元 下午3点 换2个灯泡"),
+        ("#12 和 #123 都处理了，电话#45", "#12 和 #123 都处理了，电话#45"),
+        ("已经打了120", "已经打了120"),
+    ],
+)
+def test_what_the_group_sees_of_typical_texts(typed: str, shown: str) -> None:
+    assert redact(typed) == shown
 
 
 def test_masking_reaches_lists_and_objects_a_template_reads() -> None:
