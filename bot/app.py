@@ -111,6 +111,7 @@ async def start_runtime(app: LinliApplication) -> None:
         sleep=app.bot_data.sleep,
         poll_seconds=settings.outbox_poll_seconds,
         menus=menus.Menus(renderer, settings.default_locale),
+        private_interval=settings.private_message_seconds,
     )
     # Someone unknown writing in private is looked up in the groups (getChatMember) before their update.
     directory = TelegramMemberDirectory(

@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     outbox_poll_seconds: float = Field(default=5.0, gt=0)
     # Messages per minute to one group: Telegram allows 20. (A 429 is waited out in any case.)
     group_messages_per_minute: int = Field(default=20, ge=1)
+    # Seconds between two messages to one private chat: Telegram allows about one a second.
+    private_message_seconds: float = Field(default=1.0, ge=0)
     # A YAML file that overrides the request categories, deadlines and service hours (see
     # bot/data/categories.yaml), for the deployment and per community.
     categories_file: Path | None = None

@@ -106,6 +106,10 @@ class _Vocab:
     room_not_before: tuple[str, ...]
     room_not_before_except: tuple[str, ...]
     keep_numbers: frozenset[str]
+    after_floor: re.Pattern[str]
+    request_number_marks: tuple[str, ...]
+    request_number_not_after: tuple[str, ...]
+    spelled: re.Pattern[str]
     bare_number: re.Pattern[str]
     phones: tuple[re.Pattern[str], ...]
     mask: str
@@ -204,6 +208,15 @@ def _vocab() -> _Vocab:
         room_not_before=tuple(_strings(room["not_before"])),
         room_not_before_except=tuple(_strings(room["not_before_except"])),
         keep_numbers=frozenset(str(n) for n in room["keep_numbers"]),
+        after_floor=re.compile(
+            rf"[0-9]{{1,3}}{space}{_alternation(_strings(room['floor_suffixes']))}{space}$"
+        ),
+        request_number_marks=tuple(_strings(room["request_number_marks"])),
+        request_number_not_after=tuple(_strings(room["request_number_not_after"])),
+        spelled=re.compile(
+            "[" + re.escape("".join(_strings(room["spelled_digits"]))) + "]"
+            f"{{{int(room['spelled_min_digits'])},}}"
+        ),
         bare_number=re.compile(r_number),
         phones=tuple(re.compile(rf"(?<![0-9]){_fold(str(p))}(?![0-9])") for p in data["phone_patterns"]),
         mask=str(data["redaction_mask"]),
@@ -490,21 +503,51 @@ def _spans_to_mask(folded: str) -> Iterator[tuple[int, int]]:
     def free(start: int, end: int) -> bool:
         return not any(start < p_end and p_start < end for p_start, p_end in phones)
 
-    places = _scan(folded)
+    # "#12" is a request number: its "#" is no building suffix of a number before it (501 #12)
+    # nor is "12 #" a building (#12 #123); the offsets stay those of `folded`.
+    marks = _request_marks(folded)
+    plain = "".join(_NEUTRAL if i in marks else char for i, char in enumerate(folded))
+    places = _scan(plain)
     for item in places:
         if item.room_span and free(*item.room_span):
             yield item.room_span
-    for match in vocab.bare_number.finditer(folded):
+    for match in vocab.bare_number.finditer(plain):
         start, end = match.span("r")
-        if match.group("r") in vocab.keep_numbers or _not_a_room(folded, end) or not free(start, end):
+        if _not_a_room(plain, end) or not free(start, end):
+            continue
+        if match.group("r") in vocab.keep_numbers and not vocab.after_floor.search(plain, 0, start):
             continue
         if any(item.start <= start and end <= item.end for item in places):
             continue  # a building or unit number (rooms of places are masked above)
+        if any(start - len(mark) <= i < start for i in marks for mark in vocab.request_number_marks):
+            continue  # #123
         yield (start, end)
+    for match in vocab.spelled.finditer(folded):
+        yield match.span()
+
+
+_NEUTRAL = "\ue000"  # stands in for a request number's mark while places are read
+
+
+def _request_marks(folded: str) -> set[int]:
+    """Where a request number's mark is: #123, but not 3#501, A#501 or 3号楼#501 (room 501)."""
+    vocab = _vocab()
+    found: set[int] = set()
+    for mark in vocab.request_number_marks:
+        at = folded.find(mark)
+        while at >= 0:
+            head, after = folded[:at], folded[at + len(mark) : at + len(mark) + 1]
+            glued = head[-1:].isascii() and head[-1:].isalnum()
+            if after.isdigit() and not glued and not head.endswith(vocab.request_number_not_after):
+                found.update(range(at, at + len(mark)))
+            at = folded.find(mark, at + 1)
+    return found
 
 
 def redact(text: str) -> str:
-    """`text` for a public card: phone numbers and room numbers masked, building and unit kept."""
+    """`text` for a neighbourhood group: phone numbers (mobiles, landlines) and room numbers
+    (3-2-501, 501室, 5楼501, 五零一) masked, building and unit kept (3号楼2单元***), and so are
+    times, counts, prices, years, request numbers (#123) and emergency numbers."""
     mask = _vocab().mask
     merged: list[list[int]] = []
     for start, end in sorted(_spans_to_mask(_fold(text))):

@@ -48,6 +48,10 @@ ADMIN_RIGHTS: JsonDict = {
 # Telegram's broadcast limits, enforced only when FakeTelegram(flood_limits=True).
 GLOBAL_LIMIT = (30, 1.0)  # messages per second over all chats
 GROUP_LIMIT = (20, 60.0)  # messages per minute in one group
+# One message a second in one private chat. Telegram lets a short burst through now and then,
+# but not reliably: the fake is the strict side of it, so what passes here passes there. An
+# album (sendMediaGroup) is one send here, as it is one request there.
+PRIVATE_LIMIT = (1, 1.0)
 
 
 @dataclass
@@ -176,19 +180,23 @@ class FakeState:
         if not self.flood_limits:
             return
         now = self.clock()
-        windows: list[tuple[deque[float], tuple[int, float]]] = [(self._global_sent, GLOBAL_LIMIT)]
+        windows: list[tuple[deque[float], tuple[int, float], int]] = [
+            (self._global_sent, GLOBAL_LIMIT, count)
+        ]
         if state.chat.is_group:
-            windows.append((state.sent_times, GROUP_LIMIT))
-        for times, (limit, period) in windows:
+            windows.append((state.sent_times, GROUP_LIMIT, count))
+        elif state.chat.type == "private":
+            windows.append((state.sent_times, PRIVATE_LIMIT, 1))
+        for times, (limit, period), sends in windows:
             while times and times[0] <= now - period:
                 times.popleft()
-            if len(times) + count > limit:
+            if len(times) + sends > limit:
                 retry_after = max(1, math.ceil(times[0] + period - now))
                 raise FakeApiError(
                     429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after}
                 )
-        for times, _ in windows:
-            times.extend([now] * count)
+        for times, _, sends in windows:
+            times.extend([now] * sends)
 
     # -- members --------------------------------------------------------------------------------
 

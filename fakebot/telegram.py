@@ -54,7 +54,8 @@ class FakeTelegram:
     ) -> None:
         """``clock`` gives the time (default ``time.time``); ``privacy_mode`` makes the bot see only
         commands, replies to it and mentions of it in groups where it is not an administrator;
-        ``flood_limits`` answers 429 beyond 30 messages/s overall and 20 messages/min per group."""
+        ``flood_limits`` answers 429 beyond 30 messages/s overall, 20 messages/min per group and one
+        message a second in a private chat."""
         number, _, secret = token.partition(":")
         if not number.isdigit() or not secret:
             raise ValueError("a bot token looks like '<bot id>:<secret>'")

@@ -279,6 +279,7 @@ async def demo(settings: Settings, *, locale: str | None = None, out: TextIO | N
                 # The tour shows what people see, not Telegram's pacing of a busy group (20 a
                 # minute, measured by scripts/bench_outbox.py): without this it would wait minutes.
                 "group_messages_per_minute": 6000,
+                "private_message_seconds": 0,  # and not a private chat's one a second
             }
         )
         fake = FakeTelegram()

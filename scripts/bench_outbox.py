@@ -9,6 +9,9 @@ and PTB's rate limiter start empty every time.
 2. busy group + private: 40 messages to one group and 20 private ones, committed at once; the
    private ones must not wait behind the group's 20 messages/minute.
 3. redelivery: the same update delivered twice; the bot must answer once.
+4. private burst: N messages to one person committed at once (a flow that answers with several
+   messages), and one to somebody else: the person's come about a second apart (Telegram's
+   limit per private chat) with no 429, and the other person's is not held behind them.
 
 Latency is from the commit of the rows to Telegram's (the fake's) acceptance of the sendMessage;
 a 429 is an answer "Too Many Requests" from the fake, i.e. a send over Telegram's limits.
@@ -29,6 +32,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -342,6 +346,34 @@ async def redelivery(database_url: str) -> list[Result]:
         return [result]
 
 
+async def private_burst(database_url: str, n: int = 5, patience: float = 60.0) -> list[Result]:
+    async with running(database_url) as bench:
+        alice, bob = bench.started_user("Alice"), bench.started_user("Bob")
+        texts = [f"burst message {i}" for i in range(n)]
+        posts = [(f"bench:burst:{i}", alice.id, body) for i, body in enumerate(texts)]
+        committed = await bench.commit_posts([*posts, ("bench:burst:other", bob.id, "for somebody else")])
+        everything = [*texts, "for somebody else"]
+        finished = await wait_until(lambda: len(bench.probe.delivered(everything)) >= n + 1, patience)
+        sends = bench.probe.delivered(texts)
+        result = measured(
+            "private burst", n, sends, committed, bench.probe.rejections({alice.id, bob.id}), None
+        )
+        gaps = [later.at - earlier.at for earlier, later in pairwise(sends)]
+        if gaps:
+            result.notes.append(
+                f"private burst: {len(sends)} messages to one person, {min(gaps):.2f}-{max(gaps):.2f} s apart"
+            )
+        other = bench.probe.delivered(["for somebody else"])
+        if other:
+            waited = (other[0].at - committed) * 1000
+            result.notes.append(
+                f"private burst: somebody else's message arrived {waited:.0f} ms after the commit"
+            )
+        if not finished:
+            result.notes.append(f"private burst: stopped waiting after {patience:.0f} s")
+        return [result]
+
+
 # -- running and printing ---------------------------------------------------------------------
 
 COLUMNS = ("scenario", "messages", "delivered", "seconds", "msg/s", "p50 ms", "p99 ms", "429s")
@@ -387,6 +419,7 @@ async def run_all(
         batch = await private_fanout(url, messages_count)
         batch += await busy_group_and_private(url, quick=quick)
         batch += await redelivery(url)
+        batch += await private_burst(url)
         for result in batch:
             if len(database_urls) > 1 or "sqlite" not in database_urls:
                 result.scenario = f"{result.scenario} [{label}]"

@@ -60,6 +60,13 @@ async def test_the_benchmark_runs_with_tiny_sizes(bench: ModuleType, sqlite_url:
     assert "-> 1 replies (ok)" in printed
 
 
+async def test_the_private_burst_runs_with_tiny_sizes(bench: ModuleType, sqlite_url: str) -> None:
+    [burst] = await bench.private_burst(sqlite_url, 2, patience=8.0)
+    assert (burst.messages, burst.delivered, burst.flood_429s) == (2, 2, 0)
+    assert any("messages to one person" in note for note in burst.notes)
+    assert any("somebody else's message" in note for note in burst.notes)
+
+
 async def test_quick_mode_stops_once_the_private_messages_are_in(bench: ModuleType, sqlite_url: str) -> None:
     private, group = await bench.busy_group_and_private(sqlite_url, 30, 2, quick=True, patience=8.0)
     assert private.delivered == 2

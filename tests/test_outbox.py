@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Any
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.outbox.sender import OutboxSender
 from bot.services.shared import messages
+from fakebot import FakeTelegram
+from offline import OfflineBot
 from storage.models import OutboxMessage
-from tests.conftest import Clock, Sleeps
+from tests.conftest import ADMIN_ID, Clock, Sleeps, make_settings, paced
+from tests.requests_world import estate
 from tests.world import World
 
 
@@ -230,3 +238,152 @@ async def test_a_card_sent_late_shows_the_current_state(world: World) -> None:
     assert len(cards) == 1 and "在岗" in cards[0]  # approved, not the stale "awaiting approval"
     card = next(m for m in world.fake.bot_messages(staff_chat) if "状态" in (m.plain_text or ""))
     assert card.buttons == []
+
+
+# -- pacing: about one message a second to one private chat, no chat waiting for another ---------
+class VirtualTime:
+    """One clock for the bot and the fake Telegram: the sender's sleep moves it, nobody waits."""
+
+    def __init__(self) -> None:
+        self.clock = Clock()
+        self.slept: list[float] = []
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.clock.advance(seconds)
+        await asyncio.sleep(0)
+
+    def epoch(self) -> float:
+        return self.clock().timestamp()
+
+
+@dataclass
+class Paced:
+    world: World
+    time: VirtualTime
+    sends: list[tuple[float, int, str]]  # (virtual time, chat id, method) of every accepted send
+
+
+SENDS = {"sendmessage", "sendphoto", "sendvoice", "sendvideo", "senddocument", "sendmediagroup"}
+
+
+@pytest.fixture
+async def paced_world(
+    engine: AsyncEngine, database_url: str, request: pytest.FixtureRequest
+) -> AsyncIterator[Paced]:
+    """Telegram's flood limits on, in virtual time: a 429 would be a test failure."""
+    time = VirtualTime()
+    fake = FakeTelegram(clock=time.epoch, flood_limits=True)
+    sends: list[tuple[float, int, str]] = []
+    original = fake.handle
+
+    async def handle(method: str, params: Any = None, files: Any = None) -> dict[str, Any]:
+        response = await original(method, params, files)
+        if method.lower() in SENDS and response.get("ok"):
+            sends.append((time.epoch(), int((params or {})["chat_id"]), method))
+        return response
+
+    fake.handle = handle  # type: ignore[method-assign]
+    bot = OfflineBot(fake, make_settings(database_url, **paced(request)), clock=time.clock, sleep=time.sleep)
+    await bot.start()
+    world = World(fake, bot, admin_id=ADMIN_ID)
+    try:
+        yield Paced(world, time, sends)
+    finally:
+        await bot.stop()
+    world.assert_no_unexpected_errors()  # a 429 from the fake is one
+
+
+def gaps(sends: list[tuple[float, int, str]], chat_id: int) -> list[float]:
+    times = [at for at, chat, _ in sends if chat == chat_id]
+    return [round(b - a, 3) for a, b in pairwise(times)]
+
+
+async def test_a_registration_answered_quickly_is_paced_in_private_and_meets_no_429(
+    paced_world: Paced,
+) -> None:
+    world = paced_world.world
+    group = await world.community_group("幸福里群", "幸福里社区")
+    await world.community_group("幸福里工作群", "幸福里社区", staff=True)
+    lao = world.person("老王")
+    await world.say(lao, group, "大家好")
+    await world.start(lao)
+    for answer in ("/volunteer", "老王", "3号楼", "维修，电工", "是"):  # typed without a pause
+        await world.say(lao, world.dm(lao), answer)
+    assert "感谢登记成为" in world.last(world.dm(lao))
+    private = gaps(paced_world.sends, lao.id)
+    assert len(private) >= 5 and min(private) >= 1.0, private
+
+
+async def test_a_claim_that_hands_over_details_and_photos_sends_them_paced_and_meets_no_429(
+    paced_world: Paced,
+) -> None:
+    world, time = paced_world.world, paced_world.time
+    e = await estate(world)
+    world.fake.send_album(e.resident, e.group, 3, caption="#报修 3号楼2单元501 电梯门关不上")
+    await world.pump()
+    time.clock.advance(30)  # people take their time; the bot's answers to one of them come in a row
+    claimed_at = time.epoch()
+    await world.press(e.volunteer, e.group, "接单")
+    handed = [
+        (at, method) for at, chat, method in paced_world.sends if chat == e.volunteer.id and at >= claimed_at
+    ]
+    assert [method for _, method in handed] == ["sendMessage", "sendPhoto", "sendPhoto", "sendPhoto"]
+    assert gaps(paced_world.sends, e.volunteer.id)[-3:] == [1.0, 1.0, 1.0]
+
+
+class Gate:
+    """An injected sleep that records what it was asked and, while closed, waits to be opened."""
+
+    def __init__(self) -> None:
+        self.calls: list[float] = []
+        self.open = asyncio.Event()
+        self.open.set()
+
+    async def __call__(self, seconds: float) -> None:
+        self.calls.append(seconds)
+        await self.open.wait()
+
+
+async def until(done: Any, rounds: int = 2000) -> None:
+    for _ in range(rounds):
+        if done():
+            return
+        await asyncio.sleep(0.001)
+    raise AssertionError("it did not happen")
+
+
+async def test_a_person_waiting_for_their_next_message_never_holds_up_a_group_or_another_person(
+    engine: AsyncEngine, database_url: str, request: pytest.FixtureRequest
+) -> None:
+    gate, clock = Gate(), Clock()
+    fake = FakeTelegram()
+    bot = OfflineBot(fake, make_settings(database_url, **paced(request)), sleep=gate, clock=clock)
+    await bot.start()
+    try:
+        world = World(fake, bot, admin_id=ADMIN_ID)
+        group = await world.community_group("幸福里群", "幸福里社区")
+        alice, bob = world.person("Alice"), world.person("Bob")
+        for person in (alice, bob):
+            await world.start(person)
+        clock.advance(5)  # their welcome was a while ago
+        gate.calls.clear()
+        gate.open.clear()  # from now on a pacing wait lasts until the test says so
+        async with bot.deps.uow() as uow:
+            for i in range(2):
+                await uow.outbox.add(dedupe_key=f"test:a{i}", chat_id=alice.id, text=f"for Alice {i}")
+            await uow.outbox.add(dedupe_key="test:b", chat_id=bob.id, text="for Bob")
+            await uow.outbox.add(dedupe_key="test:g", chat_id=group.id, text="for the group")
+            await uow.commit()
+        await bot.sender.dispatch()
+        await until(lambda: world.texts(world.dm(alice))[-1:] == ["for Alice 0"] and gate.calls)
+        await until(lambda: "for Bob" in world.texts(world.dm(bob)) and "for the group" in world.texts(group))
+        assert world.texts(world.dm(alice))[-1] == "for Alice 0"  # Alice's next one is still waiting
+        assert gate.calls == [1.0]
+        gate.open.set()
+        await bot.settle()
+        assert world.texts(world.dm(alice))[-2:] == ["for Alice 0", "for Alice 1"]
+        world.assert_no_unexpected_errors()
+    finally:
+        gate.open.set()
+        await bot.stop()

@@ -2,7 +2,12 @@
 
 - Woken right after a commit that queued rows, and every `poll_seconds` for retries and restarts.
 - One worker per chat, in row order: a busy group never delays a private chat or another group.
-  Rate limits (30/s overall, 20/min per group) are PTB's AIORateLimiter on the bot.
+  Rate limits (30/s overall, 20/min per group) are PTB's AIORateLimiter on the bot; each private
+  chat is paced here, Telegram's "about one message a second per chat": a message waits until
+  `private_interval` after Telegram answered the previous one to that chat (injected clock and
+  sleep), so a flow that answers with two or three messages in a row spaces them instead of
+  meeting a 429, and no other chat waits for it. Edits are not paced. The pacing is per process:
+  with several instances, two could still write to one person within the same second.
 - A row is marked sent only after Telegram answered; a crash in that window repeats that one message.
 - RetryAfter is waited out; network errors and timeouts are retried with backoff.
 - Forbidden marks the person unreachable and falls back to a mention in a group; a kicked bot
@@ -21,7 +26,7 @@ import logging
 import random
 import warnings
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -86,6 +91,7 @@ class OutboxSender:
         backoff_base: float = 2.0,
         backoff_cap: float = 600.0,
         menus: MenuFunction | None = None,
+        private_interval: float = 1.0,
     ) -> None:
         self.bot = bot
         self.menus = menus
@@ -97,6 +103,8 @@ class OutboxSender:
         self.max_attempts = max_attempts
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
+        self.private_interval = timedelta(seconds=private_interval)
+        self._private_next: dict[int, datetime] = {}  # private chat -> when it may get the next message
         self._wake = asyncio.Event()
         self._workers: dict[int, asyncio.Task[None]] = {}
         self._loop_task: asyncio.Task[None] | None = None
@@ -186,11 +194,36 @@ class OutboxSender:
                     row = await uow.outbox.head_of_chat(chat_id)
                 if row is None or row.next_attempt_at > self.clock():
                     return  # empty, or waiting for a retry: later rows keep their order behind it
+                if row.kind not in EDITS:
+                    await self._pace(chat_id)
                 await self.deliver(row.id)
         except Exception:
             log.exception("outbox worker for chat %s failed", chat_id)
         finally:
+            due = self._private_next.get(chat_id)
+            if due is not None and due <= self.clock():
+                del self._private_next[chat_id]  # nothing to wait for: keep the map small
             self._wake.set()  # rows may have arrived for this chat while it was finishing
+
+    # -- pacing of private chats --------------------------------------------------------------
+    async def _pace(self, chat_id: int) -> None:
+        """Wait until this private chat may get its next message (groups: AIORateLimiter)."""
+        due = self._private_next.get(chat_id)
+        if due is not None:
+            wait = (due - self.clock()).total_seconds()
+            if wait > 0:
+                await self.sleep(wait)
+
+    async def _paced_call(
+        self, row: OutboxMessage, card: RenderedCard | None, edit_message_id: int | None
+    ) -> object:
+        """The Telegram call. The next message to a private chat waits `private_interval` from
+        Telegram's answer to this one, so however long the call took, they arrive that far apart."""
+        try:
+            return await self._call(row, card, edit_message_id)
+        finally:
+            if row.chat_id > 0 and row.kind not in EDITS and self.private_interval:
+                self._private_next[row.chat_id] = self.clock() + self.private_interval
 
     # -- one row ------------------------------------------------------------------------------
     async def deliver(self, row_id: int) -> None:
@@ -223,7 +256,9 @@ class OutboxSender:
                     return
         try:
             message = await (
-                self._set_menus(settings) if settings is not None else self._call(row, card, edit_message_id)
+                self._set_menus(settings)
+                if settings is not None
+                else self._paced_call(row, card, edit_message_id)
             )
         except RetryAfter as exc:
             with warnings.catch_warnings():  # PTB 22 announces a switch to timedelta; both are handled
@@ -232,6 +267,7 @@ class OutboxSender:
             seconds = delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
             log.warning("Telegram asked to wait %.1fs before writing to chat %s", seconds, row.chat_id)
             await self.sleep(seconds)
+            self._private_next.pop(row.chat_id, None)  # that wait was the pacing: retry at once
         except ChatMigrated as exc:
             await self._follow_migration(row.chat_id, exc.new_chat_id)
         except Forbidden as exc:

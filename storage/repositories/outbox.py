@@ -198,6 +198,10 @@ class OutboxRepository(Repository):
             )
         )
 
+    async def forget_cards_in(self, chat_id: int) -> None:
+        """Cards posted in a chat are no longer edited there (they stay as they read now)."""
+        await self.session.execute(delete(CardMessage).where(CardMessage.chat_id == chat_id))
+
     async def card_chats(self, card_kind: str, card_ref: int) -> list[int]:
         """Chats where a card is posted, or queued to be posted."""
         posted = await self.session.execute(

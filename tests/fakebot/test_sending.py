@@ -519,6 +519,39 @@ async def test_flood_limits_answer_429_per_group(fake_clock_fake: tuple[FakeTele
     await ok(fake, "sendMessage", chat_id=group.id, text="x")
 
 
+async def test_flood_limits_allow_one_message_a_second_in_a_private_chat(
+    fake_clock_fake: tuple[FakeTelegram, list[float]],
+) -> None:
+    fake, now = fake_clock_fake
+    alice, bob = fake.add_user("Alice"), fake.add_user("Bob")
+    for user in (alice, bob):
+        fake.send_text(user, fake.private_chat(user), "/start")
+    await ok(fake, "sendMessage", chat_id=alice.id, text="welcome")
+    answer = await refused(fake, "sendMessage", chat_id=alice.id, text="and one more thing")
+    assert answer["error_code"] == 429 and answer["parameters"]["retry_after"] == 1
+    await ok(fake, "sendMessage", chat_id=bob.id, text="welcome")  # another person is not held up
+    now[0] += 0.6
+    await refused(fake, "sendMessage", chat_id=alice.id, text="still too soon")
+    now[0] += 0.4
+    await ok(fake, "sendMessage", chat_id=alice.id, text="and one more thing")
+    await ok(fake, "editMessageText", chat_id=alice.id, message_id=2, text="edited")  # edits are not sends
+    now[0] += 1.0
+    media = [{"type": "photo", "media": "attach://one"}, {"type": "photo", "media": "attach://two"}]
+    album = await fake.handle(
+        "sendMediaGroup",
+        {"chat_id": alice.id, "media": json.dumps(media)},
+        {"one": UploadedFile("1.jpg", b"1"), "two": UploadedFile("2.jpg", b"2")},
+    )
+    assert album["ok"], album  # an album is one send
+
+
+async def test_without_flood_limits_a_private_chat_takes_any_pace(
+    fake: FakeTelegram, private: FakeChat
+) -> None:
+    for i in range(5):
+        await ok(fake, "sendMessage", chat_id=private.id, text=f"message {i}")
+
+
 async def test_transcript_records_both_directions(
     fake: FakeTelegram, alice: FakeUser, private: FakeChat
 ) -> None:

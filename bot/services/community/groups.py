@@ -22,6 +22,11 @@ from storage.uow import UnitOfWork
 
 NAME_LIMIT = 64
 MAX_BUILDINGS = 50
+# Why a bound group cannot simply change kind, by the kind asked for.
+KIND_CHANGE_REFUSED = {
+    "staff": "community/bind_staff_in_neighbourhood",
+    "neighbourhood": "community/bind_neighbourhood_in_staff",
+}
 
 
 async def bot_membership_changed(uow: UnitOfWork, env: Env, change: MemberChange) -> None:
@@ -60,6 +65,14 @@ async def _bind(uow: UnitOfWork, key: str, actor: Actor, chat: Chat, community: 
     if not actor.is_staff_of(community.id, await uow.memberships.find(actor.user.id, community.id)):
         raise Refused("community/bind_not_allowed")
     was_staff = chat.kind == "staff"
+    if chat.community_id is not None and chat.kind is not None and chat.kind != kind:
+        # A residents' group never silently becomes the staff group, where rooms, phones and
+        # dispatch buttons are shown, nor the staff group a residents' one: /unbind first.
+        raise Refused(KIND_CHANGE_REFUSED[kind], community=community.name)
+    if kind == "staff" and chat.kind != "staff":
+        # Cards posted here before were drawn for whoever was in the group; they are left as
+        # they are rather than redrawn with the staff view's details.
+        await uow.outbox.forget_cards_in(chat.telegram_id)
     chat.community_id, chat.kind, chat.active = community.id, kind, True
     if was_staff or kind == "staff":  # the administrators' command menu follows what the group is
         await menus.queue(uow, key, chat.telegram_id)
@@ -77,9 +90,12 @@ async def bind(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         kind, args = "staff", rest.strip()
     if not args:
         choices = await staff_communities(uow, actor)
-        if not choices:
+        bound = await uow.communities.get(actor.chat.community_id) if actor.chat.community_id else None
+        if bound is not None:
+            community = bound  # a bound group can only be bound again to its own community
+        elif not choices:
             raise Refused("community/bind_not_allowed" if not actor.is_super else "community/bind_usage")
-        if len(choices) == 1:
+        elif len(choices) == 1:
             community = choices[0]
         else:
             buttons = [[Button(c.name, callbacks.encode("bind", kind[0], c.id))] for c in choices[:20]]

@@ -25,7 +25,9 @@ async def start(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     """/start in private registers the person (the bot may now write to them) and shows their communities."""
     actor = await identify(uow, env, inc)
     if not inc.chat.is_private:
-        await messages.reply(uow, env, inc, actor.locale, "community/start_in_group", bot=env.bot_username)
+        await messages.reply(
+            uow, env, inc, actor.locale, "community/start_in_group", bot=messages.ours(env.bot_username)
+        )
         return
     payload = inc.text.strip()
     joined = None

@@ -98,5 +98,11 @@ async def invite(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     await uow.invites.add(Invite(code=code, community_id=community.id, created_by=actor.user.id))
     link = f"https://t.me/{env.bot_username}?start=join-{code}"
     await messages.reply(
-        uow, env, inc, actor.locale, "community/invite_link", community=community.name, link=link
+        uow,
+        env,
+        inc,
+        actor.locale,
+        "community/invite_link",
+        community=community.name,
+        link=messages.ours(link),
     )

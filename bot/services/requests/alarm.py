@@ -31,7 +31,8 @@ def emergency_context(community: Community | None, alarm: Alarm) -> dict[str, An
     return {
         "services": [{"key": key, "number": numbers[key]} for key in alarm.services],
         "kinds": list(alarm.kinds),
-        "duty_phone": (community.duty_phone or "") if community is not None else "",
+        # Staff set it for everyone to call: shown whole, even in a group where phones are masked.
+        "duty_phone": messages.ours(community.duty_phone or "") if community is not None else "",
     }
 
 

@@ -86,7 +86,8 @@ def card_functions(env: Env) -> dict[str, Any]:
         request, community, catalog = loaded
         view, locale = await _view(uow, env, request, community, chat_id)
         context = await card_context(uow, env, request, community, catalog, view, locale)
-        text = env.renderer.render(locale, "requests/card", **context)
+        public = await messages.public_chat(uow, chat_id)
+        text = env.renderer.render(locale, "requests/card", public=public, **context)
         buttons = await _buttons(uow, env, request, catalog, view, locale, in_group=chat_id < 0)
         return RenderedCard(text, messages.keyboard_json(buttons))
 
@@ -96,10 +97,12 @@ def card_functions(env: Env) -> dict[str, Any]:
             return None
         request, community, catalog = loaded
         category = (catalog.get(request.category) or catalog.other).name(community.locale)
+        public = await messages.public_chat(uow, chat_id)
         if request.status not in FINISHED or request.volunteer_id is None:
             text = env.renderer.render(
                 community.locale,
                 "requests/publicity_card",
+                public=public,
                 reopened=True,
                 n=request.number,
                 category=category,
@@ -113,6 +116,7 @@ def card_functions(env: Env) -> dict[str, Any]:
         text = env.renderer.render(
             community.locale,
             "requests/publicity_card",
+            public=public,
             reopened=False,
             n=request.number,
             category=category,

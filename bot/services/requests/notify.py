@@ -83,8 +83,19 @@ async def card_to(
     mention in the request's group rendered from `fallback_template` (no details in it)."""
     community = await uow.communities.get(request.community_id)
     assert community is not None
-    fallback = env.renderer.render(
-        community.locale, fallback_template, who=messages.mention(person), n=request.number
+    group = await fallback_chat(uow, request)
+    fallback = (
+        await messages.render_for(
+            uow,
+            env,
+            group,
+            community.locale,
+            fallback_template,
+            who=messages.mention(person),
+            n=request.number,
+        )
+        if group is not None
+        else None
     )
     return await messages.post_card(
         uow,
@@ -93,7 +104,7 @@ async def card_to(
         CARD,
         request.id,
         recipient=person,
-        fallback_chat_id=await fallback_chat(uow, request),
+        fallback_chat_id=group,
         fallback_text=fallback,
         fallback_template=fallback_template,
     )

@@ -39,9 +39,32 @@ def keyboard_json(buttons: Keyboard | None) -> list[Any] | None:
     return [[b.to_json() for b in row] for row in buttons]
 
 
+def ours(value: str) -> Markup:
+    """A string the application made (a link, the bot's name): shown as it is, even in a group,
+    where every plain string is masked as something a person wrote."""
+    return Markup.escape(value)
+
+
 def mention(user: User, name: str | None = None) -> Markup:
     """An HTML mention that notifies the person without needing a username."""
     return Markup('<a href="tg://user?id={}">{}</a>').format(user.telegram_id, name or user.full_name or "?")
+
+
+async def public_chat(uow: UnitOfWork, chat_id: int) -> bool:
+    """Does a text for this chat go to the public: any group but a staff group (whose members
+    see rooms and phones by design), bound or not. Private chats are one person's."""
+    if chat_id > 0:
+        return False
+    chat = await uow.chats.find_by_telegram_id(chat_id)
+    return chat is None or chat.kind != "staff"
+
+
+async def render_for(
+    uow: UnitOfWork, env: Env, chat_id: int, locale: str | None, template: str, /, **context: Any
+) -> str:
+    """A template rendered for the chat it goes to: for a public chat, everything people wrote
+    is masked (phone and room numbers; see Renderer), whatever template or path carries it."""
+    return env.renderer.render(locale, template, public=await public_chat(uow, chat_id), **context)
 
 
 def rows_that_fit(
@@ -51,8 +74,9 @@ def rows_that_fit(
     and notes make fewer. Renderer.render refuses a text over Telegram's 4096 UTF-16 units."""
     shown = len(rows)
     while shown > 0:
+        page: dict[str, Any] = {key: rows[:shown], "more": len(rows) - shown}
         try:
-            env.renderer.render(locale, template, **{key: rows[:shown]}, more=len(rows) - shown, **context)
+            env.renderer.render(locale, template, **page, **context)
             break
         except TextTooLong:
             shown -= max(1, shown // 10)
@@ -74,7 +98,7 @@ async def reply(
     await uow.outbox.add(
         dedupe_key=f"u{inc.update_id}:{seq}",
         chat_id=inc.chat.chat_id,
-        text=env.renderer.render(locale, template, **context),
+        text=await render_for(uow, env, inc.chat.chat_id, locale, template, **context),
         template=template,
         buttons=keyboard_json(buttons),
         reply_to_message_id=inc.message_id if not inc.chat.is_private else None,
@@ -99,7 +123,7 @@ async def post(
     return await uow.outbox.add(
         dedupe_key=key,
         chat_id=chat_id,
-        text=env.renderer.render(locale, template, **context),
+        text=await render_for(uow, env, chat_id, locale, template, **context),
         template=template,
         buttons=keyboard_json(buttons),
         reply_to_message_id=reply_to,
@@ -125,8 +149,10 @@ async def tell(
     fallback_text = None
     if fallback_chat_id is not None:
         locale = fallback_locale or env.settings.default_locale
-        body = Markup(env.renderer.render(locale, template, **context))
-        fallback_text = env.renderer.render(locale, "common/mention_fallback", who=mention(user), body=body)
+        body = Markup(await render_for(uow, env, fallback_chat_id, locale, template, **context))
+        fallback_text = await render_for(
+            uow, env, fallback_chat_id, locale, "common/mention_fallback", who=mention(user), body=body
+        )
     if user.reachable:
         await uow.outbox.add(
             dedupe_key=key,

@@ -38,8 +38,14 @@ def card_functions(env: Env) -> dict[str, Any]:
                     Button(env.renderer.label(locale, "reject"), callbacks.encode("vr", membership.id)),
                 ]
             ]
-        text = env.renderer.render(
-            locale, "volunteers/card", who=messages.mention(user), profile=profile_of(membership)
+        text = await messages.render_for(
+            uow,
+            env,
+            chat_id,
+            locale,
+            "volunteers/card",
+            who=messages.mention(user),
+            profile=profile_of(membership),
         )
         return RenderedCard(text, messages.keyboard_json(buttons))
 
