@@ -15,13 +15,12 @@ The calls go through the Application's bot, so its rate limiter counts them too.
 from __future__ import annotations
 
 import logging
-import warnings
 from datetime import datetime, timedelta
 
 from telegram import Bot, ChatMemberRestricted
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
-from bot.outbox.sender import Sleep
+from bot.outbox.sender import Sleep, retry_after_seconds
 from bot.services.community.members import LookupFailed
 from storage.clock import Clock
 
@@ -63,10 +62,3 @@ class TelegramMemberDirectory:
         if isinstance(member, ChatMemberRestricted) and not member.is_member:
             return "left"
         return str(member.status)
-
-
-def retry_after_seconds(exc: RetryAfter) -> float:
-    with warnings.catch_warnings():  # PTB 22 announces a switch to timedelta; both are handled
-        warnings.simplefilter("ignore")
-        wait = exc.retry_after
-    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)

@@ -61,6 +61,14 @@ Sleep = Callable[[float], Awaitable[None]]
 MenuFunction = Callable[[UnitOfWork, int], Awaitable[list[MenuSetting]]]
 
 
+def retry_after_seconds(exc: RetryAfter) -> float:
+    """How long Telegram asked to wait, in seconds."""
+    with warnings.catch_warnings():  # PTB 22 announces a switch to timedelta; both are handled
+        warnings.simplefilter("ignore")
+        wait = exc.retry_after
+    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+
+
 def markup(buttons: list[list[dict[str, str]]] | None) -> InlineKeyboardMarkup | None:
     if not buttons:
         return None
@@ -261,10 +269,7 @@ class OutboxSender:
                 else self._paced_call(row, card, edit_message_id)
             )
         except RetryAfter as exc:
-            with warnings.catch_warnings():  # PTB 22 announces a switch to timedelta; both are handled
-                warnings.simplefilter("ignore")
-                delay = exc.retry_after
-            seconds = delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
+            seconds = retry_after_seconds(exc)
             log.warning("Telegram asked to wait %.1fs before writing to chat %s", seconds, row.chat_id)
             await self.sleep(seconds)
             self._private_next.pop(row.chat_id, None)  # that wait was the pacing: retry at once
