@@ -153,6 +153,9 @@ async def play(stage: Stage, *, locale: str) -> None:
     stage.note("note_invite")
     await stage.say(newcomer, fake.private_chat(newcomer), f"/start {payload}")
 
+    stage.note("note_greeting")
+    await stage.say(newcomer, fake.private_chat(newcomer), "你好🙏")
+
     stage.scene("scene_grant")
     await stage.say(grid, fake.private_chat(grid), "/start")
     await stage.say(secretary, staff, "/grant 网格员 @xiaozhao 3号楼 5号楼")
@@ -176,7 +179,8 @@ async def play(stage: Stage, *, locale: str) -> None:
 
     stage.scene("scene_register_quiet")
     stage.note("note_register_quiet")
-    await stage.say(quiet, fake.private_chat(quiet), "/volunteer 孙大爷 | 3号楼1单元 | 理发 | 是")
+    await stage.say(quiet, fake.private_chat(quiet), "/volunteer 孙大爷 | 三号楼一单元 | 理发 | 是")
+    stage.note("note_building_form")
 
     stage.scene("scene_review")
     await stage.press(secretary, staff, action="va", on="老张")

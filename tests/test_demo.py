@@ -33,6 +33,10 @@ async def test_demo_plays_the_story_and_exits_zero(
     # 孙大爷 was in the group before Linli and never wrote there: Telegram is asked, he registers.
     quiet = out.split("[私聊·孙大爷] 孙大爷：/volunteer", 1)[1].split("──", 1)[0]
     assert "🎉 感谢登记成为“幸福里社区”的志愿者" in quiet
+    assert "楼栋：3号楼1单元" in quiet  # 三号楼一单元, read the way triage reads a request's building
+    # A greeting in private gets the menu of common things, not an offer to post it as a request.
+    greeting = out.split("[私聊·小陈] 小陈：你好🙏", 1)[1].split("──", 1)[0]
+    assert "[1 🆘 我要求助]" in greeting and "登记为求助" not in greeting
     assert "[1 ✅ 通过] [2 ❌ 不通过]" in out  # the application card in the staff group
     assert "李书记 👆 按下 [✅ 通过]" in out
     assert "✅ 您在“幸福里社区”的志愿者申请已通过" in out
