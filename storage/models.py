@@ -12,6 +12,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    CheckConstraint,
     ForeignKey,
     Index,
     Integer,
@@ -356,3 +357,59 @@ class PointEntry(Base):
     idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column()
+
+
+class Reward(Base):
+    """Something points buy in a community's points shop (积分超市). `stock` counts the units not yet
+    handed over (None: unlimited); `reserved` those of them promised to pending redemptions, so
+    `stock - reserved` is what can still be redeemed, and it never goes below zero."""
+
+    __tablename__ = "rewards"
+    __table_args__ = (
+        CheckConstraint("cost > 0", name="cost_positive"),
+        CheckConstraint("reserved >= 0", name="reserved_not_negative"),
+        CheckConstraint("stock IS NULL OR stock >= reserved", name="stock_covers_reserved"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(Text, default="")
+    photo_file_id: Mapped[str | None] = mapped_column(String(255))
+    cost: Mapped[int] = mapped_column(Integer)
+    stock: Mapped[int | None] = mapped_column(Integer)
+    reserved: Mapped[int] = mapped_column(Integer, default=0)
+    # The merchant (商家) who hands it over; None: the community's staff do.
+    merchant_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    monthly_limit: Mapped[int | None] = mapped_column(Integer)  # per person per calendar month
+    active: Mapped[bool] = mapped_column(Boolean, default=True)  # False: retired
+    created_at: Mapped[datetime] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column()
+
+
+class Redemption(Base):
+    """One reward bought with points (兑换), from the debit to its handing over (核销), cancel or expiry.
+    `status` changes only by conditional UPDATE from pending, so exactly one of those happens."""
+
+    __tablename__ = "redemptions"
+    __table_args__ = (
+        Index("ix_redemptions_due", "status", "expires_at"),
+        Index("ix_redemptions_user_reward", "user_id", "reward_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    reward_id: Mapped[int] = mapped_column(ForeignKey("rewards.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    code: Mapped[str] = mapped_column(String(16), unique=True)  # shown to the merchant
+    # What made it (the confirm message pressed): pressing it twice finds this row again.
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    cost: Mapped[int] = mapped_column(Integer)  # the points paid (the reward's cost may change later)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|fulfilled|cancelled|expired
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("point_entries.id"))  # the debit
+    fulfilled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    fulfilled_at: Mapped[datetime | None] = mapped_column()
+    closed_at: Mapped[datetime | None] = mapped_column()  # cancelled or expired (and refunded)
+    expires_at: Mapped[datetime] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column()

@@ -24,7 +24,9 @@ from storage.repositories import (
     MembershipRepository,
     OutboxRepository,
     PointsRepository,
+    RedemptionRepository,
     RequestRepository,
+    RewardRepository,
     UserRepository,
 )
 
@@ -45,6 +47,8 @@ class UnitOfWork:
     outbox: OutboxRepository
     requests: RequestRepository
     points: PointsRepository
+    rewards: RewardRepository
+    redemptions: RedemptionRepository
 
     def __init__(
         self,
@@ -75,6 +79,8 @@ class UnitOfWork:
         self.outbox = OutboxRepository(self.session)
         self.requests = RequestRepository(self.session)
         self.points = PointsRepository(self.session)
+        self.rewards = RewardRepository(self.session)
+        self.redemptions = RedemptionRepository(self.session)
         if self.update_id is not None and await self._already_processed():
             await self.session.close()
             raise DuplicateUpdate(self.update_id)

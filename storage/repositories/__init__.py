@@ -10,7 +10,9 @@ from storage.repositories.invites import InviteRepository
 from storage.repositories.memberships import MembershipRepository
 from storage.repositories.outbox import OutboxRepository
 from storage.repositories.points import PointsRepository
+from storage.repositories.redemptions import RedemptionRepository
 from storage.repositories.requests import RequestRepository
+from storage.repositories.rewards import RewardRepository
 from storage.repositories.users import UserRepository
 
 __all__ = [
@@ -22,6 +24,8 @@ __all__ = [
     "MembershipRepository",
     "OutboxRepository",
     "PointsRepository",
+    "RedemptionRepository",
     "RequestRepository",
+    "RewardRepository",
     "UserRepository",
 ]
