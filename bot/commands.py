@@ -66,6 +66,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("building", "staff", "any"),
     Command("publicity", "staff", "any"),
     Command("dutyphone", "staff", "any"),
+    Command("reward", "staff", "any"),
 )
 
 

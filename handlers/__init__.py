@@ -20,6 +20,7 @@ from bot.services.requests import (
     reopen,
     views,
 )
+from bot.services.shop import rewards
 from bot.services.volunteers import approval, profile, registration
 from handlers.adapt import Handler, command, incoming, member_change, members_change, message
 from handlers.buttons import on_button
@@ -89,6 +90,8 @@ COMMANDS: dict[str, Handler] = {
     "overdue": command(views.overdue),
     "publicity": command(views.publicity_setting),
     "points": command(balance.show),
+    # The points shop.
+    "reward": command(rewards.reward),
 }
 
 
