@@ -43,6 +43,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("history", "everyone", "any"),
     Command("open", "everyone", "any"),
     Command("points", "everyone", "any"),
+    Command("shop", "everyone", "private"),
+    Command("redeem", "everyone", "private"),
     Command("take", "volunteer", "any", aliases=("claim",)),
     Command("progress", "volunteer", "any"),
     Command("done", "volunteer", "any"),

@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     member_lookup_minutes: int = Field(default=30, ge=0)
     # A rating tapped by mistake may be changed for so many minutes after it was given.
     rating_change_minutes: int = Field(default=10, ge=0)
+    # A redemption of the points shop not handed over in so many days expires, and its points come back.
+    redemption_days: int = Field(default=30, ge=1)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -20,7 +20,7 @@ from bot.services.requests import (
     reopen,
     views,
 )
-from bot.services.shop import rewards
+from bot.services.shop import catalogue, rewards
 from bot.services.volunteers import approval, profile, registration
 from handlers.adapt import Handler, command, incoming, member_change, members_change, message
 from handlers.buttons import on_button
@@ -92,6 +92,8 @@ COMMANDS: dict[str, Handler] = {
     "points": command(balance.show),
     # The points shop.
     "reward": command(rewards.reward),
+    "shop": command(catalogue.shop),
+    "redeem": command(catalogue.redeem_command),
 }
 
 

@@ -12,6 +12,7 @@ from bot.context import LinliContext
 from bot.services.community import groups, menu, people
 from bot.services.requests import claim, finish, intake, lists, pick, rating, reopen, views
 from bot.services.shared.runner import Service
+from bot.services.shop import catalogue, redeem
 from bot.services.volunteers import approval, registration
 from handlers.adapt import answer, incoming
 
@@ -51,6 +52,9 @@ ROUTES: dict[str, tuple[Service, Arguments]] = {
     "rx": (lists.ask_cancel, lambda cb: (cb.int_arg(0),)),
     "rxy": (lists.cancel_confirmed, lambda cb: (cb.int_arg(0),)),
     "rxn": (lists.cancel_kept, lambda cb: (cb.int_arg(0),)),
+    catalogue.PAGE_ACTION: (catalogue.page_button, lambda cb: (cb.int_arg(0), cb.int_arg(1))),
+    catalogue.VIEW_ACTION: (catalogue.view_button, lambda cb: (cb.int_arg(0),)),
+    catalogue.CONFIRM_ACTION: (redeem.confirm_button, lambda cb: (cb.int_arg(0),)),
 }
 
 

@@ -102,6 +102,10 @@ class PointsRepository(Repository):
         result = await self.session.execute(select(PointEntry.id).where(PointEntry.idempotency_key == key))
         return result.scalar_one_or_none() is not None
 
+    async def entry_id(self, key: str) -> int | None:
+        result = await self.session.execute(select(PointEntry.id).where(PointEntry.idempotency_key == key))
+        return result.scalar_one_or_none()
+
     async def entries(self, account_id: int, limit: int) -> list[PointEntry]:
         result = await self.session.execute(
             select(PointEntry)

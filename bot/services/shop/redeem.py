@@ -1,0 +1,105 @@
+"""Redeeming (兑换) a reward: in one transaction one unit of stock is reserved (conditional UPDATE),
+the points are debited through the ledger (conditional on the balance) and a redemption with a
+fresh code is made; the person gets the code in private. Anything that cannot be done refuses and
+rolls all of it back. Pressing the same confirm button twice finds the first redemption again."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.incoming import Incoming
+from bot.services.shared import messages
+from bot.services.shared.actors import Actor, identify, require_private
+from bot.services.shared.env import Env
+from bot.services.shared.errors import Refused
+from bot.services.shared.runner import Outcome, toast
+from bot.services.shop import codes
+from bot.services.shop.access import local_date, member_reward, month_start
+from storage.models import Community, Redemption, Reward, User
+from storage.uow import UnitOfWork
+
+
+def spend_key(redemption: Redemption) -> str:
+    return f"redemption:{redemption.id}:spend"
+
+
+async def confirm_button(uow: UnitOfWork, env: Env, inc: Incoming, reward_id: int) -> Outcome:
+    """✅ on the confirm step: redeem, once per confirm message (a double press finds it again)."""
+    actor = await identify(uow, env, inc)
+    require_private(inc)
+    reward, community = await member_reward(uow, actor, reward_id)
+    redemption = await redeem(
+        uow, env, actor, reward, community, key=f"press:{actor.user.id}:{inc.chat.chat_id}:{inc.message_id}"
+    )
+    return toast(env, actor, "shop/redeemed_toast", name=reward.name, code=codes.shown(redemption.code))
+
+
+async def redeem(
+    uow: UnitOfWork, env: Env, actor: Actor, reward: Reward, community: Community, *, key: str
+) -> Redemption:
+    """Reserve, debit, record: all or nothing. `key` names what asked for it (one confirm message)."""
+    earlier = await uow.redemptions.find_by_key(key)
+    if earlier is not None:
+        raise Refused("shop/already_redeemed", code=codes.shown(earlier.code))
+    if not await uow.rewards.reserve(reward.id):
+        await uow.rewards.refresh(reward)
+        raise Refused("shop/retired" if not reward.active else "shop/out_of_stock", name=reward.name)
+    cost = reward.cost
+    redemption = await uow.redemptions.add(
+        community_id=community.id,
+        reward_id=reward.id,
+        user_id=actor.user.id,
+        code=await codes.new_code(uow),
+        key=key,
+        cost=cost,
+        expires_at=env.clock() + timedelta(days=env.settings.redemption_days),
+    )
+    if redemption is None:  # the same press, handled at the same moment by another instance
+        earlier = await uow.redemptions.find_by_key(key)
+        raise Refused("shop/already_redeemed", code=codes.shown(earlier.code) if earlier else "")
+    account = await uow.points.open_account(community.id, actor.user.id)
+    if not await uow.points.post(
+        account,
+        -cost,
+        kind="spend",
+        reason="redemption",
+        key=spend_key(redemption),
+        ref_id=redemption.id,
+        actor_id=actor.user.id,
+    ):
+        raise Refused("shop/not_enough", name=reward.name, cost=cost, balance=account.balance)
+    # Counted after the debit: the debit's row lock makes one person's redemptions take turns.
+    if reward.monthly_limit is not None:
+        used = await uow.redemptions.count_this_month(
+            actor.user.id, reward.id, month_start(community, env.clock())
+        )
+        if used > reward.monthly_limit:
+            raise Refused("shop/over_limit", name=reward.name, limit=reward.monthly_limit)
+    redemption.entry_id = await uow.points.entry_id(spend_key(redemption))
+    await tell_code(uow, env, actor.user, reward, community, redemption, account.balance)
+    return redemption
+
+
+async def tell_code(
+    uow: UnitOfWork,
+    env: Env,
+    user: User,
+    reward: Reward,
+    community: Community,
+    redemption: Redemption,
+    balance: int,
+) -> None:
+    """The code in private."""
+    await messages.tell(
+        uow,
+        env,
+        f"redeemed:{redemption.id}",
+        user,
+        "shop/redeemed",
+        name=reward.name,
+        community=community.name,
+        code=codes.shown(redemption.code),
+        cost=redemption.cost,
+        balance=balance,
+        expires=local_date(redemption.expires_at, community),
+    )
