@@ -45,6 +45,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("points", "everyone", "any"),
     Command("shop", "everyone", "private"),
     Command("redeem", "everyone", "private"),
+    Command("fulfil", "staff", "any", aliases=("fulfill",)),  # and merchants (told when granted)
+    Command("fulfilled", "staff", "any"),
     Command("take", "volunteer", "any", aliases=("claim",)),
     Command("progress", "volunteer", "any"),
     Command("done", "volunteer", "any"),

@@ -20,7 +20,7 @@ from bot.services.requests import (
     reopen,
     views,
 )
-from bot.services.shop import catalogue, rewards
+from bot.services.shop import catalogue, fulfil, rewards
 from bot.services.volunteers import approval, profile, registration
 from handlers.adapt import Handler, command, incoming, member_change, members_change, message
 from handlers.buttons import on_button
@@ -94,6 +94,8 @@ COMMANDS: dict[str, Handler] = {
     "reward": command(rewards.reward),
     "shop": command(catalogue.shop),
     "redeem": command(catalogue.redeem_command),
+    "fulfil": command(fulfil.fulfil),
+    "fulfilled": command(fulfil.fulfilled),
 }
 
 

@@ -45,12 +45,18 @@ class RedemptionRepository(Repository):
         result = await self.session.execute(select(Redemption.id).where(Redemption.code == code))
         return result.scalar_one_or_none() is not None
 
-    async def leave_pending(self, redemption: Redemption, status: str, **values: Any) -> bool:
+    async def leave_pending(
+        self, redemption: Redemption, status: str, *, unexpired_at: datetime | None = None, **values: Any
+    ) -> bool:
         """pending → fulfilled | cancelled | expired, once: the UPDATE is conditional on the status,
-        so a fulfilment and an expiry (or two presses) cannot both happen."""
+        so a fulfilment and an expiry (or two presses) cannot both happen. With `unexpired_at`, only
+        if it is not yet due to expire then."""
+        condition = [Redemption.id == redemption.id, Redemption.status == PENDING]
+        if unexpired_at is not None:
+            condition.append(Redemption.expires_at > unexpired_at)
         result = await self.session.execute(
             update(Redemption)
-            .where(Redemption.id == redemption.id, Redemption.status == PENDING)
+            .where(*condition)
             .values(status=status, updated_at=self.now(), **values)
             .execution_options(synchronize_session=False)
         )
@@ -106,4 +112,4 @@ class RedemptionRepository(Repository):
         if merchant_id is not None:
             statement = statement.where(Reward.merchant_id == merchant_id)
         result = await self.session.execute(statement)
-        return [(r, w) for r, w in result.tuples()]
+        return [(r, w) for r, w in result.all()]

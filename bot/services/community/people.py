@@ -14,6 +14,7 @@ from bot.services.shared.env import Env
 from bot.services.shared.errors import Refused
 from bot.services.shared.messages import Button
 from bot.services.shared.runner import Outcome
+from bot.services.shop import codes, fulfil
 from storage.uow import UnitOfWork
 
 JOIN_PREFIX = "join-"
@@ -30,6 +31,9 @@ async def start(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         )
         return
     payload = inc.text.strip()
+    if payload.startswith(codes.DEEP_LINK_PREFIX):  # a merchant scanned a redemption's QR
+        await fulfil.from_link(uow, env, inc, actor, payload.removeprefix(codes.DEEP_LINK_PREFIX))
+        return
     joined = None
     if payload.startswith(JOIN_PREFIX):
         invite = await uow.invites.find_by_code(payload.removeprefix(JOIN_PREFIX))
