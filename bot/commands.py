@@ -45,6 +45,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("points", "everyone", "any"),
     Command("shop", "everyone", "private"),
     Command("redeem", "everyone", "private"),
+    Command("unredeem", "everyone", "any"),
     Command("fulfil", "staff", "any", aliases=("fulfill",)),  # and merchants (told when granted)
     Command("fulfilled", "staff", "any"),
     Command("take", "volunteer", "any", aliases=("claim",)),

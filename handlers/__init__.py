@@ -20,7 +20,7 @@ from bot.services.requests import (
     reopen,
     views,
 )
-from bot.services.shop import catalogue, fulfil, rewards
+from bot.services.shop import catalogue, fulfil, refund, rewards
 from bot.services.volunteers import approval, profile, registration
 from handlers.adapt import Handler, command, incoming, member_change, members_change, message
 from handlers.buttons import on_button
@@ -96,6 +96,7 @@ COMMANDS: dict[str, Handler] = {
     "redeem": command(catalogue.redeem_command),
     "fulfil": command(fulfil.fulfil),
     "fulfilled": command(fulfil.fulfilled),
+    "unredeem": command(refund.unredeem),
 }
 
 

@@ -9,11 +9,11 @@ from datetime import timedelta
 
 from bot.incoming import Incoming
 from bot.services.shared import messages
-from bot.services.shared.actors import Actor, identify, require_private
+from bot.services.shared.actors import Actor, identify, require_private, user_locale
 from bot.services.shared.env import Env
 from bot.services.shared.errors import Refused
 from bot.services.shared.runner import Outcome, toast
-from bot.services.shop import codes
+from bot.services.shop import codes, refund
 from bot.services.shop.access import local_date, member_reward, month_start
 from storage.models import Community, Redemption, Reward, User
 from storage.uow import UnitOfWork
@@ -89,7 +89,8 @@ async def tell_code(
     redemption: Redemption,
     balance: int,
 ) -> None:
-    """The code in private."""
+    """The code in private, with a button to give it back while it is pending."""
+    locale = user_locale(env, user)
     await messages.tell(
         uow,
         env,
@@ -102,4 +103,5 @@ async def tell_code(
         cost=redemption.cost,
         balance=balance,
         expires=local_date(redemption.expires_at, community),
+        buttons=[[refund.give_back_button(env, locale, redemption)]],
     )
