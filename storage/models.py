@@ -219,7 +219,8 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_message_id: Mapped[int | None] = mapped_column(Integer)
     target_message_id: Mapped[int | None] = mapped_column(Integer)  # kind drop_buttons: the message
-    # kind media: a photo, voice note, video or document sent again by its Telegram file id.
+    # kind media: a photo, voice note, video or document sent again by its Telegram file id; for
+    # media_kind qr, the link a QR code drawn when sent encodes.
     media_kind: Mapped[str | None] = mapped_column(String(16))
     file_id: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column()

@@ -203,3 +203,21 @@ async def test_an_english_reader_gets_the_shop_in_english(world: World) -> None:
     await world.press(tom, dm, "理发券")
     await world.press(tom, dm, "Redeem")
     assert any("Redeemed" in t for t in world.texts(dm))
+
+
+async def test_the_code_comes_with_a_qr_of_the_link_that_opens_the_bot_to_fulfil_it(world: World) -> None:
+    from bot import qr
+
+    place = await shop(world)
+    await _haircut(world, place, "理发券 | 10 | 5")
+    await give_points(world, place.resident, 60)
+    dm = world.dm(place.resident)
+    await world.say(place.resident, dm, "/redeem 1")
+    await world.press(place.resident, dm, "确认兑换")
+    (redemption,) = await redemptions(world)
+    photo = world.fake.bot_messages(dm)[-1]
+    assert photo.media.get("photo"), "the QR is sent as a photo"
+    assert redemption.code[:4] in (photo.caption or "")
+    link = f"https://t.me/{world.bot.deps.env.bot_username}?start=fulfil-{redemption.code}"
+    assert world.fake.file_content(photo.media["photo"][-1]["file_id"]) == qr.png(link)
+    assert qr.png(link).startswith(b"\x89PNG\r\n\x1a\n")

@@ -39,12 +39,13 @@ from telegram import (
     BotCommandScopeChatAdministrators,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     Message,
     ReplyParameters,
 )
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot import menus
+from bot import menus, qr
 from bot.menus import MenuSetting
 from bot.outbox.cards import CardRenderer, RenderedCard
 from storage.clock import Clock
@@ -347,9 +348,13 @@ class OutboxSender:
         buttons: InlineKeyboardMarkup | None,
         reply: ReplyParameters | None,
     ) -> Message:
-        """A photo, voice note, video or document sent again by the file id Telegram gave it."""
+        """A photo, voice note, video or document sent again by the file id Telegram gave it; a QR
+        code (media_kind "qr": `file_id` holds the link it encodes) drawn now and uploaded."""
         file_id = row.file_id or ""
         common: dict[str, Any] = {"chat_id": row.chat_id, "reply_markup": buttons, "reply_parameters": reply}
+        if row.media_kind == "qr":
+            image = InputFile(qr.png(file_id), filename="code.png")
+            return await self.bot.send_photo(photo=image, caption=caption or None, **common)
         if row.media_kind == "photo":
             return await self.bot.send_photo(photo=file_id, caption=caption or None, **common)
         if row.media_kind == "voice":

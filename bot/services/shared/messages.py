@@ -221,6 +221,22 @@ async def send_media(
     )
 
 
+async def send_qr(uow: UnitOfWork, key: str, user: User, link: str, caption: str) -> bool:
+    """A QR code of `link` to a person's private chat, drawn when sent (bot/qr.py); nothing when
+    they cannot be reached there (the text it comes with has its own fallback)."""
+    if not user.reachable:
+        return False
+    return await uow.outbox.add(
+        dedupe_key=key,
+        chat_id=user.telegram_id,
+        kind="media",
+        media_kind="qr",
+        file_id=link,
+        text=caption,
+        recipient_user_id=user.id,
+    )
+
+
 async def refresh_card(uow: UnitOfWork, key: str, card_kind: str, card_ref: int) -> None:
     """Edit every posted copy of a card to show the current state (rendered when sent)."""
     for chat_id in await uow.outbox.card_chats(card_kind, card_ref):

@@ -89,7 +89,8 @@ async def tell_code(
     redemption: Redemption,
     balance: int,
 ) -> None:
-    """The code in private, with a button to give it back while it is pending."""
+    """The code in private, with a button to give it back while it is pending, and its QR for the
+    merchant to scan (a link that opens the bot to fulfil it)."""
     locale = user_locale(env, user)
     await messages.tell(
         uow,
@@ -105,3 +106,8 @@ async def tell_code(
         expires=local_date(redemption.expires_at, community),
         buttons=[[refund.give_back_button(env, locale, redemption)]],
     )
+    caption = env.renderer.render(
+        locale, "shop/qr_caption", name=reward.name, code=codes.shown(redemption.code)
+    )
+    link = codes.deep_link(env.bot_username, redemption.code)
+    await messages.send_qr(uow, f"redeemed:{redemption.id}:qr", user, link, caption)
