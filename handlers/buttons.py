@@ -54,7 +54,7 @@ ROUTES: dict[str, tuple[Service, Arguments]] = {
     "rxn": (lists.cancel_kept, lambda cb: (cb.int_arg(0),)),
     catalogue.PAGE_ACTION: (catalogue.page_button, lambda cb: (cb.int_arg(0), cb.int_arg(1))),
     catalogue.VIEW_ACTION: (catalogue.view_button, lambda cb: (cb.int_arg(0),)),
-    catalogue.CONFIRM_ACTION: (redeem.confirm_button, lambda cb: (cb.int_arg(0),)),
+    catalogue.CONFIRM_ACTION: (redeem.confirm_button, lambda cb: (cb.int_arg(0), cb.int_arg(1))),
     fulfil.CONFIRM_ACTION: (fulfil.confirm_button, lambda cb: (cb.int_arg(0),)),
     refund.ASK_ACTION: (refund.ask_button, lambda cb: (cb.int_arg(0),)),
     refund.CONFIRM_ACTION: (refund.confirm_button, lambda cb: (cb.int_arg(0),)),

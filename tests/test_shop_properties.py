@@ -166,7 +166,7 @@ async def _play(steps: list[tuple]) -> Model:
                     and model.balances[n] >= cost
                     and (limit is None or this_month < limit)
                 )
-                await deps.run(redeem.confirm_button, shop.inc(100 + n, message_id=message_id), r + 1)
+                await deps.run(redeem.confirm_button, shop.inc(100 + n, message_id=message_id), r + 1, cost)
                 async with deps.uow() as uow:
                     made = await uow.redemptions.find_by_key(key)
                 assert (made is not None and key not in model.keys) == expected, (kind, args)

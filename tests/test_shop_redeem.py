@@ -167,7 +167,7 @@ async def test_a_forged_or_unknown_reward_button_is_refused(world: World) -> Non
     dm = world.dm(place.resident)
     await world.say(place.resident, dm, "/shop")
     message_id = world.fake.bot_messages(dm)[-1].message_id
-    for data in (callbacks.encode("sy", 999), callbacks.encode("sv", 999), "v1:sy:abc", "v1:sy"):
+    for data in (callbacks.encode("sy", 999, 10), callbacks.encode("sv", 999), "v1:sy:abc:1", "v1:sy:1"):
         world.fake.press(place.resident, dm, message_id, data)
         await world.pump()
     assert await redemptions(world) == [] and await balance(world, place.resident) == (60, 60, 1)
@@ -221,3 +221,33 @@ async def test_the_code_comes_with_a_qr_of_the_link_that_opens_the_bot_to_fulfil
     link = f"https://t.me/{world.bot.deps.env.bot_username}?start=fulfil-{redemption.code}"
     assert world.fake.file_content(photo.media["photo"][-1]["file_id"]) == qr.png(link)
     assert qr.png(link).startswith(b"\x89PNG\r\n\x1a\n")
+
+
+async def test_a_cost_changed_after_the_confirm_step_is_shown_again_before_anything_is_taken(
+    world: World,
+) -> None:
+    place = await shop(world)
+    await _haircut(world, place, "理发券 | 10 | 5")
+    await give_points(world, place.resident, 60)
+    dm = world.dm(place.resident)
+    await world.say(place.resident, dm, "/redeem 1")
+    await world.say(world.admin, place.staff_group, "/reward edit 1 积分 40")
+    await world.press(place.resident, dm, "确认兑换")
+    assert "现在需要 40 积分" in (world.answers()[-1] or "")
+    assert await redemptions(world) == [] and await balance(world, place.resident) == (60, 60, 1)
+
+
+async def test_a_photo_captioned_reward_add_is_the_rewards_picture_shown_before_confirming(
+    world: World,
+) -> None:
+    place = await shop(world)
+    world.fake.send_photo(world.admin, place.staff_group, caption="/reward add 理发券 | 10 | 5")
+    await world.pump()
+    (haircut,) = await rewards(world)
+    assert haircut.photo_file_id is not None
+    await give_points(world, place.resident, 60)
+    dm = world.dm(place.resident)
+    await world.say(place.resident, dm, "/redeem 1")
+    photos = [m for m in world.fake.bot_messages(dm) if m.media.get("photo")]
+    assert len(photos) == 1
+    assert "确定兑换吗" in world.last(dm)

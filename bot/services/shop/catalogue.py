@@ -24,7 +24,7 @@ LABEL_NAME = 24  # characters of a reward's name on its button
 
 PAGE_ACTION = "sp"  # v1:sp:<community>:<page>
 VIEW_ACTION = "sv"  # v1:sv:<reward>
-CONFIRM_ACTION = "sy"  # v1:sy:<reward>
+CONFIRM_ACTION = "sy"  # v1:sy:<reward>:<the cost the person saw>
 
 
 async def shop(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
@@ -132,7 +132,8 @@ async def _ask_to_confirm(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor
     buttons = [
         [
             Button(
-                env.renderer.label(actor.locale, "shop_confirm"), callbacks.encode(CONFIRM_ACTION, reward.id)
+                env.renderer.label(actor.locale, "shop_confirm"),
+                callbacks.encode(CONFIRM_ACTION, reward.id, reward.cost),
             ),
             Button(
                 env.renderer.label(actor.locale, "cancel"), callbacks.encode(PAGE_ACTION, community.id, 1)

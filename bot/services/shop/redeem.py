@@ -23,15 +23,21 @@ def spend_key(redemption: Redemption) -> str:
     return f"redemption:{redemption.id}:spend"
 
 
-async def confirm_button(uow: UnitOfWork, env: Env, inc: Incoming, reward_id: int) -> Outcome:
-    """✅ on the confirm step: redeem, once per confirm message (a double press finds it again)."""
+async def confirm_button(uow: UnitOfWork, env: Env, inc: Incoming, reward_id: int, seen_cost: int) -> Outcome:
+    """✅ on the confirm step: redeem, once per confirm message (a double press finds it again),
+    at the cost the person was shown; if staff changed it since, they are shown the new one first."""
     actor = await identify(uow, env, inc)
     require_private(inc)
     reward, community = await member_reward(uow, actor, reward_id)
-    redemption = await redeem(
-        uow, env, actor, reward, community, key=f"press:{actor.user.id}:{inc.chat.chat_id}:{inc.message_id}"
-    )
+    if reward.cost != seen_cost and await uow.redemptions.find_by_key(_press_key(actor, inc)) is None:
+        raise Refused("shop/cost_changed", name=reward.name, cost=reward.cost, seen=seen_cost)
+    redemption = await redeem(uow, env, actor, reward, community, key=_press_key(actor, inc))
     return toast(env, actor, "shop/redeemed_toast", name=reward.name, code=codes.shown(redemption.code))
+
+
+def _press_key(actor: Actor, inc: Incoming) -> str:
+    """One confirm message of one person: pressing it again is the same redemption."""
+    return f"press:{actor.user.id}:{inc.chat.chat_id}:{inc.message_id}"
 
 
 async def redeem(
