@@ -98,3 +98,14 @@ async def test_a_fulfilled_redemption_never_expires(clocked: World, clock: Clock
     assert await refund.expire_due(world.bot.deps.uow, world.bot.deps.env) == 0
     assert (await redemptions(world))[0].status == "fulfilled"
     assert await balance(world, place.resident) == (10, 10, 2)
+
+
+async def test_points_lists_the_redemptions_waiting_to_be_collected(world: World) -> None:
+    place = await shop(world)
+    code = await _redeemed(world, place)
+    dm = world.dm(place.resident)
+    await world.say(place.resident, dm, "/points")
+    assert "待领取的兑换" in world.last(dm) and code in world.last(dm)
+    await world.say(place.resident, dm, f"/unredeem {code}")
+    await world.say(place.resident, dm, "/points")
+    assert "待领取的兑换" not in world.last(dm)

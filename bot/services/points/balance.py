@@ -7,6 +7,7 @@ from bot.services.shared import messages
 from bot.services.shared.actors import identify, member_communities, user_locale
 from bot.services.shared.env import Env
 from bot.services.shared.errors import NotMember
+from bot.services.shop.refund import pending as shop_pending
 from storage.uow import UnitOfWork
 
 RECENT = 10
@@ -35,6 +36,9 @@ async def show(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
                 {"amount": entry.amount, "kind": entry.kind, "reason": entry.reason, "number": number}
             )
         balance = account.balance if account is not None else 0
-        accounts.append({"community": community.name, "balance": balance, "entries": rows})
+        pending = await shop_pending(uow, actor.user.id, community)
+        accounts.append(
+            {"community": community.name, "balance": balance, "entries": rows, "pending": pending}
+        )
     locale = actor.locale if actor.community is not None else user_locale(env, actor.user)
     await messages.reply(uow, env, inc, locale, "points/show", accounts=accounts)

@@ -17,7 +17,8 @@ from bot.services.shared.errors import Refused
 from bot.services.shared.messages import Button
 from bot.services.shared.runner import Outcome, toast
 from bot.services.shop import codes
-from storage.models import Redemption
+from bot.services.shop.access import local_date
+from storage.models import Community, Redemption
 from storage.repositories.redemptions import CANCELLED, EXPIRED, PENDING
 from storage.uow import UnitOfWork
 
@@ -123,6 +124,22 @@ async def confirm_button(uow: UnitOfWork, env: Env, inc: Incoming, redemption_id
     redemption = await _own(uow, actor, await uow.redemptions.get(redemption_id))
     name = await _give_back(uow, env, inc, actor, redemption)
     return toast(env, actor, "shop/given_back_toast", name=name)
+
+
+async def pending(uow: UnitOfWork, user_id: int, community: Community) -> list[dict[str, str]]:
+    """A person's redemptions waiting to be handed over, as /points lists them."""
+    rows = []
+    for redemption in await uow.redemptions.pending_of(user_id, [community.id]):
+        reward = await uow.rewards.get(redemption.reward_id)
+        assert reward is not None
+        rows.append(
+            {
+                "name": reward.name,
+                "code": codes.shown(redemption.code),
+                "expires": local_date(redemption.expires_at, community),
+            }
+        )
+    return rows
 
 
 def give_back_button(env: Env, locale: str, redemption: Redemption) -> Button:
