@@ -29,9 +29,7 @@ async def confirm_button(uow: UnitOfWork, env: Env, inc: Incoming, reward_id: in
     actor = await identify(uow, env, inc)
     require_private(inc)
     reward, community = await member_reward(uow, actor, reward_id)
-    if reward.cost != seen_cost and await uow.redemptions.find_by_key(_press_key(actor, inc)) is None:
-        raise Refused("shop/cost_changed", name=reward.name, cost=reward.cost, seen=seen_cost)
-    redemption = await redeem(uow, env, actor, reward, community, key=_press_key(actor, inc))
+    redemption = await redeem(uow, env, actor, reward, community, key=_press_key(actor, inc), cost=seen_cost)
     return toast(env, actor, "shop/redeemed_toast", name=reward.name, code=codes.shown(redemption.code))
 
 
@@ -41,15 +39,26 @@ def _press_key(actor: Actor, inc: Incoming) -> str:
 
 
 async def redeem(
-    uow: UnitOfWork, env: Env, actor: Actor, reward: Reward, community: Community, *, key: str
+    uow: UnitOfWork,
+    env: Env,
+    actor: Actor,
+    reward: Reward,
+    community: Community,
+    *,
+    key: str,
+    cost: int | None = None,
 ) -> Redemption:
-    """Reserve, debit, record: all or nothing. `key` names what asked for it (one confirm message)."""
+    """Reserve, debit, record: all or nothing. `key` names what asked for it (one confirm message);
+    `cost`, if given, is what the person was shown: a reward whose cost changed since is refused."""
     earlier = await uow.redemptions.find_by_key(key)
     if earlier is not None:
         raise Refused("shop/already_redeemed", code=codes.shown(earlier.code))
     if not await uow.rewards.reserve(reward.id):
         await uow.rewards.refresh(reward)
         raise Refused("shop/retired" if not reward.active else "shop/out_of_stock", name=reward.name)
+    await uow.rewards.refresh(reward)  # as it is now that its row is ours until the commit
+    if cost is not None and cost != reward.cost:
+        raise Refused("shop/cost_changed", name=reward.name, cost=reward.cost, seen=cost)
     cost = reward.cost
     redemption = await uow.redemptions.add(
         community_id=community.id,
