@@ -134,3 +134,50 @@ async def test_fifty_people_racing_for_the_last_unit_get_exactly_one_code(postgr
             assert len(code) == 8
     finally:
         await engine.dispose()
+
+
+async def test_a_fulfilment_and_an_expiry_at_the_same_moment_cannot_both_happen(postgres_url: str) -> None:
+    from bot.services.shop import refund
+    from storage.repositories.redemptions import EXPIRED, FULFILLED
+
+    engine = make_engine(postgres_url)
+    await reset_schema(engine)
+    sessions = make_sessions(engine)
+    env = _env(postgres_url)
+    try:
+        await _seed(sessions, people=1, points=60, stock=1)
+        assert await _race(sessions, env, [1]) == [True]
+        barrier = asyncio.Barrier(2)
+
+        async def hand_over() -> bool:
+            async with UnitOfWork(sessions, clock=CLOCK) as uow:
+                redemption = await uow.redemptions.get(1)
+                assert redemption is not None
+                await barrier.wait()
+                done = await uow.redemptions.leave_pending(redemption, FULFILLED, fulfilled_at=CLOCK())
+                if done:
+                    await uow.rewards.release(1, handed_over=True)
+                await asyncio.sleep(0.05)  # hold the row so the other really waits on it
+                await uow.commit()
+                return done
+
+        async def expire() -> bool:
+            async with UnitOfWork(sessions, clock=CLOCK) as uow:
+                redemption = await uow.redemptions.get(1)
+                assert redemption is not None
+                await barrier.wait()
+                done = await refund.give_back(uow, env, redemption, EXPIRED, None) is not None
+                await asyncio.sleep(0.05)
+                await uow.commit()
+                return done
+
+        results = await asyncio.gather(hand_over(), expire())
+        assert sorted(results) == [False, True]
+        totals = await _totals(sessions)
+        assert totals["reserved"] == 0 and totals["negative"] == 0 and totals["mismatched"] == 0
+        async with UnitOfWork(sessions, clock=CLOCK) as uow:
+            account = await uow.points.find_account(1, 1)
+            assert account is not None
+            assert account.balance == (10 if results[0] else 60)
+    finally:
+        await engine.dispose()

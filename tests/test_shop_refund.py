@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from bot.services.shop import refund
 from tests.conftest import Clock
 from tests.requests_world import balance
@@ -109,3 +111,13 @@ async def test_points_lists_the_redemptions_waiting_to_be_collected(world: World
     await world.say(place.resident, dm, f"/unredeem {code}")
     await world.say(place.resident, dm, "/points")
     assert "待领取的兑换" not in world.last(dm)
+
+
+@pytest.mark.settings(redemption_days=7)
+async def test_the_days_before_expiry_are_a_setting(clocked: World, clock: Clock) -> None:
+    world = clocked
+    place = await shop(world)
+    await _redeemed(world, place)
+    clock.advance(timedelta(days=7, seconds=1).total_seconds())
+    assert await refund.expire_due(world.bot.deps.uow, world.bot.deps.env) == 1
+    assert (await redemptions(world))[0].status == "expired"

@@ -104,3 +104,23 @@ async def test_an_unknown_reward_or_field_gets_a_clear_reply(world: World) -> No
     await world.say(world.admin, place.staff_group, f"/reward restock {haircut.id} -3")
     assert "库存" in world.last(place.staff_group)
     assert (await rewards(world))[0].stock == 10
+
+
+async def test_stock_below_what_pending_redemptions_reserved_is_refused(world: World) -> None:
+    from tests.shop_world import give_points, redemptions
+
+    place = await shop(world)
+    await world.say(world.admin, place.staff_group, "/reward add 理发券 | 10 | 3")
+    await give_points(world, place.resident, 50)
+    dm = world.dm(place.resident)
+    for _ in range(2):
+        await world.say(place.resident, dm, "/redeem 1")
+        await world.press(place.resident, dm, "确认兑换")
+    assert len(await redemptions(world)) == 2
+    await world.say(world.admin, place.staff_group, "/reward restock 1 1")
+    assert "库存不能少于 2" in world.last(place.staff_group)
+    (haircut,) = await rewards(world)
+    assert (haircut.stock, haircut.reserved) == (3, 2)
+    await world.say(world.admin, place.staff_group, "/reward restock 1 2")
+    (haircut,) = await rewards(world)
+    assert (haircut.stock, haircut.reserved) == (2, 2)
