@@ -117,3 +117,12 @@ async def test_a_merchant_lists_this_months_fulfilments_for_settlement(world: Wo
     assert "理发券" in world.last(merchant_dm) and "合计 1 笔，50 积分" in world.last(merchant_dm)
     await world.say(place.resident, world.dm(place.resident), "/fulfilled")
     assert "工作人员" in world.last(world.dm(place.resident))
+
+
+async def test_a_merchant_whose_role_was_revoked_can_no_longer_fulfil(world: World) -> None:
+    place = await shop(world)
+    code = await _redeemed(world, place)
+    await world.say(world.admin, place.staff_group, "/revoke 商家 @barber")
+    await world.say(place.merchant, world.dm(place.merchant), f"/fulfil {code}")
+    assert "只有奖品的商家或社区工作人员" in world.last(world.dm(place.merchant))
+    assert (await redemptions(world))[0].status == "pending"

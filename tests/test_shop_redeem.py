@@ -14,6 +14,16 @@ async def _haircut(world: World, place, line: str = "理发券 | 50 | 2 | @barbe
     return (await rewards(world))[-1].id
 
 
+async def _confirm_both(world: World, person, first: str, second: str) -> None:
+    """Open two confirm steps (/redeem first, /redeem second), then press the newer one and the older."""
+    dm = world.dm(person)
+    await world.say(person, dm, f"/redeem {first}")
+    older = world.fake.bot_messages(dm)[-1].message_id
+    await world.say(person, dm, f"/redeem {second}")
+    await world.press(person, dm, "确认兑换")
+    await world.press(person, dm, "确认兑换", message_id=older)
+
+
 async def test_shop_shows_the_catalogue_with_the_balance_and_what_the_person_can_afford(world: World) -> None:
     place = await shop(world)
     await _haircut(world, place)
@@ -96,12 +106,7 @@ async def test_a_confirm_pressed_after_the_points_were_spent_elsewhere_changes_n
     await _haircut(world, place, "理发券 | 50 | 5")
     await _haircut(world, place, "餐券 | 50 | 5")
     await give_points(world, place.resident, 60)
-    dm = world.dm(place.resident)
-    await world.say(place.resident, dm, "/redeem 1")
-    first = world.fake.bot_messages(dm)[-1].message_id
-    await world.say(place.resident, dm, "/redeem 2")
-    await world.press(place.resident, dm, "确认兑换")
-    await world.press(place.resident, dm, "确认兑换", message_id=first)
+    await _confirm_both(world, place.resident, "1", "2")
     assert "积分不够" in (world.answers()[-1] or "")
     assert len(await redemptions(world)) == 1
     assert await balance(world, place.resident) == (10, 10, 2)
@@ -122,12 +127,7 @@ async def test_the_last_unit_cannot_be_redeemed_twice(world: World) -> None:
     place = await shop(world)
     await _haircut(world, place, "理发券 | 10 | 1")
     await give_points(world, place.resident, 60)
-    dm = world.dm(place.resident)
-    await world.say(place.resident, dm, "/redeem 1")
-    first = world.fake.bot_messages(dm)[-1].message_id
-    await world.say(place.resident, dm, "/redeem 1")
-    await world.press(place.resident, dm, "确认兑换")
-    await world.press(place.resident, dm, "确认兑换", message_id=first)
+    await _confirm_both(world, place.resident, "1", "1")
     assert "兑完" in (world.answers()[-1] or "")
     assert len(await redemptions(world)) == 1 and await balance(world, place.resident) == (50, 50, 2)
 
@@ -137,11 +137,7 @@ async def test_the_monthly_limit_is_kept(world: World) -> None:
     await _haircut(world, place, "理发券 | 10 | 5 | | 每月1次")
     await give_points(world, place.resident, 60)
     dm = world.dm(place.resident)
-    await world.say(place.resident, dm, "/redeem 1")
-    first = world.fake.bot_messages(dm)[-1].message_id
-    await world.say(place.resident, dm, "/redeem 1")
-    await world.press(place.resident, dm, "确认兑换")
-    await world.press(place.resident, dm, "确认兑换", message_id=first)
+    await _confirm_both(world, place.resident, "1", "1")
     assert "每月最多兑换 1 次" in (world.answers()[-1] or "")
     await world.say(place.resident, dm, "/redeem 1")
     assert "每月最多兑换 1 次" in world.last(dm)

@@ -26,9 +26,12 @@ LIST_SHOWN = 50  # lines of /fulfilled per community (the totals count all)
 
 
 async def _may_fulfil(uow: UnitOfWork, actor: Actor, reward: Reward) -> bool:
-    if reward.merchant_id == actor.user.id or actor.is_super:
+    """The reward's merchant (while they hold the role) or the community's staff."""
+    if actor.is_super:
         return True
     membership = await uow.memberships.find(actor.user.id, reward.community_id)
+    if membership is not None and reward.merchant_id == actor.user.id and "merchant" in membership.roles:
+        return True
     return actor.is_staff_of(reward.community_id, membership)
 
 
