@@ -12,7 +12,7 @@ from bot.context import LinliContext
 from bot.services.community import groups, menu, people
 from bot.services.requests import claim, finish, intake, lists, pick, rating, reopen, views
 from bot.services.shared.runner import Service
-from bot.services.shop import catalogue, fulfil, redeem, refund
+from bot.services.shop import catalogue, fulfil, redeem, refund, reward_flow
 from bot.services.volunteers import approval, registration
 from handlers.adapt import answer, incoming
 
@@ -56,6 +56,7 @@ ROUTES: dict[str, tuple[Service, Arguments]] = {
     catalogue.VIEW_ACTION: (catalogue.view_button, lambda cb: (cb.int_arg(0),)),
     catalogue.CONFIRM_ACTION: (redeem.confirm_button, lambda cb: (cb.int_arg(0), cb.int_arg(1))),
     fulfil.CONFIRM_ACTION: (fulfil.confirm_button, lambda cb: (cb.int_arg(0),)),
+    reward_flow.CONFIRM_ACTION: (reward_flow.confirm_button, lambda cb: ()),
     refund.ASK_ACTION: (refund.ask_button, lambda cb: (cb.int_arg(0),)),
     refund.CONFIRM_ACTION: (refund.confirm_button, lambda cb: (cb.int_arg(0),)),
 }

@@ -124,3 +124,54 @@ async def test_stock_below_what_pending_redemptions_reserved_is_refused(world: W
     await world.say(world.admin, place.staff_group, "/reward restock 1 2")
     (haircut,) = await rewards(world)
     assert (haircut.stock, haircut.reserved) == (2, 2)
+
+
+async def test_staff_add_a_reward_step_by_step_in_private_and_confirm_the_summary(world: World) -> None:
+    place = await shop(world)
+    dm = world.dm(world.admin)
+    await world.start(world.admin)
+    await world.say(world.admin, dm, "/reward add")
+    assert "第 1 步" in world.last(dm)
+    await world.say(world.admin, dm, "理发券")
+    await world.say(world.admin, dm, "零")
+    assert "1 到" in world.last(dm)  # asked again; the flow waits at the same step
+    await world.say(world.admin, dm, "50")
+    assert "第 3 步" in world.last(dm)
+    await world.say(world.admin, dm, "10")
+    await world.say(world.admin, dm, "@barber")
+    assert "第 5 步" in world.last(dm)
+    await world.say(world.admin, dm, "每月1次")
+    await world.say(world.admin, dm, "周一休息")
+    assert "请确认要上架的奖品" in world.last(dm) and "王师傅" in world.last(dm)
+    assert await rewards(world) == []
+    await world.press(world.admin, dm, "上架")
+    assert "已上架" in world.last(dm)
+    await world.press(world.admin, dm, "上架")  # a second press adds nothing
+    (haircut,) = await rewards(world)
+    assert (haircut.name, haircut.cost, haircut.stock, haircut.monthly_limit) == ("理发券", 50, 10, 1)
+    assert haircut.merchant_id is not None and haircut.description == "周一休息"
+    assert place.group is not None
+
+
+async def test_the_step_by_step_reward_can_be_cancelled_and_adds_nothing(world: World) -> None:
+    await shop(world)
+    dm = world.dm(world.admin)
+    await world.start(world.admin)
+    await world.say(world.admin, dm, "/reward add")
+    await world.say(world.admin, dm, "理发券")
+    await world.say(world.admin, dm, "/cancel")
+    await world.say(world.admin, dm, "50")
+    assert await rewards(world) == []
+
+
+async def test_the_step_by_step_reward_leaves_out_what_is_answered_with_none(world: World) -> None:
+    await shop(world)
+    dm = world.dm(world.admin)
+    await world.start(world.admin)
+    await world.say(world.admin, dm, "/reward add")
+    for answer in ("食堂餐券", "30", "不限", "无", "不限", "无"):
+        await world.say(world.admin, dm, answer)
+    assert "由工作人员核销" in world.last(dm) and "库存不限" in world.last(dm)
+    await world.press(world.admin, dm, "上架")
+    (meal,) = await rewards(world)
+    assert (meal.stock, meal.merchant_id, meal.monthly_limit, meal.description) == (None, None, None, "")

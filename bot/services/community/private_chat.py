@@ -12,6 +12,7 @@ from bot.services.shared.actors import identify, member_communities, user_locale
 from bot.services.shared.env import Env
 from bot.services.shared.errors import Refused
 from bot.services.shared.messages import Button
+from bot.services.shop import reward_flow
 from bot.services.volunteers import registration
 from storage.uow import UnitOfWork
 
@@ -35,6 +36,9 @@ async def private_message(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         return
     if conversation is not None and conversation.flow == intake.FLOW and conversation.step == "building":
         await intake.building_typed(uow, env, inc, actor)
+        return
+    if conversation is not None and conversation.flow == reward_flow.FLOW:
+        await reward_flow.answer(uow, env, inc, actor, conversation)
         return
     if conversation is not None and conversation.flow == registration.FLOW:
         await registration.answer(uow, env, inc)

@@ -15,7 +15,7 @@ from bot.services.shared.errors import NotMember, Refused
 from bot.services.shared.messages import Button, Keyboard
 from bot.services.shared.runner import Outcome
 from bot.services.shop.access import balance_of, member_reward, month_start
-from bot.services.shop.rewards import summary
+from bot.services.shop.views import summary
 from storage.models import Community, Reward
 from storage.uow import UnitOfWork
 

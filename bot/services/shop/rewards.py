@@ -6,150 +6,36 @@
     /reward retire <id>
     /reward list
 
-A photo captioned `/reward add …` is the reward's picture.
+A photo captioned `/reward add …` is the reward's picture; `/reward add` alone, in private, asks
+for the fields one by one (reward_flow).
 """
 
 from __future__ import annotations
-
-import re
-from dataclasses import dataclass, replace
-from typing import Any
-
-from markupsafe import Markup
 
 from bot import words
 from bot.incoming import Incoming
 from bot.numbers import number_value
 from bot.opening import fold
 from bot.services.shared import messages
-from bot.services.shared.actors import Actor, identify, resolve_target, staff_community_here
+from bot.services.shared.actors import Actor, identify, staff_community_here
 from bot.services.shared.env import Env
 from bot.services.shared.errors import Refused
-from storage.models import Community, Reward, User
+from bot.services.shop import reward_flow
+from bot.services.shop.fields import (
+    STOCK_MAX,
+    read_cost,
+    read_description,
+    read_limit,
+    read_line,
+    read_merchant,
+    read_name,
+    read_stock,
+)
+from bot.services.shop.views import staff_view
+from storage.models import Reward
 from storage.uow import UnitOfWork
 
-NAME_LIMIT = 64
-DESCRIPTION_LIMIT = 500
-COST_MAX = 1_000_000
-STOCK_MAX = 100_000
-LIMIT_MAX = 100
 LIST_SHOWN = 30
-_NUMBER = re.compile(r"[0-9]+|[零〇一二两三四五六七八九十百千]+")
-_FIELDS = re.compile(r"[|｜]")
-
-
-@dataclass
-class Line:
-    """What a staff member typed, read."""
-
-    name: str
-    cost: int
-    stock: int | None
-    merchant: User | None
-    monthly_limit: int | None
-    description: str
-
-
-def _number_in(text: str) -> int | None:
-    """The number a field holds, however it is dressed: 20, ２０, 二十, 每月1次, 1次/月."""
-    match = _NUMBER.search(fold(text))
-    return number_value(match.group()) if match else None
-
-
-def read_cost(text: str) -> int:
-    typed = fold(text).strip().removesuffix("积分").removesuffix("分").removesuffix("points").strip()
-    value = number_value(typed) if typed else None
-    if value is None or not 1 <= value <= COST_MAX:
-        raise Refused("shop/cost_invalid", typed=text.strip()[:32], most=COST_MAX)
-    return value
-
-
-def read_stock(text: str) -> int | None:
-    """Units on hand: a number (0 is allowed: none yet), or 不限 / empty for unlimited."""
-    if not text.strip() or words.is_word("unlimited", text):
-        return None
-    value = _number_in(text)
-    if value is None or value > STOCK_MAX or fold(text).strip().startswith("-"):
-        raise Refused("shop/stock_invalid", typed=text.strip()[:32], most=STOCK_MAX)
-    return value
-
-
-def read_limit(text: str) -> int | None:
-    """A monthly limit per person: 每月1次, 1, or 不限 / empty for none."""
-    if not text.strip() or words.is_word("unlimited", text):
-        return None
-    value = _number_in(text)
-    if value is None or not 1 <= value <= LIMIT_MAX:
-        raise Refused("shop/limit_invalid", typed=text.strip()[:32], most=LIMIT_MAX)
-    return value
-
-
-def read_name(text: str) -> str:
-    name = " ".join(text.split())
-    if not name or len(name) > NAME_LIMIT:
-        raise Refused("shop/name_invalid", most=NAME_LIMIT)
-    return name
-
-
-def read_description(text: str) -> str:
-    description = text.strip()
-    if len(description) > DESCRIPTION_LIMIT:
-        raise Refused("shop/description_too_long", most=DESCRIPTION_LIMIT)
-    return description
-
-
-async def read_merchant(uow: UnitOfWork, inc: Incoming, community: Community, field: str) -> User | None:
-    """The merchant a line names (@username or a text mention), who must hold the 商家 role here;
-    None when the field is empty or says 无."""
-    if not inc.usernames and not inc.text_mentions:
-        if field.strip() and not words.is_word("unlimited", field):
-            raise Refused("shop/merchant_unknown", typed=field.strip()[:32])
-        return None
-    user = await resolve_target(uow, replace(inc, reply_to=None))
-    membership = await uow.memberships.find(user.id, community.id)
-    if membership is None or "merchant" not in membership.roles:
-        raise Refused("shop/not_a_merchant", name=user.full_name)
-    return user
-
-
-async def read_line(uow: UnitOfWork, inc: Incoming, community: Community, text: str) -> Line:
-    fields = [f.strip() for f in _FIELDS.split(text)]
-    if len(fields) < 2 or len(fields) > 6:
-        raise Refused("shop/reward_usage")
-    fields += [""] * (6 - len(fields))
-    name, cost, stock, merchant, limit, description = fields
-    return Line(
-        name=read_name(name),
-        cost=read_cost(cost),
-        stock=read_stock(stock),
-        merchant=await read_merchant(uow, inc, community, merchant),
-        monthly_limit=read_limit(limit),
-        description=read_description(description),
-    )
-
-
-async def summary(uow: UnitOfWork, reward: Reward) -> dict[str, Any]:
-    """A reward as templates show it."""
-    merchant = await uow.users.get(reward.merchant_id) if reward.merchant_id is not None else None
-    return {
-        "id": reward.id,
-        "name": reward.name,
-        "description": reward.description,
-        "cost": reward.cost,
-        "stock": reward.stock,
-        "left": None if reward.stock is None else reward.stock - reward.reserved,
-        "reserved": reward.reserved,
-        "merchant": merchant.full_name if merchant is not None else None,
-        "limit": reward.monthly_limit,
-        "active": reward.active,
-        "photo": reward.photo_file_id is not None,
-    }
-
-
-async def staff_view(uow: UnitOfWork, env: Env, locale: str, reward: Reward) -> dict[str, Any]:
-    """A reward as staff see it: its summary and the one line (shop/reward_line) lists show."""
-    shown = await summary(uow, reward)
-    return {**shown, "line": Markup(env.renderer.render(locale, "shop/reward_line", r=shown))}
 
 
 async def _staff_reward(uow: UnitOfWork, actor: Actor, args: list[str]) -> Reward:
@@ -177,6 +63,9 @@ async def reward(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         return
     if action == "add":
         community = await staff_community_here(uow, actor)
+        if not rest.strip() and inc.chat.is_private and not inc.media:  # step by step
+            await reward_flow.start(uow, env, inc, actor, community)
+            return
         line = await read_line(uow, inc, community, rest)
         photo = next((m.file_id for m in inc.media if m.kind == "photo"), None)
         item = await uow.rewards.add(

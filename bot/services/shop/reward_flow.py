@@ -1,0 +1,119 @@
+"""Adding a reward step by step: `/reward add` alone, in private, asks for each field in turn
+(name, points, stock, merchant, monthly limit, description), then shows a summary to confirm.
+Each answer is checked as the one-line form checks it; a wrong one is explained and asked again.
+A bare /cancel (or the cancel button) leaves it, as any guided flow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot import callbacks, words
+from bot.incoming import Incoming
+from bot.services.shared import messages
+from bot.services.shared.actors import Actor, identify, require_private
+from bot.services.shared.env import Env
+from bot.services.shared.errors import Refused
+from bot.services.shared.messages import Button
+from bot.services.shared.runner import Outcome
+from bot.services.shop import fields
+from bot.services.shop.views import staff_view
+from storage.models import Community, Conversation, Reward
+from storage.uow import UnitOfWork
+
+FLOW = "reward"
+STEPS = ("name", "cost", "stock", "merchant", "limit", "description")
+CONFIRM_ACTION = "rwy"  # v1:rwy: add the reward the summary shows
+CANCEL_ACTION = "vx"  # the guided flows' cancel (registration.cancel_flow ends any of them)
+
+
+async def start(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, community: Community) -> None:
+    require_private(inc)
+    await uow.conversations.put(actor.user.id, FLOW, STEPS[0], {"community_id": community.id})
+    await messages.reply(
+        uow, env, inc, actor.locale, "shop/flow_ask", step=STEPS[0], community=community.name
+    )
+
+
+async def _community(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> Community:
+    """The community the flow adds to, if this person still runs it."""
+    community = await uow.communities.get(int(data["community_id"]))
+    if community is None:
+        raise Refused("common/button_expired")
+    membership = await uow.memberships.find(actor.user.id, community.id)
+    if not actor.is_staff_of(community.id, membership):
+        raise Refused("common/staff_only")
+    return community
+
+
+async def answer(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, conversation: Conversation) -> None:
+    """The next answer of the flow (a private message)."""
+    data = dict(conversation.data)
+    community = await _community(uow, actor, data)
+    step, text = conversation.step, inc.text.strip()
+    if step == "name":
+        data["name"] = fields.read_name(text)
+    elif step == "cost":
+        data["cost"] = fields.read_cost(text)
+    elif step == "stock":
+        data["stock"] = fields.read_stock(text)
+    elif step == "merchant":
+        merchant = await fields.read_merchant(uow, inc, community, text)
+        data["merchant_id"] = merchant.id if merchant is not None else None
+        data["merchant"] = merchant.full_name if merchant is not None else None
+    elif step == "limit":
+        data["limit"] = fields.read_limit(text)
+    elif step == "description":
+        data["description"] = "" if words.is_word("unlimited", text) else fields.read_description(text)
+    if step in STEPS[:-1]:
+        following = STEPS[STEPS.index(step) + 1]
+        await uow.conversations.put(actor.user.id, FLOW, following, data)
+        await messages.reply(
+            uow, env, inc, actor.locale, "shop/flow_ask", step=following, community=community.name
+        )
+        return
+    await uow.conversations.put(actor.user.id, FLOW, "confirm", data)
+    buttons = [
+        [
+            Button(env.renderer.label(actor.locale, "shop_add"), callbacks.encode(CONFIRM_ACTION)),
+            Button(env.renderer.label(actor.locale, "cancel"), callbacks.encode(CANCEL_ACTION)),
+        ]
+    ]
+    await messages.reply(
+        uow,
+        env,
+        inc,
+        actor.locale,
+        "shop/flow_summary",
+        reward=data,
+        community=community.name,
+        buttons=buttons,
+    )
+
+
+async def confirm_button(uow: UnitOfWork, env: Env, inc: Incoming) -> Outcome:
+    """✅ under the summary: the reward is added, once (the flow ends with it)."""
+    actor = await identify(uow, env, inc)
+    conversation = await uow.conversations.get(actor.user.id)
+    if conversation is None or conversation.flow != FLOW or conversation.step != "confirm":
+        raise Refused("common/button_expired")
+    data = dict(conversation.data)
+    community = await _community(uow, actor, data)
+    item = await uow.rewards.add(
+        Reward(
+            community_id=community.id,
+            name=data["name"],
+            description=data["description"],
+            cost=int(data["cost"]),
+            stock=data["stock"],
+            reserved=0,
+            merchant_id=data["merchant_id"],
+            monthly_limit=data["limit"],
+            active=True,
+        )
+    )
+    await uow.conversations.end(actor.user.id)
+    shown = await staff_view(uow, env, actor.locale, item)
+    await messages.reply(
+        uow, env, inc, actor.locale, "shop/reward_saved", action="add", reward=shown, line=shown["line"]
+    )
+    return Outcome()
