@@ -7,6 +7,7 @@ The printed transcript is what the people would see, in order, one scene at a ti
 
 from __future__ import annotations
 
+import re
 import sys
 import tempfile
 import time
@@ -126,6 +127,7 @@ async def play(stage: Stage, *, locale: str) -> None:
     newcomer = person("小陈", 7_000_006)
     stranger = person("路人甲", 7_000_007, "passerby")
     quiet = person("孙大爷", 7_000_008, "sun_daye")
+    barber = person("老周", 7_000_009, "laozhou")  # runs the barber's shop downstairs
     group = fake.add_group(NEIGHBOURHOOD_GROUP, creator=secretary)
     staff = fake.add_group(STAFF_GROUP, creator=secretary)
     fake.set_member_status(group, quiet, "member")  # in the group long before Linli, never writes there
@@ -251,6 +253,21 @@ async def play(stage: Stage, *, locale: str) -> None:
     stage.scene("scene_dispatch")
     await stage.press(secretary, staff, action="ra", on="#3")
     await stage.say(secretary, staff, "/open")
+
+    stage.scene("scene_shop")
+    await stage.say(barber, fake.private_chat(barber), "/start")
+    await stage.say(secretary, staff, "/grant 商家 @laozhou")
+    await stage.say(secretary, staff, "/reward add 理发券 | 10 | 5 | @laozhou | 每月1次 | 楼下老周理发店，理发一次")
+    await stage.say(zhang, zhang_dm, "/shop")
+    await stage.press(zhang, zhang_dm, action="sv")
+    await stage.press(zhang, zhang_dm, action="sy")
+    stage.note("note_shop_code")
+    shown = re.search(r"\b[A-Z2-9]{4}-[A-Z2-9]{4}\b", stage.last_text(zhang_dm))
+    code = shown.group(0) if shown else "missing"
+    await stage.say(liu, liu_dm, "/redeem 1")
+    stage.note("note_shop_refused")
+    await stage.say(barber, fake.private_chat(barber), f"/fulfil {code.lower()}")
+    await stage.say(zhang, zhang_dm, "/points")
 
 
 def _summary(stage: Stage, seconds: float) -> str:

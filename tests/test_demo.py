@@ -62,6 +62,11 @@ async def test_demo_plays_the_story_and_exits_zero(
     assert "#3 维修 · 3号楼" in phone
     assert "Did you mean /take 3?\n" in phone  # a mistyped command gets a suggestion, on its own line
     assert "李书记 👆 按下 [派给 老张]" in out
+    # The points shop: a redemption with its code and QR, a refused over-spend, the merchant's 核销.
+    shop = out.split("── 24. 积分超市", 1)[1]
+    assert "✅ 兑换成功：理发券" in shop and "[图片] 理发券 兑换码" in shop
+    assert "Not enough points" in shop  # 小刘 reads English since he switched
+    assert "✅ 已核销：理发券，老张" in shop
     # Narrated in the reader's language: no English verbs, photos as [图片], no Telegram ids.
     assert "[幸福里社区工作群] 🤖 Linli：[图片] #1" in out
     assert "presses" not in out and "[photo]" not in out and "pop-up" not in out
