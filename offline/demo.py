@@ -257,7 +257,9 @@ async def play(stage: Stage, *, locale: str) -> None:
     stage.scene("scene_shop")
     await stage.say(barber, fake.private_chat(barber), "/start")
     await stage.say(secretary, staff, "/grant 商家 @laozhou")
-    await stage.say(secretary, staff, "/reward add 理发券 | 10 | 5 | @laozhou | 每月1次 | 楼下老周理发店，理发一次")
+    await stage.say(
+        secretary, staff, "/reward add 理发券 | 10 | 5 | @laozhou | 每月1次 | 楼下老周理发店，理发一次"
+    )
     await stage.say(zhang, zhang_dm, "/shop")
     await stage.press(zhang, zhang_dm, action="sv")
     await stage.press(zhang, zhang_dm, action="sy")
