@@ -66,6 +66,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("building", "staff", "any"),
     Command("publicity", "staff", "any"),
     Command("dutyphone", "staff", "any"),
+    Command("award", "staff", "any"),
+    Command("deduct", "staff", "any"),
 )
 
 

@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     member_lookup_minutes: int = Field(default=30, ge=0)
     # A rating tapped by mistake may be changed for so many minutes after it was given.
     rating_change_minutes: int = Field(default=10, ge=0)
+    # Staff awarding more points than this at once need a second staff member to confirm, ...
+    award_confirm_over: int = Field(default=100, ge=0)
+    # ... and an award nobody confirmed or rejected expires after so many hours (0: never).
+    award_pending_hours: int = Field(default=72, ge=0)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -9,7 +9,7 @@ from telegram.ext import CallbackQueryHandler, ChatMemberHandler, CommandHandler
 from bot import commands, opening
 from bot.context import LinliApplication, LinliContext
 from bot.services.community import duty_phone, flows, groups, members, people, private_chat, roles
-from bot.services.points import balance
+from bot.services.points import awards, balance
 from bot.services.requests import (
     claim,
     corrections,
@@ -89,6 +89,9 @@ COMMANDS: dict[str, Handler] = {
     "overdue": command(views.overdue),
     "publicity": command(views.publicity_setting),
     "points": command(balance.show),
+    # Points by hand (staff): /award, /deduct, with a reason; large awards wait for a second staff member.
+    "award": command(awards.change, 1),
+    "deduct": command(awards.change, -1),
 }
 
 

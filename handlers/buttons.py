@@ -10,6 +10,7 @@ from telegram import Update
 from bot import callbacks
 from bot.context import LinliContext
 from bot.services.community import groups, menu, people
+from bot.services.points import awards
 from bot.services.requests import claim, finish, intake, lists, pick, rating, reopen, views
 from bot.services.shared.runner import Service
 from bot.services.volunteers import approval, registration
@@ -51,6 +52,8 @@ ROUTES: dict[str, tuple[Service, Arguments]] = {
     "rx": (lists.ask_cancel, lambda cb: (cb.int_arg(0),)),
     "rxy": (lists.cancel_confirmed, lambda cb: (cb.int_arg(0),)),
     "rxn": (lists.cancel_kept, lambda cb: (cb.int_arg(0),)),
+    "pac": (awards.decide_button, lambda cb: ("confirm", cb.int_arg(0))),
+    "par": (awards.decide_button, lambda cb: ("reject", cb.int_arg(0))),
 }
 
 

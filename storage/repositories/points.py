@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
+
 from sqlalchemy import func, select, update
 
-from storage.models import PointAccount, PointEntry
+from storage.models import PointAccount, PointAward, PointEntry
 from storage.repositories.base import Repository, rowcount
 
 
@@ -116,3 +119,38 @@ class PointsRepository(Repository):
             select(func.coalesce(func.sum(PointEntry.amount), 0)).where(PointEntry.account_id == account_id)
         )
         return int(result.scalar_one())
+
+    # -- points awarded or deducted by hand (the entries' ref_id) ---------------------------------
+    async def add_award(self, award: PointAward) -> PointAward:
+        self.session.add(award)
+        await self.session.flush()
+        return award
+
+    async def get_award(self, award_id: int) -> PointAward | None:
+        return await self.session.get(PointAward, award_id)
+
+    async def awards(self, award_ids: Iterable[int]) -> dict[int, PointAward]:
+        ids = set(award_ids)
+        if not ids:
+            return {}
+        result = await self.session.execute(select(PointAward).where(PointAward.id.in_(ids)))
+        return {a.id: a for a in result.scalars()}
+
+    async def decide_award(self, award_id: int, to: str, decided_by_id: int | None) -> bool:
+        """A pending award becomes `to`, once: two presses at once cannot both decide it."""
+        result = await self.session.execute(
+            update(PointAward)
+            .where(PointAward.id == award_id, PointAward.status == "pending")
+            .values(status=to, decided_by_id=decided_by_id, decided_at=self.now())
+            .execution_options(synchronize_session=False)
+        )
+        return bool(rowcount(result))
+
+    async def pending_awards_before(self, before: datetime, limit: int = 100) -> list[PointAward]:
+        result = await self.session.execute(
+            select(PointAward)
+            .where(PointAward.status == "pending", PointAward.created_at < before)
+            .order_by(PointAward.id)
+            .limit(limit)
+        )
+        return list(result.scalars())

@@ -26,13 +26,22 @@ async def show(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     for community in communities:
         account = await uow.points.find_account(community.id, actor.user.id)
         rows = []
-        for entry in await uow.points.entries(account.id, RECENT) if account is not None else []:
+        entries = await uow.points.entries(account.id, RECENT) if account is not None else []
+        awards = await uow.points.awards(e.ref_id for e in entries if e.reason == "award" and e.ref_id)
+        for entry in entries:
             request = (
                 await uow.requests.get(entry.ref_id) if entry.reason == "request" and entry.ref_id else None
             )
             number = request.number if request is not None else None
+            award = awards.get(entry.ref_id or 0) if entry.reason == "award" else None
             rows.append(
-                {"amount": entry.amount, "kind": entry.kind, "reason": entry.reason, "number": number}
+                {
+                    "amount": entry.amount,
+                    "kind": entry.kind,
+                    "reason": entry.reason,
+                    "number": number,
+                    "note": award.reason if award is not None else "",
+                }
             )
         balance = account.balance if account is not None else 0
         accounts.append({"community": community.name, "balance": balance, "entries": rows})
