@@ -146,6 +146,18 @@ class PointsRepository(Repository):
         )
         return bool(rowcount(result))
 
+    async def pending_awards_of(self, community_id: int, user_id: int) -> list[PointAward]:
+        result = await self.session.execute(
+            select(PointAward)
+            .where(
+                PointAward.community_id == community_id,
+                PointAward.user_id == user_id,
+                PointAward.status == "pending",
+            )
+            .order_by(PointAward.id)
+        )
+        return list(result.scalars())
+
     async def pending_awards_before(self, before: datetime, limit: int = 100) -> list[PointAward]:
         result = await self.session.execute(
             select(PointAward)
