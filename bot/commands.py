@@ -43,6 +43,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("history", "everyone", "any"),
     Command("open", "everyone", "any"),
     Command("points", "everyone", "any"),
+    Command("top", "everyone", "any"),
     Command("take", "volunteer", "any", aliases=("claim",)),
     Command("progress", "volunteer", "any"),
     Command("done", "volunteer", "any"),

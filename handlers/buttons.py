@@ -10,7 +10,7 @@ from telegram import Update
 from bot import callbacks
 from bot.context import LinliContext
 from bot.services.community import groups, menu, people
-from bot.services.points import awards
+from bot.services.points import awards, honour
 from bot.services.requests import claim, finish, intake, lists, pick, rating, reopen, views
 from bot.services.shared.runner import Service
 from bot.services.volunteers import approval, registration
@@ -54,6 +54,7 @@ ROUTES: dict[str, tuple[Service, Arguments]] = {
     "rxn": (lists.cancel_kept, lambda cb: (cb.int_arg(0),)),
     "pac": (awards.decide_button, lambda cb: ("confirm", cb.int_arg(0))),
     "par": (awards.decide_button, lambda cb: ("reject", cb.int_arg(0))),
+    honour.POST: (honour.post_button, lambda cb: (cb.int_arg(0), cb.int_arg(1))),
 }
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select, update
 
-from storage.models import PointAccount, PointAward, PointEntry
+from storage.models import Membership, PointAccount, PointAward, PointEntry, User
 from storage.repositories.base import Repository, rowcount
 
 
@@ -166,3 +166,52 @@ class PointsRepository(Repository):
             .limit(limit)
         )
         return list(result.scalars())
+
+    async def earned(
+        self,
+        community_id: int,
+        kinds: Iterable[str],
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 10,
+    ) -> list[tuple[User, Membership, int]]:
+        """The members who earned most (the sum of their entries of these kinds, between `since`
+        and `until`), among those who agreed to be named and are still in the community's groups.
+        Highest first; of equal totals, whoever reached theirs first."""
+        total = func.sum(PointEntry.amount).label("total")
+        reached = func.max(PointEntry.id).label("reached")  # entries are numbered in time order
+        query = (
+            select(PointAccount.user_id, total, reached)
+            .join(PointAccount, PointAccount.id == PointEntry.account_id)
+            .join(
+                Membership,
+                (Membership.user_id == PointAccount.user_id)
+                & (Membership.community_id == PointAccount.community_id),
+            )
+            .where(
+                PointAccount.community_id == community_id,
+                PointEntry.kind.in_(list(kinds)),
+                Membership.named.is_(True),
+                Membership.left_at.is_(None),
+            )
+            .group_by(PointAccount.user_id)
+            .having(func.sum(PointEntry.amount) > 0)
+            .order_by(total.desc(), reached, PointAccount.user_id)
+            .limit(limit)
+        )
+        if since is not None:
+            query = query.where(PointEntry.created_at >= since)
+        if until is not None:
+            query = query.where(PointEntry.created_at < until)
+        rows = (await self.session.execute(query)).all()
+        if not rows:
+            return []
+        ids = [row.user_id for row in rows]
+        people = await self.session.execute(
+            select(User, Membership)
+            .join(Membership, Membership.user_id == User.id)
+            .where(User.id.in_(ids), Membership.community_id == community_id)
+        )
+        by_id = {user.id: (user, membership) for user, membership in people.all()}
+        return [(*by_id[row.user_id], int(row.total)) for row in rows]
