@@ -311,3 +311,26 @@ async def test_a_large_award_nobody_decides_expires(clocked: World, clock: Clock
     assert len(await world.said(world.dm(world.admin), "points/award_decided")) == 1
     assert not any(m.buttons for m in world.fake.bot_messages(p.staff_group))
     assert await balance(world, p.wang) == (0, 0, 0)
+
+
+async def test_a_forged_or_unknown_award_button_is_refused(world: World) -> None:
+    p = await place(world)
+    await world.say(world.admin, p.group, "/award @laowang 150 组织全楼大扫除")
+    card = world.fake.bot_messages(p.staff_group)[-1]
+    for data in ("v1:pac:99999", "v1:pac:abc", "v1:pac"):
+        world.fake.press(p.clerk, p.staff_group, card.message_id, data)
+        await world.pump()
+        assert world.answers()[-1]
+    assert await balance(world, p.wang) == (0, 0, 0)
+    assert (await awards(world))[0].status == "pending"
+
+
+async def test_the_answer_to_a_press_is_in_the_pressers_language(world: World) -> None:
+    p = await place(world)
+    tom = world.person("Tom", username="tomlee", language_code="en")
+    await world.say(tom, p.group, "hello")
+    await world.say(world.admin, p.staff_group, "/grant staff @tomlee")
+    await world.say(world.admin, p.group, "/award @laowang 150 组织全楼大扫除")
+    await world.press(tom, p.staff_group, "确认加分")
+    assert world.answers()[-1] == "Confirmed; the points are in"
+    assert await balance(world, p.wang) == (150, 150, 1)

@@ -112,7 +112,7 @@ async def change(uow: UnitOfWork, env: Env, inc: Incoming, sign: int) -> None:
             uow, env, inc, actor.locale, "points/award_waiting", n=award.id, who=who, amount=amount
         )
         return
-    balance = await _post(uow, award, actor.user.id)
+    balance = await post_award(uow, award, actor.user.id)
     if balance is None:
         account = await uow.points.find_account(community.id, target.id)
         raise Refused(
@@ -133,7 +133,7 @@ async def change(uow: UnitOfWork, env: Env, inc: Incoming, sign: int) -> None:
     await _tell(uow, env, f"u{inc.update_id}:award", award, target, community, balance)
 
 
-async def _post(uow: UnitOfWork, award: PointAward, actor_id: int) -> int | None:
+async def post_award(uow: UnitOfWork, award: PointAward, actor_id: int) -> int | None:
     """The award's ledger entry; the balance after it, or None if a deduction is not covered."""
     account = await uow.points.open_account(award.community_id, award.user_id)
     posted = await uow.points.post(
@@ -246,7 +246,7 @@ async def _decide(
     assert community is not None and target is not None and awarder is not None
     await messages.refresh_card(uow, f"u{inc.update_id}:awardcard", CARD, award.id)
     if to == "confirmed":
-        balance = await _post(uow, award, award.actor_id)
+        balance = await post_award(uow, award, award.actor_id)
         assert balance is not None  # an award is never a debit
         await _tell(uow, env, f"award:{award.id}:told", award, target, community, balance)
     if awarder.id != actor.user.id:
