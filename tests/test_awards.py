@@ -65,7 +65,7 @@ async def test_staff_award_points_with_a_reason_and_the_person_is_told(world: Wo
     assert (award.reason, award.status, award.actor_id) == ("清理楼道", "posted", clerk.id)
 
 
-@pytest.mark.parametrize("amount", ["20", "２０", "二十", "20分", "贰拾"])
+@pytest.mark.parametrize("amount", ["20", "２０", "二十", "20分", "20 分", "＋20积分", "贰拾"])
 async def test_an_award_by_replying_to_the_person_reads_the_amount_as_people_type_it(
     world: World, amount: str
 ) -> None:

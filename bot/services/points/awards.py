@@ -60,6 +60,9 @@ def parse_amount(text: str) -> tuple[int | None, str]:
     value = number_value(folded.lstrip("+-−"))
     if value is None:
         return None, text.strip()
+    unit, _, after = rest.partition(" ")  # 20 分 清理楼道
+    if unit and words.is_word("points_units", fold(unit)):
+        rest = after
     return (-1 if negative else value), rest.strip()
 
 
