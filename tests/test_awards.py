@@ -334,3 +334,19 @@ async def test_the_answer_to_a_press_is_in_the_pressers_language(world: World) -
     await world.press(tom, p.staff_group, "确认加分")
     assert world.answers()[-1] == "Confirmed; the points are in"
     assert await balance(world, p.wang) == (150, 150, 1)
+
+
+async def test_without_a_staff_group_a_super_admin_can_confirm_a_staff_members_large_award(
+    world: World,
+) -> None:
+    group = await world.community_group("幸福里群", HOME)
+    wang = world.person("老王", username="laowang")
+    await world.say(wang, group, "大家好")
+    clerk = world.person("小李", username="xiaoli")
+    await world.say(clerk, group, "大家好")
+    await world.say(world.admin, group, "/grant 工作人员 @xiaoli")
+    await world.start(world.admin)
+    await world.say(clerk, group, "/award @laowang 150 组织全楼大扫除")
+    assert (await world.templates(group))[-1] == "points/award_waiting"
+    await world.press(world.admin, world.dm(world.admin), "确认加分")
+    assert await balance(world, wang) == (150, 150, 1)

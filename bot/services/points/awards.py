@@ -189,11 +189,12 @@ async def _post_cards(
         )
     if staff_chats:
         return True
-    others = [
-        user
-        for _, user in await uow.memberships.with_role(community.id, "staff")
-        if user.id != actor.user.id and user.reachable
-    ]
+    people = [user for _, user in await uow.memberships.with_role(community.id, "staff")]
+    for telegram_id in sorted(env.settings.admin_ids):  # super-admins run every community
+        admin = await uow.users.find_by_telegram_id(telegram_id)
+        if admin is not None and admin not in people:
+            people.append(admin)
+    others = [user for user in people if user.id != actor.user.id and user.reachable]
     for user in others[:PRIVATE_CARDS]:
         await messages.post_card(
             uow, f"award:{award.id}:card:u{user.id}", user.telegram_id, CARD, award.id, recipient=user
