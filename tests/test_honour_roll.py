@@ -21,8 +21,9 @@ async def neighbour(world: World, p: Place, name: str, username: str, **kwargs: 
     return person
 
 
-async def spend(world: World, person: FakeUser, amount: int) -> None:
-    """Points spent (as the shop spends them): the ledger's debit, straight through the repository."""
+async def spend(world: World, person: FakeUser, amount: int, *, refund: int = 0) -> None:
+    """Points spent (as the shop spends them, and some refunded as a reversing entry): the ledger's
+    entries, straight through the repository."""
     async with world.bot.deps.uow() as uow:
         user = await uow.users.find_by_telegram_id(person.id)
         community = await uow.communities.find_by_name(HOME)
@@ -31,6 +32,10 @@ async def spend(world: World, person: FakeUser, amount: int) -> None:
         assert await uow.points.post(
             account, -amount, kind="spend", reason="redemption", key=f"spend:{user.id}"
         )
+        if refund:
+            assert await uow.points.post(
+                account, refund, kind="reverse", reason="redemption", key=f"refund:{user.id}"
+            )
         await uow.commit()
 
 
@@ -205,3 +210,16 @@ async def test_without_neighbourhood_groups_there_is_nowhere_to_post(world: Worl
     staff_group = await world.community_group("阳光工作群", "阳光社区", staff=True)
     await world.say(world.admin, staff_group, "/top post")
     assert (await world.templates(staff_group))[-1] == "points/top_no_groups"
+
+
+async def test_someone_who_left_the_communitys_groups_is_off_the_roll_but_keeps_their_points(
+    world: World,
+) -> None:
+    p = await place(world)
+    await world.say(world.admin, p.group, "/award @laowang 30 清理楼道")
+    world.fake.leave_group(p.wang, p.group)
+    await world.pump()
+    await world.say(p.clerk, p.group, "/top")
+    assert "老王" not in world.last(p.group)
+    await world.say(p.wang, world.dm(p.wang), "/points")
+    assert "积分：30" in world.last(world.dm(p.wang))

@@ -172,13 +172,14 @@ class PointsRepository(Repository):
         community_id: int,
         kinds: Iterable[str],
         *,
+        not_for: Iterable[str] = (),
         since: datetime | None = None,
         until: datetime | None = None,
         limit: int = 10,
     ) -> list[tuple[User, Membership, int]]:
-        """The members who earned most (the sum of their entries of these kinds, between `since`
-        and `until`), among those who agreed to be named and are still in the community's groups.
-        Highest first; of equal totals, whoever reached theirs first."""
+        """The members who earned most: the sum of their entries of these kinds, but for the
+        reasons `not_for`, between `since` and `until`; among those who agreed to be named and are
+        still in the community's groups. Highest first; of equal totals, whoever got there first."""
         total = func.sum(PointEntry.amount).label("total")
         reached = func.max(PointEntry.id).label("reached")  # entries are numbered in time order
         query = (
@@ -192,6 +193,7 @@ class PointsRepository(Repository):
             .where(
                 PointAccount.community_id == community_id,
                 PointEntry.kind.in_(list(kinds)),
+                PointEntry.reason.not_in(list(not_for)),
                 Membership.named.is_(True),
                 Membership.left_at.is_(None),
             )

@@ -34,6 +34,7 @@ from storage.uow import UnitOfWork
 # What counts as earned: requests and activities, staff awards, less what was taken back
 # (a reopened request, a deduction). Spending in the shop, and its refunds, do not count.
 EARNING_KINDS = ("earn", "reverse", "award", "deduct")
+SPENDING_REASONS = ("redemption",)  # whatever kind a shop entry has (a spend, its refund)
 SHOWN = 10
 NAME_SHOWN = 24
 POST = "hpost"
@@ -58,8 +59,10 @@ def _ranked(rows: list[tuple[Any, Any, int]]) -> list[dict[str, Any]]:
 
 async def roll(uow: UnitOfWork, env: Env, community: Community) -> dict[str, Any]:
     start = month_start(env.clock(), community.timezone)
-    month = await uow.points.earned(community.id, EARNING_KINDS, since=start, limit=SHOWN)
-    ever = await uow.points.earned(community.id, EARNING_KINDS, limit=SHOWN)
+    month = await uow.points.earned(
+        community.id, EARNING_KINDS, not_for=SPENDING_REASONS, since=start, limit=SHOWN
+    )
+    ever = await uow.points.earned(community.id, EARNING_KINDS, not_for=SPENDING_REASONS, limit=SHOWN)
     return {
         "community": community.name,
         "year": start.year,
