@@ -350,3 +350,16 @@ async def test_without_a_staff_group_a_super_admin_can_confirm_a_staff_members_l
     assert (await world.templates(group))[-1] == "points/award_waiting"
     await world.press(world.admin, world.dm(world.admin), "确认加分")
     assert await balance(world, wang) == (150, 150, 1)
+
+
+@pytest.mark.settings(award_pending_hours=0)
+async def test_with_no_expiry_set_a_large_award_waits_until_someone_decides(
+    clocked: World, clock: Clock
+) -> None:
+    world = clocked
+    p = await place(world)
+    await world.say(world.admin, p.group, "/award @laowang 150 组织全楼大扫除")
+    clock.advance(1000 * 3600)
+    assert await awards_module.expire_due(world.bot.deps.uow, world.bot.deps.env) == 0
+    await world.press(p.clerk, p.staff_group, "确认加分")
+    assert await balance(world, p.wang) == (150, 150, 1)
