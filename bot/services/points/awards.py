@@ -254,18 +254,25 @@ async def _decide(
         assert balance is not None  # an award is never a debit
         await _tell(uow, env, f"award:{award.id}:told", award, target, community, balance)
     if awarder.id != actor.user.id:
-        await messages.tell(
-            uow,
-            env,
-            f"award:{award.id}:decided",
-            awarder,
-            "points/award_decided",
-            n=award.id,
-            status=to,
-            who=target.full_name,
-            amount=award.amount,
-            by=actor.user.full_name,
-        )
+        await _tell_awarder(uow, env, award, awarder, target, actor.user.full_name)
+
+
+async def _tell_awarder(
+    uow: UnitOfWork, env: Env, award: PointAward, awarder: User, target: User, by: str
+) -> None:
+    """Whoever made a large award hears how it was decided (or that it expired)."""
+    await messages.tell(
+        uow,
+        env,
+        f"award:{award.id}:decided",
+        awarder,
+        "points/award_decided",
+        n=award.id,
+        status=award.status,
+        who=target.full_name,
+        amount=award.amount,
+        by=by,
+    )
 
 
 async def expire_due(uow_factory: Callable[[], UnitOfWork], env: Env) -> int:
@@ -288,18 +295,7 @@ async def expire_due(uow_factory: Callable[[], UnitOfWork], env: Env) -> int:
             target = await uow.users.get(award.user_id)
             assert awarder is not None and target is not None
             await messages.refresh_card(uow, f"award:{award.id}:expired", CARD, award.id)
-            await messages.tell(
-                uow,
-                env,
-                f"award:{award.id}:decided",
-                awarder,
-                "points/award_decided",
-                n=award.id,
-                status="expired",
-                who=target.full_name,
-                amount=award.amount,
-                by="",
-            )
+            await _tell_awarder(uow, env, award, awarder, target, "")
             await uow.commit()
             expired += 1
     return expired
