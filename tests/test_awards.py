@@ -363,3 +363,14 @@ async def test_with_no_expiry_set_a_large_award_waits_until_someone_decides(
     assert await awards_module.expire_due(world.bot.deps.uow, world.bot.deps.env) == 0
     await world.press(p.clerk, p.staff_group, "确认加分")
     assert await balance(world, p.wang) == (150, 150, 1)
+
+
+async def test_a_redelivered_confirmation_press_posts_nothing_twice(world: World) -> None:
+    p = await place(world)
+    await world.say(world.admin, p.group, "/award @laowang 150 组织全楼大扫除")
+    press = await world.press(p.clerk, p.staff_group, "确认加分")
+    answers = len(world.answers())
+    await world.redeliver(press)
+    assert await balance(world, p.wang) == (150, 150, 1)
+    assert len(world.answers()) == answers
+    assert len(await world.said(world.dm(p.wang), "points/told_award")) == 1
