@@ -188,14 +188,50 @@ async def test_only_staff_post_the_card(world: World) -> None:
     assert await world.said(p.group, "points/top") == []
 
 
-async def test_a_preview_from_a_month_that_is_over_is_refused(clocked: World, clock: Clock) -> None:
+async def test_a_preview_pressed_after_its_month_posts_that_months_final_roll(
+    clocked: World, clock: Clock
+) -> None:
+    world = clocked
+    p = await place(world)
+    await world.say(world.admin, p.group, "/award @laowang 30 清理楼道")
+    await world.say(p.clerk, p.staff_group, "/top post")
+    clock.now = datetime(2026, 11, 30, 15, 0, tzinfo=UTC)  # 23:00 on 30 November in Shanghai
+    await world.say(world.admin, p.group, "/award @laowang 5 关灯")
+    clock.now = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)  # 08:00 on 1 December in Shanghai
+    await world.say(world.admin, p.group, "/award @laowang 7 修门")  # December's, not on November's card
+    await world.press(p.clerk, p.staff_group, "发到")
+    (card,) = await world.said(p.group, "points/top")
+    assert section(card, "2026年11月", "累计") == ["🥇 1. 老王　35 分"]
+
+
+async def test_a_preview_from_longer_ago_is_refused(clocked: World, clock: Clock) -> None:
     world = clocked
     p = await place(world)
     await world.say(p.clerk, p.staff_group, "/top post")
-    clock.now = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)  # 08:00 on 1 December in Shanghai
+    clock.now = datetime(2027, 1, 1, 0, 0, tzinfo=UTC)  # January in Shanghai
     await world.press(p.clerk, p.staff_group, "发到")
-    assert "已经过期" in (world.answers()[-1] or "")
+    assert "早已过去" in (world.answers()[-1] or "")
     assert await world.said(p.group, "points/top") == []
+
+
+@pytest.mark.parametrize("clock", [datetime(2026, 12, 1, 1, 0, tzinfo=UTC)], indirect=True)
+async def test_last_months_roll_is_shown_and_posted_on_request(clocked: World, clock: Clock) -> None:
+    world = clocked
+    p = await place(world)
+    clock.now = datetime(2026, 11, 10, 1, 0, tzinfo=UTC)
+    await world.say(world.admin, p.group, "/award @laowang 30 清理楼道")
+    clock.now = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
+    await world.say(world.admin, p.group, "/award @xiaoli 5 关灯")
+    await world.say(p.wang, p.group, "/top 上月")
+    shown = world.last(p.group)
+    assert section(shown, "2026年11月", "累计") == ["🥇 1. 老王　30 分"]
+    assert section(shown, "累计", None) == ["🥇 1. 老王　30 分", "🥈 2. 小李　5 分"]
+    await world.say(p.clerk, p.staff_group, "/top post 上月")
+    await world.press(p.clerk, p.staff_group, "发到")
+    _answer, card = await world.said(p.group, "points/top")  # the /top 上月 answer, the card
+    assert "2026年11月" in card and "2026年12月" not in card and "感谢每一位热心邻居" in card
+    await world.say(p.wang, p.group, "/top 上月 关")
+    assert (await world.templates(p.group))[-1] == "points/top_usage"
 
 
 async def test_a_redelivered_post_command_says_nothing_twice(world: World) -> None:

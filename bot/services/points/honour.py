@@ -3,12 +3,13 @@
 Only people who agreed to be named appear: the one publicity setting of a member
 (`Membership.named`, which volunteers also set with `/profile 署名 关`), on unless turned off,
 here with `/top 关` / `/top 开` by anyone. "This month" runs from the first of the month in the
-community's time zone. Staff post the month's card to the neighbourhood groups with `/top post`:
-a preview with one button, posted once a month per group."""
+community's time zone; `/top 上月` shows the last one. Staff post a month's card to the
+neighbourhood groups with `/top post` (or `/top post 上月` for the month just over): a preview
+with one button, posted once a month per group."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -57,14 +58,29 @@ def _ranked(rows: list[tuple[Any, Any, int]]) -> list[dict[str, Any]]:
     return out
 
 
-async def roll(uow: UnitOfWork, env: Env, community: Community) -> dict[str, Any]:
-    start = month_start(env.clock(), community.timezone)
+def month_bounds(moment: datetime, timezone: str, back: int) -> tuple[datetime, datetime]:
+    """The month `back` months before `moment`'s (0: this one): its first moment and the next
+    month's, in the community's time zone."""
+    start = month_start(moment, timezone)
+    for _ in range(back):
+        start = month_start(start - timedelta(days=1), timezone)
+    return start, month_start(start + timedelta(days=32), timezone)
+
+
+def month_key(moment: datetime) -> int:
+    return moment.year * 100 + moment.month  # 202611: short enough for callback_data
+
+
+async def roll(uow: UnitOfWork, env: Env, community: Community, back: int = 0) -> dict[str, Any]:
+    """A community's roll: the month `back` months ago (0: this month so far) and all time."""
+    start, until = month_bounds(env.clock(), community.timezone, back)
     month = await uow.points.earned(
-        community.id, EARNING_KINDS, not_for=SPENDING_REASONS, since=start, limit=SHOWN
+        community.id, EARNING_KINDS, not_for=SPENDING_REASONS, since=start, until=until, limit=SHOWN
     )
     ever = await uow.points.earned(community.id, EARNING_KINDS, not_for=SPENDING_REASONS, limit=SHOWN)
     return {
         "community": community.name,
+        "key": month_key(start),
         "year": start.year,
         "month": start.month,
         "this_month": _ranked(month),
@@ -75,21 +91,27 @@ async def roll(uow: UnitOfWork, env: Env, community: Community) -> dict[str, Any
 async def top(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     """/top: the roll; /top 关|开: leave it or come back; /top post (staff): the monthly card."""
     actor = await identify(uow, env, inc)
-    word = inc.args[0] if inc.args else ""
-    if word and words.is_word("honour_post", word):
-        await _preview(uow, env, inc, actor)
+    args = list(inc.args)
+    posting = bool(args) and words.is_word("honour_post", args[0])
+    if posting:
+        args.pop(0)
+    back = 1 if args and words.is_word("last_month", args[0]) else 0
+    if back:
+        args.pop(0)
+    if not posting and not back and len(args) == 1 and switch_word(args[0]) is not None:
+        await _choose(uow, env, inc, actor, bool(switch_word(args[0])))
         return
-    if word and switch_word(word) is not None:
-        await _choose(uow, env, inc, actor, bool(switch_word(word)))
-        return
-    if word:
+    if args:
         raise Refused("points/top_usage")
+    if posting:
+        await _preview(uow, env, inc, actor, back)
+        return
     if actor.chat is not None and actor.community is None:
         raise Refused("common/group_not_bound")
     communities = [actor.community] if actor.community is not None else await member_communities(uow, actor)
     if not communities:
         raise NotMember("requests/join_first")
-    rolls = [await roll(uow, env, c) for c in communities]
+    rolls = [await roll(uow, env, c, back) for c in communities]
     locale = actor.locale if actor.community is not None else user_locale(env, actor.user)
     while True:  # someone in many communities sees shorter rolls, within one message
         try:
@@ -119,17 +141,16 @@ async def _choose(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, named:
     await messages.reply(uow, env, inc, actor.locale, "points/top_named", named=named)
 
 
-async def _preview(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor) -> None:
+async def _preview(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, back: int) -> None:
     community = await staff_community_here(uow, actor)
     groups = await uow.chats.of_community(community.id, "neighbourhood")
     if not groups:
         raise Refused("points/top_no_groups", community=community.name)
-    card = await roll(uow, env, community)
+    card = await roll(uow, env, community, back)
     await messages.reply(uow, env, inc, community.locale, "points/top", rolls=[card], card=True, seq=0)
-    month = card["year"] * 100 + card["month"]
     button = Button(
         env.renderer.render(actor.locale, "points/top_post_button", groups=len(groups)).strip(),
-        callbacks.encode(POST, community.id, month),
+        callbacks.encode(POST, community.id, card["key"]),
     )
     await messages.reply(
         uow, env, inc, actor.locale, "points/top_preview", buttons=[[button]], seq=1, groups=len(groups)
@@ -137,16 +158,18 @@ async def _preview(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor) -> No
 
 
 async def post_button(uow: UnitOfWork, env: Env, inc: Incoming, community_id: int, month: int) -> Outcome:
-    """📢 under the preview: the month's card to every neighbourhood group, once per group."""
+    """📢 under the preview: the card of the month it shows (this month or the last) to every
+    neighbourhood group, once per group."""
     actor = await identify(uow, env, inc)
     community = await uow.communities.get(community_id)
     if community is None:
         raise Refused("common/button_expired")
     if not actor.is_staff_of(community.id, await uow.memberships.find(actor.user.id, community.id)):
         raise Refused("common/staff_only")
-    card = await roll(uow, env, community)
-    if card["year"] * 100 + card["month"] != month:  # a preview of a month that is over
+    backs = [b for b in (0, 1) if month_key(month_bounds(env.clock(), community.timezone, b)[0]) == month]
+    if not backs:  # a preview from longer ago
         raise Refused("points/top_stale")
+    card = await roll(uow, env, community, backs[0])
     posted = 0
     for chat in await uow.chats.of_community(community.id, "neighbourhood"):
         posted += await messages.post(
