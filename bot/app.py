@@ -24,6 +24,7 @@ from bot.outbox.cards import CardRenderer
 from bot.outbox.sender import OutboxSender, Sleep
 from bot.render import Renderer
 from bot.services.community import members
+from bot.services.points import awards
 from bot.services.requests import cards as request_cards
 from bot.services.shared.env import Env
 from bot.services.shared.runner import Deps
@@ -102,7 +103,13 @@ async def start_runtime(app: LinliApplication) -> None:
         bot_username=app.bot.username,
         catalogs=load_catalogs(settings.categories_file),
     )
-    cards = CardRenderer({**volunteer_cards.card_functions(env), **request_cards.card_functions(env)})
+    cards = CardRenderer(
+        {
+            **volunteer_cards.card_functions(env),
+            **request_cards.card_functions(env),
+            **awards.card_functions(env),
+        }
+    )
     sender = OutboxSender(
         app.bot,
         sessions,

@@ -48,6 +48,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("unredeem", "everyone", "any"),
     Command("fulfil", "staff", "any", aliases=("fulfill",)),  # and merchants (told when granted)
     Command("fulfilled", "staff", "any"),
+    Command("top", "everyone", "any"),
     Command("take", "volunteer", "any", aliases=("claim",)),
     Command("progress", "volunteer", "any"),
     Command("done", "volunteer", "any"),
@@ -72,6 +73,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("publicity", "staff", "any"),
     Command("dutyphone", "staff", "any"),
     Command("reward", "staff", "any"),
+    Command("award", "staff", "any"),
+    Command("deduct", "staff", "any"),
 )
 
 

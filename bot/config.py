@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     rating_change_minutes: int = Field(default=10, ge=0)
     # A redemption of the points shop not handed over in so many days expires, and its points come back.
     redemption_days: int = Field(default=30, ge=1)
+    # Staff awarding more points than this at once need a second staff member to confirm, ...
+    award_confirm_over: int = Field(default=100, ge=0)
+    # ... and an award nobody confirmed or rejected expires after so many hours (0: never).
+    award_pending_hours: int = Field(default=72, ge=0)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -9,7 +9,7 @@ from telegram.ext import CallbackQueryHandler, ChatMemberHandler, CommandHandler
 from bot import commands, opening
 from bot.context import LinliApplication, LinliContext
 from bot.services.community import duty_phone, flows, groups, members, people, private_chat, roles
-from bot.services.points import balance
+from bot.services.points import awards, balance, honour
 from bot.services.requests import (
     claim,
     corrections,
@@ -97,6 +97,11 @@ COMMANDS: dict[str, Handler] = {
     "fulfil": command(fulfil.fulfil),
     "fulfilled": command(fulfil.fulfilled),
     "unredeem": command(refund.unredeem),
+    # Points by hand (staff): /award, /deduct, with a reason; large awards wait for a second staff member.
+    "award": command(awards.change, 1),
+    "deduct": command(awards.change, -1),
+    # The honour roll (光荣榜): /top; /top 关|开 for oneself; /top post for staff.
+    "top": command(honour.top),
 }
 
 

@@ -10,6 +10,7 @@ from telegram import Update
 from bot import callbacks
 from bot.context import LinliContext
 from bot.services.community import groups, menu, people
+from bot.services.points import awards, honour
 from bot.services.requests import claim, finish, intake, lists, pick, rating, reopen, views
 from bot.services.shared.runner import Service
 from bot.services.shop import catalogue, fulfil, redeem, refund, reward_flow
@@ -59,6 +60,9 @@ ROUTES: dict[str, tuple[Service, Arguments]] = {
     reward_flow.CONFIRM_ACTION: (reward_flow.confirm_button, lambda cb: ()),
     refund.ASK_ACTION: (refund.ask_button, lambda cb: (cb.int_arg(0),)),
     refund.CONFIRM_ACTION: (refund.confirm_button, lambda cb: (cb.int_arg(0),)),
+    "pac": (awards.decide_button, lambda cb: ("confirm", cb.int_arg(0))),
+    "par": (awards.decide_button, lambda cb: ("reject", cb.int_arg(0))),
+    honour.POST: (honour.post_button, lambda cb: (cb.int_arg(0), cb.int_arg(1))),
 }
 
 

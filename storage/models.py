@@ -414,3 +414,26 @@ class Redemption(Base):
     expires_at: Mapped[datetime] = mapped_column()
     created_at: Mapped[datetime] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column()
+
+
+class PointAward(Base):
+    """Points staff award or deduct by hand, with a reason (the ledger entry's `ref_id` points here).
+
+    A large award waits as `pending` until a second staff member confirms it (`confirmed`) or not
+    (`rejected`, `expired`); the others are `posted` at once. Changed only by a conditional UPDATE."""
+
+    __tablename__ = "point_awards"
+    __table_args__ = (Index("ix_point_awards_status", "status", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)  # the update that made it
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))  # whose points
+    amount: Mapped[int] = mapped_column(Integer)  # positive awards, negative deducts
+    reason: Mapped[str] = mapped_column(String(200))
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))  # who awarded it
+    status: Mapped[str] = mapped_column(String(16))  # posted | pending | confirmed | rejected | expired
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # the second staff member
+    decided_at: Mapped[datetime | None] = mapped_column()
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)  # where it was asked (the told fallback)
+    created_at: Mapped[datetime] = mapped_column()

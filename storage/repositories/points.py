@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
+
 from sqlalchemy import func, select, update
 
-from storage.models import PointAccount, PointEntry
+from storage.models import Membership, PointAccount, PointAward, PointEntry, User
 from storage.repositories.base import Repository, rowcount
 
 
@@ -120,3 +123,101 @@ class PointsRepository(Repository):
             select(func.coalesce(func.sum(PointEntry.amount), 0)).where(PointEntry.account_id == account_id)
         )
         return int(result.scalar_one())
+
+    # -- points awarded or deducted by hand (the entries' ref_id) ---------------------------------
+    async def add_award(self, award: PointAward) -> PointAward:
+        self.session.add(award)
+        await self.session.flush()
+        return award
+
+    async def get_award(self, award_id: int) -> PointAward | None:
+        return await self.session.get(PointAward, award_id)
+
+    async def awards(self, award_ids: Iterable[int]) -> dict[int, PointAward]:
+        ids = set(award_ids)
+        if not ids:
+            return {}
+        result = await self.session.execute(select(PointAward).where(PointAward.id.in_(ids)))
+        return {a.id: a for a in result.scalars()}
+
+    async def decide_award(self, award_id: int, to: str, decided_by_id: int | None) -> bool:
+        """A pending award becomes `to`, once: two presses at once cannot both decide it."""
+        result = await self.session.execute(
+            update(PointAward)
+            .where(PointAward.id == award_id, PointAward.status == "pending")
+            .values(status=to, decided_by_id=decided_by_id, decided_at=self.now())
+            .execution_options(synchronize_session=False)
+        )
+        return bool(rowcount(result))
+
+    async def pending_awards_of(self, community_id: int, user_id: int) -> list[PointAward]:
+        result = await self.session.execute(
+            select(PointAward)
+            .where(
+                PointAward.community_id == community_id,
+                PointAward.user_id == user_id,
+                PointAward.status == "pending",
+            )
+            .order_by(PointAward.id)
+        )
+        return list(result.scalars())
+
+    async def pending_awards_before(self, before: datetime, limit: int = 100) -> list[PointAward]:
+        result = await self.session.execute(
+            select(PointAward)
+            .where(PointAward.status == "pending", PointAward.created_at < before)
+            .order_by(PointAward.id)
+            .limit(limit)
+        )
+        return list(result.scalars())
+
+    async def earned(
+        self,
+        community_id: int,
+        kinds: Iterable[str],
+        *,
+        not_for: Iterable[str] = (),
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 10,
+    ) -> list[tuple[User, Membership, int]]:
+        """The members who earned most: the sum of their entries of these kinds, but for the
+        reasons `not_for`, between `since` and `until`; among those who agreed to be named and are
+        still in the community's groups. Highest first; of equal totals, whoever got there first."""
+        total = func.sum(PointEntry.amount).label("total")
+        reached = func.max(PointEntry.id).label("reached")  # entries are numbered in time order
+        query = (
+            select(PointAccount.user_id, total, reached)
+            .join(PointAccount, PointAccount.id == PointEntry.account_id)
+            .join(
+                Membership,
+                (Membership.user_id == PointAccount.user_id)
+                & (Membership.community_id == PointAccount.community_id),
+            )
+            .where(
+                PointAccount.community_id == community_id,
+                PointEntry.kind.in_(list(kinds)),
+                PointEntry.reason.not_in(list(not_for)),
+                Membership.named.is_(True),
+                Membership.left_at.is_(None),
+            )
+            .group_by(PointAccount.user_id)
+            .having(func.sum(PointEntry.amount) > 0)
+            .order_by(total.desc(), reached, PointAccount.user_id)
+            .limit(limit)
+        )
+        if since is not None:
+            query = query.where(PointEntry.created_at >= since)
+        if until is not None:
+            query = query.where(PointEntry.created_at < until)
+        rows = (await self.session.execute(query)).all()
+        if not rows:
+            return []
+        ids = [row.user_id for row in rows]
+        people = await self.session.execute(
+            select(User, Membership)
+            .join(Membership, Membership.user_id == User.id)
+            .where(User.id.in_(ids), Membership.community_id == community_id)
+        )
+        by_id = {user.id: (user, membership) for user, membership in people.all()}
+        return [(*by_id[row.user_id], int(row.total)) for row in rows]
