@@ -1,5 +1,6 @@
 """A property of the points shop: whatever order earning, redeeming (with double presses),
-cancelling, expiring and fulfilling come in, the database agrees with a simple model of it.
+cancelling, expiring, fulfilling, staff awards and deductions, and the reopening of a request
+(which takes back what it earned) come in, the database agrees with a simple model of it.
 
 Checked after every step: every balance equals the sum of its entries (and the model's), stock
 never goes below what is reserved, reserved equals the pending redemptions, and a redemption is
@@ -18,17 +19,19 @@ from sqlalchemy import select
 
 from bot.incoming import Incoming, Person, Where
 from bot.render import Renderer
+from bot.services.points import awards, ledger
 from bot.services.shared.env import Env
 from bot.services.shared.runner import Deps
 from bot.services.shop import fulfil, redeem, refund
 from bot.services.shop.access import month_start
 from storage.engine import make_engine, make_sessions
-from storage.models import Base, Community, Membership, PointEntry, Redemption, Reward, User
+from storage.models import Base, Community, Membership, PointEntry, Redemption, Request, Reward, User
 from tests.conftest import Clock, make_settings
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 PEOPLE = 3
 MERCHANT_TID = 900
+STAFF_TID = 901
 # (cost, stock, monthly limit) of the two rewards
 REWARDS = ((30, 3, None), (20, None, 2))
 DAYS = 30
@@ -40,6 +43,9 @@ step = st.one_of(
     st.tuples(st.just("cancel"), st.integers(0, 7)),
     st.tuples(st.just("fulfil"), st.integers(0, 7)),
     st.tuples(st.just("wait"), st.integers(1, 20)),  # days pass, then the sweep runs
+    st.tuples(st.just("award"), person, st.integers(1, 100)),  # within what one staff member may give
+    st.tuples(st.just("deduct"), person, st.integers(1, 80)),
+    st.tuples(st.just("reopen"), st.integers(0, 7)),  # the request of the n-th earning is reopened
 )
 
 
@@ -48,6 +54,8 @@ class Model:
     balances: list[int] = field(default_factory=lambda: [0] * PEOPLE)
     fulfilled: list[int] = field(default_factory=lambda: [0] * len(REWARDS))
     keys: set[str] = field(default_factory=set)
+    earned: list[tuple[Request, int]] = field(default_factory=list)  # (request, person) per earning
+    reopened: set[int] = field(default_factory=set)
     # (db id, person, reward, created_at, status)
     redemptions: list[list] = field(default_factory=list)
 
@@ -63,7 +71,9 @@ class Shop:
     def __init__(self, deps: Deps, clock: Clock) -> None:
         self.deps, self.clock, self.update = deps, clock, 0
 
-    def inc(self, telegram_id: int, text: str = "", *, message_id: int | None = None) -> Incoming:
+    def inc(
+        self, telegram_id: int, text: str = "", *, message_id: int | None = None, naming: int | None = None
+    ) -> Incoming:
         self.update += 1
         button = message_id is not None
         return Incoming(
@@ -72,6 +82,7 @@ class Shop:
             chat=Where(telegram_id, "private"),
             message_id=message_id,
             text=text,
+            text_mentions=(Person(naming, f"居民{naming - 100}"),) if naming is not None else (),
             callback_id="cb" if button else None,
             kind="callback_query" if button else "message",
         )
@@ -89,6 +100,8 @@ async def _seed(deps: Deps) -> None:
         for n in range(PEOPLE):
             user = await uow.users.add(User(telegram_id=100 + n, first_name=f"居民{n}", started=True))
             await uow.memberships.add(Membership(user_id=user.id, community_id=community.id))
+        staff = await uow.users.add(User(telegram_id=STAFF_TID, first_name="社工", started=True))
+        await uow.memberships.add(Membership(user_id=staff.id, community_id=community.id, roles=["staff"]))
         for cost, stock, limit in REWARDS:
             await uow.rewards.add(
                 Reward(community_id=community.id, name=f"奖品{cost}", cost=cost, stock=stock, reserved=0,
@@ -103,7 +116,7 @@ async def _check(deps: Deps, model: Model) -> None:
             account = await uow.points.find_account(1, n + 2)  # users 2.. are the residents
             balance = account.balance if account is not None else 0
             total = await uow.points.sum_of_entries(account.id) if account is not None else 0
-            assert balance == total == model.balances[n] >= 0
+            assert balance == total == model.balances[n]  # below zero only after a reopen took back
         for index, (_, stock, _) in enumerate(REWARDS):
             reward = await uow.rewards.get(index + 1)
             assert reward is not None
@@ -140,15 +153,34 @@ async def _play(steps: list[tuple]) -> Model:
         await _seed(deps)
         community = Community(name="x", timezone="Asia/Shanghai", locale="zh_CN")
         for number, (kind, *args) in enumerate(steps):
-            if kind == "earn":
+            if kind == "earn":  # a request the person did is confirmed: the ledger's own posting
                 n, amount = args
+                request = Request(
+                    id=1000 + number, community_id=1, volunteer_id=n + 2, points=amount, round=1
+                )
                 async with deps.uow() as uow:
-                    account = await uow.points.open_account(1, n + 2)
-                    await uow.points.post(
-                        account, amount, kind="earn", reason="request", key=f"earn:{number}"
-                    )
+                    assert await ledger.award_for_request(uow, request, None)
                     await uow.commit()
                 model.balances[n] += amount
+                model.earned.append((request, n))
+            elif kind == "reopen":  # that request is reopened: what it earned is taken back, once
+                (index,) = args
+                if index >= len(model.earned):
+                    continue
+                request, n = model.earned[index]
+                async with deps.uow() as uow:
+                    taken = await ledger.reverse_for_request(uow, request, None)
+                    await uow.commit()
+                assert taken == (0 if index in model.reopened else request.points)
+                if index not in model.reopened:
+                    model.reopened.add(index)
+                    model.balances[n] -= request.points
+            elif kind in ("award", "deduct"):  # staff by hand; a deduction never goes below zero
+                n, amount = args
+                sign = 1 if kind == "award" else -1
+                await deps.run(awards.change, shop.inc(STAFF_TID, f"{amount} 手动调整", naming=100 + n), sign)
+                if sign > 0 or model.balances[n] >= amount:
+                    model.balances[n] += sign * amount
             elif kind == "redeem":
                 n, r, message_id = args
                 key = f"press:{n + 2}:{100 + n}:{message_id}"
@@ -221,8 +253,11 @@ def test_the_model_is_not_vacuous() -> None:
         _play(
             [("earn", 0, 60), ("redeem", 0, 0, 1), ("redeem", 0, 0, 1), ("redeem", 0, 1, 2), ("fulfil", 0),
              ("cancel", 1), ("earn", 1, 50), ("redeem", 1, 0, 1), ("wait", 20), ("wait", 15), ("fulfil", 2),
-             ("redeem", 2, 0, 1), ("cancel", 0)]
+             ("redeem", 2, 0, 1), ("cancel", 0), ("award", 2, 40), ("deduct", 2, 50), ("deduct", 1, 20),
+             ("reopen", 1), ("reopen", 1), ("redeem", 1, 1, 3)]
         )
     )  # fmt: skip
     assert [r[4] for r in model.redemptions] == ["fulfilled", "cancelled", "expired"]
-    assert model.balances == [30, 50, 0] and model.fulfilled == [1, 0]
+    # 居民2: +40 awarded, a deduction of 50 refused; 居民1: -20 deducted, then the reopen takes back
+    # the 50 the request earned, once, below zero, and a redemption is refused for it.
+    assert model.balances == [30, -20, 40] and model.fulfilled == [1, 0]
