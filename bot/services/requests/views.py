@@ -12,7 +12,13 @@ from bot.services.requests import lists
 from bot.services.requests.access import can_see_details, catalog_of, find, is_active_volunteer
 from bot.services.requests.cards import local, place
 from bot.services.shared import messages
-from bot.services.shared.actors import Actor, identify, member_communities, staff_community_here
+from bot.services.shared.actors import (
+    Actor,
+    community_of_button,
+    identify,
+    member_communities,
+    staff_community_here,
+)
 from bot.services.shared.env import Env
 from bot.services.shared.errors import NotMember, Refused
 from bot.services.shared.messages import Button
@@ -152,11 +158,7 @@ async def open_requests(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
 
 async def open_page_button(uow: UnitOfWork, env: Env, inc: Incoming, community_id: int, page: int) -> Outcome:
     actor = await identify(uow, env, inc)
-    community = await uow.communities.get(community_id)
-    if community is None or (
-        await uow.memberships.find(actor.user.id, community_id) is None and not actor.is_super
-    ):
-        raise Refused("common/button_expired")
+    community = await community_of_button(uow, actor, community_id)
     await _open_page(uow, env, inc, actor, community, max(1, page))
     return Outcome()
 

@@ -132,6 +132,17 @@ async def member_communities(uow: UnitOfWork, actor: Actor, *, left_too: bool = 
     return await uow.communities.many([m.community_id for m in memberships if left_too or m.left_at is None])
 
 
+async def community_of_button(uow: UnitOfWork, actor: Actor, community_id: int) -> Community:
+    """The community a button names, if the presser belongs to it (super-admins to any); an old or
+    forged button otherwise."""
+    community = await uow.communities.get(community_id)
+    if community is None or (
+        await uow.memberships.find(actor.user.id, community_id) is None and not actor.is_super
+    ):
+        raise Refused("common/button_expired")
+    return community
+
+
 async def staff_community_here(uow: UnitOfWork, actor: Actor) -> Community:
     """The community a staff command acts on: the group's, or in private the one the person runs."""
     if actor.community is not None:

@@ -9,7 +9,13 @@ from bot import callbacks
 from bot.incoming import Incoming
 from bot.numbers import number_value
 from bot.services.shared import messages
-from bot.services.shared.actors import Actor, identify, member_communities, require_private
+from bot.services.shared.actors import (
+    Actor,
+    community_of_button,
+    identify,
+    member_communities,
+    require_private,
+)
 from bot.services.shared.env import Env
 from bot.services.shared.errors import NotMember, Refused
 from bot.services.shared.messages import Button, Keyboard
@@ -45,11 +51,7 @@ async def shop(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
 async def page_button(uow: UnitOfWork, env: Env, inc: Incoming, community_id: int, page: int) -> Outcome:
     actor = await identify(uow, env, inc)
     require_private(inc)
-    community = await uow.communities.get(community_id)
-    if community is None or (
-        await uow.memberships.find(actor.user.id, community_id) is None and not actor.is_super
-    ):
-        raise Refused("common/button_expired")
+    community = await community_of_button(uow, actor, community_id)
     await _page(uow, env, inc, actor, community, max(1, page))
     return Outcome()
 
