@@ -39,6 +39,7 @@ time again, which `next_after` must never do.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -51,6 +52,7 @@ from apscheduler.triggers.date import DateTrigger
 
 from bot.numbers import chinese_value
 from bot.opening import fold
+from bot.workdays import is_workday
 
 Spec = dict[str, Any]
 
@@ -70,12 +72,23 @@ def zone(tz: str | tzinfo) -> tzinfo:
     return ZoneInfo(tz) if isinstance(tz, str) else tz
 
 
+def _later(a: datetime, b: datetime) -> bool:
+    """`a` after `b` on the timeline. (Python compares two times of one zone object by their wall
+    time, fold ignored, which is wrong in the hour the autumn change repeats.)"""
+    return a.astimezone(UTC) > b.astimezone(UTC)
+
+
+MAX_CANDIDATES = 400  # wall times looked at for one fire of a filtered rule (工作日 over 春节, 每两周)
+
+
 @dataclass(frozen=True)
 class Rule:
     """When a schedule fires: once (`{"once": "<iso utc>"}`) or by calendar fields (`{"cron": {...}}`).
 
-    `spec` is what is stored. Recurring specs may carry more than cron fields (for example working
-    days only, or every other week); `next_after` honours them.
+    `spec` is what is stored. A recurring spec may carry more than cron fields: `"workdays": true`
+    keeps only China's working days (bot/workdays.py: holidays off, 调休 make-up days on), and
+    `"every_weeks": n` with `"anchor": "<iso date>"` keeps only every n-th week (Monday to Sunday)
+    counted from the anchor's week; `next_after` honours them.
     """
 
     spec: Spec = field(default_factory=dict)
@@ -104,18 +117,47 @@ class Rule:
         return "cron" in self.spec
 
     def trigger(self, tz: str | tzinfo) -> BaseTrigger:
+        """APScheduler's trigger of the calendar fields alone (the extras are `next_after`'s)."""
         if "once" in self.spec:
             return DateTrigger(run_date=datetime.fromisoformat(self.spec["once"]), timezone=zone(tz))
         return CronTrigger(timezone=zone(tz), **self.spec["cron"])
 
+    def _keeps(self, day: date) -> bool:
+        if self.spec.get("workdays") and not is_workday(day):
+            return False
+        every = int(self.spec.get("every_weeks", 1))
+        if every > 1:
+            anchor = date.fromisoformat(self.spec["anchor"])
+            weeks = (_week_monday(day) - _week_monday(anchor)).days // 7
+            return weeks % every == 0
+        return True
+
     def next_after(self, after: datetime, tz: str | tzinfo) -> datetime | None:
-        """The first fire time strictly after `after`, or None when the rule has no more."""
-        trigger = self.trigger(tz)
-        moment = after + timedelta(microseconds=1)
+        """The first fire time strictly after `after` (aware, in `tz`), or None when there is none.
+
+        The calendar fields are matched on the community's wall clock (a CronTrigger in UTC, which
+        has no DST, reading local wall times) and each wall time is placed by `wall_instant`: a daily
+        02:30 fires once on the autumn night the clock shows 02:30 twice, and at 03:30 summer time on
+        the spring night it shows none.
+        """
+        if after.tzinfo is None:
+            raise ValueError("after must be aware")
+        local = zone(tz)
         if "once" in self.spec:
-            at: datetime | None = trigger.get_next_fire_time(None, moment)
-            return at if at is not None and at >= moment else None
-        return trigger.get_next_fire_time(None, moment)
+            at = datetime.fromisoformat(self.spec["once"])
+            return at.astimezone(local) if _later(at, after) else None
+        walls = CronTrigger(timezone=UTC, **self.spec["cron"])
+        cursor = after.astimezone(local).replace(tzinfo=UTC) + timedelta(microseconds=1)
+        for _ in range(MAX_CANDIDATES):
+            wall: datetime | None = walls.get_next_fire_time(None, cursor)
+            if wall is None:
+                return None
+            if self._keeps(wall.date()):
+                moment = wall_instant(wall.date(), wall.time(), local)
+                if _later(moment, after):
+                    return moment
+            cursor = wall + timedelta(microseconds=1)
+        return None
 
     def next_times(self, after: datetime, tz: str | tzinfo, n: int = 3) -> list[datetime]:
         times: list[datetime] = []
@@ -427,7 +469,7 @@ def _resolve(parts: _Parts, *, now: datetime, tz: tzinfo, default_time: time | N
     for index, day in enumerate(days):
         _check_agrees(parts, day, today)
         moment = wall_instant(day + timedelta(days=extra), at, tz)
-        if moment > now:
+        if _later(moment, now):
             return moment
         if past_is_mistake or index == len(days) - 1:
             raise WhenError(PAST, at=moment)
@@ -447,3 +489,246 @@ def parse_moment(text: str, *, now: datetime, tz: str | tzinfo, default_time: ti
     if end < len(text) or not text.strip():
         raise WhenError(UNREADABLE)
     return _resolve(parts, now=now, tz=zone(tz), default_time=default_time)
+
+
+# -- recurring phrases -----------------------------------------------------------------------------
+RULE_DEFAULT_TIME = time(9, 0)  # a recurring phrase with no time of day (每月15号) fires at 09:00
+MIN_GAP = timedelta(minutes=1)  # a rule may fire at most once a minute
+GAP_PROBES = 5  # fire times looked at to measure how often a rule fires
+
+_CRON_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_WD = r"[一二三四五六日天1-7]"
+_WEEK_WORD = r"(?:周|星期|礼拜)"
+_DAYS = (  # one weekday or several: 一三五, 一、三、五, 一至五, 周一到周五, 1-5
+    rf"(?P<days>{_WD}(?:(?:[、,，和及与至到~-]\s*{_WEEK_WORD}?|{_WEEK_WORD})?[一二三四五六日天]"
+    r"|[、,，至到~-][1-7](?![0-9:点时]))*)"
+)
+_EN_DAY = rf"(?:{'|'.join(_EN_WEEKDAYS)})[a-z]*"
+_NTH = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_ORDINAL = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th"}
+_EACH_MONTH = r"每(?:个)?月(?:的)?\s*"
+
+_RECURRENCES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(pattern, re.IGNORECASE))
+    for kind, pattern in (
+        ("seconds", rf"每(?:隔)?\s*(?P<n>{_NUM})?\s*秒(?:钟)?|every\s+(?P<n_en>[0-9]+\s+)?seconds?"),
+        ("minutes", rf"每(?:隔)?\s*(?P<n>{_NUM})?\s*分钟|every\s+(?P<n_en>[0-9]+\s+)?minutes?"),
+        (
+            "hours",
+            rf"每(?:隔)?\s*(?P<n>{_NUM})?\s*个?(?:小时|钟头)|every\s+(?P<n_en>[0-9]+\s+)?hours?|hourly",
+        ),
+        ("daily", r"每天|每日|天天|every\s*day|daily"),
+        (
+            "workdays",
+            r"每个?工作日|工作日|every\s+(?:working\s+day|workday|weekday)|(?:on\s+)?(?:weekdays|workdays)",
+        ),
+        ("weekend", r"每个?周末|周末|every\s+weekend|(?:on\s+)?weekends"),
+        (
+            "weeks",
+            rf"(?:每\s*(?P<n>[2-4两二三四])\s*(?:个)?(?:周|星期|礼拜)|每隔\s*[一1]\s*(?:周|星期)|隔周|双周)(?:的)?\s*{_WEEK_WORD}?{_DAYS}",
+        ),
+        ("weeks", rf"every\s+(?:other|(?P<n_en>[2-4])\s+weeks?\s+on)\s+(?P<en>{_EN_DAY})"),
+        ("weekly", rf"(?:每(?:个)?|每逢){_WEEK_WORD}{_DAYS}"),
+        ("weekly", rf"every\s+(?P<en>{_EN_DAY}(?:\s*(?:,|and)\s*{_EN_DAY})*)"),
+        ("month_last_weekday", rf"{_EACH_MONTH}(?:最后一个|最后一周的?|倒数第一个){_WEEK_WORD}(?P<wd>{_WD})"),
+        ("month_nth_weekday", rf"{_EACH_MONTH}第\s*(?P<nth>[一二三四1-4])\s*个{_WEEK_WORD}(?P<wd>{_WD})"),
+        ("month_last_day", rf"{_EACH_MONTH}(?:最后一天|最末一天|月底|月末)|每个?月底|每个?月末"),
+        ("month_first_day", rf"{_EACH_MONTH}(?:第一天|月初)|每个?月初"),
+        ("month_days", rf"{_EACH_MONTH}(?P<ds>{_NUM}(?:\s*[日号]?\s*[、,，和及与]\s*{_NUM})*)\s*[日号]"),
+        ("quarter_first_day", r"每(?:个)?季度?(?:的)?\s*(?:第一天|首日|初)"),
+        ("quarter_last_day", r"每(?:个)?季度?(?:的)?\s*(?:最后一天|末)"),
+        ("yearly", rf"每年(?:的)?\s*(?P<m>{_NUM})\s*月\s*(?P<d>{_NUM})\s*[日号]?"),
+    )
+)
+_CRONTAB = re.compile(r"\s*(?P<f>[0-9*/,\-a-zA-Z?]+(?:\s+[0-9*/,\-a-zA-Z?]+){4})\s*")
+_CRONTAB_DAY = {**{str(n): _CRON_DAYS[(n - 1) % 7] for n in range(8)}, **{d: d for d in _CRON_DAYS}}
+
+
+def _weekday_numbers(text: str) -> list[int]:
+    """一三五 → [0, 2, 4]; 一至五 / 周一到周五 / 1-5 → [0 … 4]; Monday is 0."""
+    text = re.sub(_WEEK_WORD, "", text)
+    found: list[int] = []
+    ranged = False
+    for char in text:
+        if char in "至到~-":
+            ranged = True
+        elif char in _WEEKDAYS:
+            day = _WEEKDAYS[char]
+            if ranged and found:
+                start = found[-1]
+                if day < start:
+                    raise WhenError(UNREADABLE)
+                found.extend(range(start + 1, day + 1))
+            else:
+                found.append(day)
+            ranged = False
+    return sorted(set(found))
+
+
+def _cron_days(days: list[int]) -> str:
+    return ",".join(_CRON_DAYS[d] for d in days)
+
+
+def _count(match: re.Match[str], default: int = 1) -> int:
+    g = match.groupdict()
+    raw = g.get("n") or (g.get("n_en") or "").strip()
+    return _number(raw) if raw else default
+
+
+def _recurrence(kind: str, match: re.Match[str]) -> tuple[dict[str, Any], dict[str, Any], bool]:
+    """Cron fields and extras a recurrence word names, and whether a time of day may follow it."""
+    g = match.groupdict()
+    if kind == "seconds":
+        return {"second": f"*/{_count(match)}"}, {}, False
+    if kind == "minutes":
+        return {"minute": f"*/{_count(match)}"}, {}, False
+    if kind == "hours":
+        n = _count(match)
+        if not 1 <= n <= 23:
+            raise WhenError(UNREADABLE)
+        return {"hour": f"*/{n}", "minute": 0}, {}, False
+    if kind == "daily":
+        return {}, {}, True
+    if kind == "workdays":
+        return {}, {"workdays": True}, True
+    if kind == "weekend":
+        return {"day_of_week": "sat,sun"}, {}, True
+    if kind in ("weeks", "weekly"):
+        if g.get("en"):
+            days = sorted({_EN_WEEKDAYS.index(w.lower()[:3]) for w in re.findall(_EN_DAY, g["en"], re.I)})
+        else:
+            days = _weekday_numbers(g["days"])
+        extras = {"every_weeks": _count(match, 2)} if kind == "weeks" else {}
+        return {"day_of_week": _cron_days(days)}, extras, True
+    if kind == "month_last_weekday":
+        return {"day": f"last {_CRON_DAYS[_WEEKDAYS[g['wd']]]}"}, {}, True
+    if kind == "month_nth_weekday":
+        return {"day": f"{_ORDINAL[_NTH[g['nth']]]} {_CRON_DAYS[_WEEKDAYS[g['wd']]]}"}, {}, True
+    if kind == "month_last_day":
+        return {"day": "last"}, {}, True
+    if kind == "month_first_day":
+        return {"day": 1}, {}, True
+    if kind == "month_days":
+        days = sorted({_number(n) for n in re.findall(_NUM, g["ds"])})
+        if not all(1 <= d <= 31 for d in days):
+            raise WhenError(UNREADABLE)
+        return {"day": ",".join(map(str, days))}, {}, True
+    if kind == "quarter_first_day":
+        return {"month": "1,4,7,10", "day": 1}, {}, True
+    if kind == "quarter_last_day":
+        return {"month": "3,6,9,12", "day": "last"}, {}, True
+    month, day = _number(g["m"]), _number(g["d"])  # yearly
+    if _date(2028, month, day) is None:  # 2028 is a leap year: 2月29日 exists
+        raise WhenError(UNREADABLE)
+    return {"month": month, "day": day}, {}, True
+
+
+def _crontab(fields: str) -> dict[str, Any]:
+    """A 5-field crontab line as CronTrigger fields; its day of week counted as cron does (0 and 7
+    are Sunday, 1-5 Monday to Friday), not as APScheduler's from_crontab does (0 is Monday)."""
+    minute, hour, day, month, dow = fields.split()
+    cron: dict[str, Any] = {"minute": minute, "hour": hour, "day": day, "month": month}
+    if dow not in ("*", "?"):
+        days: set[int] = set()
+        for part in dow.lower().split(","):
+            base, _, step = part.partition("/")
+            if base == "*":
+                first, last = 0, 6
+            elif "-" in base:
+                low, high = base.split("-", 1)
+                first, last = _crontab_day(low), _crontab_day(high)
+                last = 7 if last == 0 and first > 0 else last  # 1-0: Monday to Sunday
+            else:
+                first = last = _crontab_day(base)
+            if last < first:
+                raise WhenError(UNREADABLE)
+            days |= {
+                n % 7 for n in range(first, last + 1, int(step) if step.isdigit() and step != "0" else 1)
+            }
+        cron["day_of_week"] = ",".join(_CRONTAB_DAY[str(n)] for n in sorted(days, key=lambda n: (n - 1) % 7))
+    try:
+        CronTrigger(timezone=UTC, **cron)
+    except ValueError:
+        raise WhenError(UNREADABLE) from None
+    return cron
+
+
+def _crontab_day(word: str) -> int:
+    """A crontab day of week as a number, 0 (or 7) Sunday; names allowed."""
+    if word.isdigit() and int(word) <= 7:
+        return int(word)
+    if word[:3] in _CRON_DAYS:
+        return (_CRON_DAYS.index(word[:3]) + 1) % 7
+    raise WhenError(UNREADABLE)
+
+
+def _clock_of(rest: str, timed: bool) -> tuple[int, int] | None:
+    """The time of day after a recurrence word, None when there is none (a default applies)."""
+    parts, end = _scan(rest)
+    if end < len(rest):
+        raise WhenError(UNREADABLE)
+    if parts.seen - {"clock"}:  # 每天 明天 9点: a date in a recurring phrase
+        raise WhenError(AMBIGUOUS)
+    if not timed:
+        if parts.hour is not None or parts.period is not None:
+            raise WhenError(AMBIGUOUS)  # 每小时 9点
+        return None
+    if parts.hour is None:
+        if parts.period is not None:  # 每天晚上: when in the evening?
+            raise WhenError(NO_TIME)
+        return None
+    hour, extra = _hour_of_day(parts)
+    if extra:  # 每周三晚上12点 is Thursday 00:00: say so rather than guess
+        raise WhenError(AMBIGUOUS)
+    return hour, parts.minute
+
+
+def _checked(rule: Rule, now: datetime, tz: tzinfo) -> Rule:
+    times = rule.next_times(now, tz, GAP_PROBES)
+    if not times:
+        raise WhenError(NEVER)
+    if any(b.astimezone(UTC) - a.astimezone(UTC) < MIN_GAP for a, b in itertools.pairwise(times)):
+        raise WhenError(TOO_OFTEN)
+    return rule
+
+
+def _recurring(text: str, *, now: datetime, tz: tzinfo) -> Rule | None:
+    """The recurring rule `text` names, or None when it does not begin with a recurrence word."""
+    folded = fold(text)
+    crontab = _CRONTAB.fullmatch(folded)
+    if crontab:
+        return _checked(Rule({"cron": _crontab(crontab.group("f"))}), now, tz)
+    start = len(folded) - len(folded.lstrip())
+    found = next(((kind, m) for kind, p in _RECURRENCES if (m := p.match(folded, start))), None)
+    if found is None:
+        return None
+    kind, match = found
+    fields, extras, timed = _recurrence(kind, match)
+    clock = _clock_of(text[match.end() :], timed)
+    if timed:
+        hour, minute = clock or (RULE_DEFAULT_TIME.hour, RULE_DEFAULT_TIME.minute)
+        fields |= {"hour": hour, "minute": minute}
+    if extras.get("every_weeks"):
+        first = Rule({"cron": fields}).next_after(now, tz)
+        if first is None:
+            raise WhenError(NEVER)
+        extras["anchor"] = first.date().isoformat()  # the first fire's week is week 0
+    return _checked(Rule({"cron": fields, **extras}), now, tz)
+
+
+def parse_rule(text: str, *, now: datetime, tz: str | tzinfo) -> Rule:
+    """A one-off or recurring time phrase (每天 8:00, 工作日 8:30, 每周三 15:00, a cron line …) as a Rule.
+
+    A one-off phrase is read by `parse_moment` (a time is required). A recurring phrase without a
+    time of day (每月15号, 每月最后一个周五) fires at 09:00 (`RULE_DEFAULT_TIME`); with only a period
+    (每天晚上) it is `when/no_time`. A crontab line ("0 9 * * 1-5") counts its day of week as cron does.
+    Raises WhenError like `parse_moment`, `when/too_often` for a rule that would fire more than once a
+    minute and `when/never` for one with no fire time after `now`.
+    """
+    if now.tzinfo is None:
+        raise ValueError("now must be aware")
+    local = zone(tz)
+    rule = _recurring(text, now=now, tz=local)
+    if rule is not None:
+        return rule
+    return Rule.once(parse_moment(text, now=now, tz=local))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.when import WhenError, parse_moment
+from bot.when import Rule, WhenError, parse_moment, parse_rule
 
 SH = ZoneInfo("Asia/Shanghai")
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -176,3 +177,166 @@ def test_a_time_the_autumn_change_repeats_is_its_first_reading() -> None:
 def test_a_naive_now_is_a_programming_error() -> None:
     with pytest.raises(ValueError):
         parse_moment("明天 9:00", now=datetime(2026, 12, 2, 10), tz=SH)
+
+
+# -- rules -----------------------------------------------------------------------------------------
+def local_times(rule: Rule, now: datetime, n: int = 3, tz: ZoneInfo = SH) -> list[str]:
+    return [t.astimezone(tz).strftime("%Y-%m-%d %a %H:%M") for t in rule.next_times(now, tz, n)]
+
+
+RULES = [
+    # (now, phrase, the next three fire times in Shanghai)
+    (WED, "每天 8:00", ["2026-12-03 Thu 08:00", "2026-12-04 Fri 08:00", "2026-12-05 Sat 08:00"]),
+    (WED, "每日 20:00", ["2026-12-02 Wed 20:00", "2026-12-03 Thu 20:00", "2026-12-04 Fri 20:00"]),
+    (WED, "每天早上8点", ["2026-12-03 Thu 08:00", "2026-12-04 Fri 08:00", "2026-12-05 Sat 08:00"]),
+    (WED, "天天 下午3点", ["2026-12-02 Wed 15:00", "2026-12-03 Thu 15:00", "2026-12-04 Fri 15:00"]),
+    (WED, "every day 8:00", ["2026-12-03 Thu 08:00", "2026-12-04 Fri 08:00", "2026-12-05 Sat 08:00"]),
+    (WED, "工作日 8:30", ["2026-12-03 Thu 08:30", "2026-12-04 Fri 08:30", "2026-12-07 Mon 08:30"]),
+    (WED, "每个工作日 早上8点半", ["2026-12-03 Thu 08:30", "2026-12-04 Fri 08:30", "2026-12-07 Mon 08:30"]),
+    (WED, "每周三 15:00", ["2026-12-02 Wed 15:00", "2026-12-09 Wed 15:00", "2026-12-16 Wed 15:00"]),
+    (WED, "每星期三下午3点", ["2026-12-02 Wed 15:00", "2026-12-09 Wed 15:00", "2026-12-16 Wed 15:00"]),
+    (WED, "每周一三五 9点", ["2026-12-04 Fri 09:00", "2026-12-07 Mon 09:00", "2026-12-09 Wed 09:00"]),
+    (WED, "每周一、三、五 9:00", ["2026-12-04 Fri 09:00", "2026-12-07 Mon 09:00", "2026-12-09 Wed 09:00"]),
+    (WED, "每周一至周五 8:00", ["2026-12-03 Thu 08:00", "2026-12-04 Fri 08:00", "2026-12-07 Mon 08:00"]),
+    (WED, "每周末 10:00", ["2026-12-05 Sat 10:00", "2026-12-06 Sun 10:00", "2026-12-12 Sat 10:00"]),
+    (WED, "every monday 9am", ["2026-12-07 Mon 09:00", "2026-12-14 Mon 09:00", "2026-12-21 Mon 09:00"]),
+    (WED, "每两周周五 19:00", ["2026-12-04 Fri 19:00", "2026-12-18 Fri 19:00", "2027-01-01 Fri 19:00"]),
+    (WED, "隔周周六上午10点", ["2026-12-05 Sat 10:00", "2026-12-19 Sat 10:00", "2027-01-02 Sat 10:00"]),
+    (WED, "every other friday 7pm", ["2026-12-04 Fri 19:00", "2026-12-18 Fri 19:00", "2027-01-01 Fri 19:00"]),
+    (WED, "每月1日 9:00", ["2027-01-01 Fri 09:00", "2027-02-01 Mon 09:00", "2027-03-01 Mon 09:00"]),
+    (WED, "每月15号", ["2026-12-15 Tue 09:00", "2027-01-15 Fri 09:00", "2027-02-15 Mon 09:00"]),
+    (WED, "每月1号、15号 10点", ["2026-12-15 Tue 10:00", "2027-01-01 Fri 10:00", "2027-01-15 Fri 10:00"]),
+    (WED, "每月最后一个周五", ["2026-12-25 Fri 09:00", "2027-01-29 Fri 09:00", "2027-02-26 Fri 09:00"]),
+    (
+        WED,
+        "每月最后一个周五 下午3点",
+        ["2026-12-25 Fri 15:00", "2027-01-29 Fri 15:00", "2027-02-26 Fri 15:00"],
+    ),
+    (WED, "每月第一个周一 10点", ["2026-12-07 Mon 10:00", "2027-01-04 Mon 10:00", "2027-02-01 Mon 10:00"]),
+    (WED, "每月最后一天 17:00", ["2026-12-31 Thu 17:00", "2027-01-31 Sun 17:00", "2027-02-28 Sun 17:00"]),
+    (WED, "每季度第一天 9:00", ["2027-01-01 Fri 09:00", "2027-04-01 Thu 09:00", "2027-07-01 Thu 09:00"]),
+    (WED, "每季度最后一天 9:00", ["2026-12-31 Thu 09:00", "2027-03-31 Wed 09:00", "2027-06-30 Wed 09:00"]),
+    (WED, "每年12月1日", ["2027-12-01 Wed 09:00", "2028-12-01 Fri 09:00", "2029-12-01 Sat 09:00"]),
+    (WED, "每年2月29日 10:00", ["2028-02-29 Tue 10:00", "2032-02-29 Sun 10:00", "2036-02-29 Fri 10:00"]),
+    (WED, "每30分钟", ["2026-12-02 Wed 10:30", "2026-12-02 Wed 11:00", "2026-12-02 Wed 11:30"]),
+    (WED, "每小时", ["2026-12-02 Wed 11:00", "2026-12-02 Wed 12:00", "2026-12-02 Wed 13:00"]),
+    # crontab lines count the day of week as cron does: 0 is Sunday, 1-5 Monday to Friday
+    (SAT, "0 9 * * 1-5", ["2026-12-07 Mon 09:00", "2026-12-08 Tue 09:00", "2026-12-09 Wed 09:00"]),
+    (WED, "0 9 * * 0", ["2026-12-06 Sun 09:00", "2026-12-13 Sun 09:00", "2026-12-20 Sun 09:00"]),
+    (WED, "30 18 * * 7", ["2026-12-06 Sun 18:30", "2026-12-13 Sun 18:30", "2026-12-20 Sun 18:30"]),
+    (WED, "0 8 1 * *", ["2027-01-01 Fri 08:00", "2027-02-01 Mon 08:00", "2027-03-01 Mon 08:00"]),
+    (WED, "0 9 * * mon,thu", ["2026-12-03 Thu 09:00", "2026-12-07 Mon 09:00", "2026-12-10 Thu 09:00"]),
+    # one-off phrases are rules too
+    (WED, "明天 9:00", ["2026-12-03 Thu 09:00"]),
+    (WED, "12月30日下午3点", ["2026-12-30 Wed 15:00"]),
+]
+
+
+@pytest.mark.parametrize(("now", "text", "expected"), RULES, ids=[r[1] for r in RULES])
+def test_a_rule_fires_when_people_mean(now: datetime, text: str, expected: list[str]) -> None:
+    rule = parse_rule(text, now=now, tz=SH)
+    assert local_times(rule, now) == expected
+    assert rule.recurring == (len(expected) > 1)
+
+
+def test_a_rule_is_stored_and_read_back_unchanged() -> None:
+    rule = parse_rule("每两周周五 19:00", now=WED, tz=SH)
+    assert rule.spec == {"cron": {"day_of_week": "fri", "hour": 19, "minute": 0}, "every_weeks": 2,
+                         "anchor": "2026-12-04"}  # fmt: skip
+    again = Rule.from_spec(rule.spec)
+    assert local_times(again, datetime(2026, 12, 10, tzinfo=SH)) == local_times(
+        rule, datetime(2026, 12, 10, tzinfo=SH)
+    )
+
+
+def test_workday_rules_skip_the_national_day_holiday_and_keep_the_make_up_saturday() -> None:
+    rule = parse_rule("工作日 8:30", now=datetime(2026, 9, 29, 12, tzinfo=SH), tz=SH)
+    assert rule.spec == {"cron": {"hour": 8, "minute": 30}, "workdays": True}
+    times = local_times(rule, datetime(2026, 9, 29, 12, tzinfo=SH), 4)
+    # 30 September works; 1-7 October are off; Thursday 8 and Friday 9 work, Saturday 10 is a 调休 day
+    assert times == [
+        "2026-09-30 Wed 08:30",
+        "2026-10-08 Thu 08:30",
+        "2026-10-09 Fri 08:30",
+        "2026-10-10 Sat 08:30",
+    ]
+
+
+def test_workday_rules_skip_the_whole_spring_festival() -> None:
+    rule = parse_rule("工作日 9:00", now=datetime(2026, 2, 13, 12, tzinfo=SH), tz=SH)
+    # Saturday 14 February is a make-up day, then nine days off until Tuesday 24
+    assert local_times(rule, datetime(2026, 2, 13, 12, tzinfo=SH), 2) == [
+        "2026-02-14 Sat 09:00",
+        "2026-02-24 Tue 09:00",
+    ]
+
+
+RULE_REFUSALS = [
+    (WED, "每秒", "when/too_often"),
+    (WED, "每10秒", "when/too_often"),
+    (WED, "每天晚上", "when/no_time"),
+    (WED, "每天 明天 9点", "when/ambiguous"),
+    (WED, "每周三 晚上12点", "when/ambiguous"),
+    (WED, "每小时 9点", "when/ambiguous"),
+    (WED, "每年2月30日", "when/unreadable"),
+    (WED, "每周三 开会", "when/unreadable"),
+    (WED, "0 9 30 2 *", "when/never"),
+    (WED, "0 25 * * *", "when/unreadable"),
+    (WED, "0 9 * * 5-1", "when/unreadable"),
+    (WED, "2026-12-01 09:00", "when/past"),
+    (WED, "开会", "when/unreadable"),
+]
+
+
+@pytest.mark.parametrize(("now", "text", "reason"), RULE_REFUSALS, ids=[r[1] for r in RULE_REFUSALS])
+def test_a_rule_we_cannot_trust_is_refused_with_a_reason(now: datetime, text: str, reason: str) -> None:
+    with pytest.raises(WhenError) as refused:
+        parse_rule(text, now=now, tz=SH)
+    assert refused.value.reason == reason
+
+
+def test_a_rule_firing_every_minute_is_allowed_but_not_faster() -> None:
+    assert local_times(parse_rule("* * * * *", now=WED, tz=SH), WED, 2) == [
+        "2026-12-02 Wed 10:01",
+        "2026-12-02 Wed 10:02",
+    ]
+    with pytest.raises(WhenError, match="when/too_often"):
+        parse_rule("每30秒", now=WED, tz=SH)
+
+
+# -- daylight saving (Europe/Berlin) ---------------------------------------------------------------
+def utc_times(rule: Rule, now: datetime, n: int) -> list[datetime]:
+    return [t.astimezone(UTC) for t in rule.next_times(now, BERLIN, n)]
+
+
+def u(mo: int, d: int, h: int, mi: int = 0) -> datetime:
+    return datetime(2026, mo, d, h, mi, tzinfo=UTC)
+
+
+def test_a_daily_0230_rule_fires_once_on_the_night_the_clock_skips_it() -> None:
+    rule = parse_rule("每天 02:30", now=datetime(2026, 3, 27, 12, tzinfo=BERLIN), tz=BERLIN)
+    times = utc_times(rule, datetime(2026, 3, 27, 12, tzinfo=BERLIN), 4)
+    # 28 March 02:30 CET; 29 March there is no 02:30 (03:30 CEST, as a clock not set forward); then CEST
+    assert times == [u(3, 28, 1, 30), u(3, 29, 1, 30), u(3, 30, 0, 30), u(3, 31, 0, 30)]
+
+
+def test_a_daily_0230_rule_fires_once_on_the_night_the_clock_repeats_it() -> None:
+    rule = parse_rule("每天 02:30", now=datetime(2026, 10, 23, 12, tzinfo=BERLIN), tz=BERLIN)
+    times = utc_times(rule, datetime(2026, 10, 23, 12, tzinfo=BERLIN), 4)
+    # 25 October shows 02:30 twice (CEST, then CET): it fires at the first only
+    assert times == [u(10, 24, 0, 30), u(10, 25, 0, 30), u(10, 26, 1, 30), u(10, 27, 1, 30)]
+
+
+def test_the_next_fire_after_a_moment_inside_the_repeated_hour_is_the_next_day() -> None:
+    rule = Rule.cron(hour=2, minute=30)
+    inside = u(10, 25, 1, 15).astimezone(BERLIN)  # 02:15 CET, the second time the clock shows 02:15
+    assert rule.next_after(inside, BERLIN) == u(10, 26, 1, 30)
+    assert rule.next_after(u(10, 25, 0, 30), BERLIN) == u(10, 26, 1, 30)  # never the same fire again
+
+
+def test_fire_times_are_strictly_increasing_across_both_changes() -> None:
+    rule = Rule.cron(minute="*/30")
+    for start in (datetime(2026, 3, 29, 0, tzinfo=BERLIN), datetime(2026, 10, 25, 0, tzinfo=BERLIN)):
+        times = utc_times(rule, start, 12)
+        assert all(b > a for a, b in itertools.pairwise(times))
+        assert len(set(times)) == 12
