@@ -231,7 +231,7 @@ _TOKENS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         ("weekday", rf"(?P<shift>next\s+|this\s+)?(?P<wd_en>{'|'.join(_EN_WEEKDAYS)})[a-z]*\b"),
         ("period", _alternatives(_PERIODS)),
-        ("filler", r"[\s,，、。.]+|的|在|于|at\b|on\b|in the\b"),
+        ("filler", r"[\s,，、。.]+|的|在|于|at\b|on\b|in the\b|(?<=[0-9])t(?=[0-9])"),  # 2026-12-20T15:00
     )
 )
 _SHIFTS = {
@@ -697,7 +697,12 @@ def _recurring(text: str, *, now: datetime, tz: tzinfo) -> Rule | None:
     folded = fold(text)
     crontab = _CRONTAB.fullmatch(folded)
     if crontab:
-        return _checked(Rule({"cron": _crontab(crontab.group("f"))}), now, tz)
+        try:
+            cron = _crontab(crontab.group("f"))
+        except WhenError:
+            cron = None  # five words that are not a crontab line ("every monday at 9 am")
+        if cron is not None:
+            return _checked(Rule({"cron": cron}), now, tz)
     start = len(folded) - len(folded.lstrip())
     found = next(((kind, m) for kind, p in _RECURRENCES if (m := p.match(folded, start))), None)
     if found is None:

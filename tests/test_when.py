@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.when import Rule, WhenError, parse_moment, parse_rule
 
@@ -340,3 +342,57 @@ def test_fire_times_are_strictly_increasing_across_both_changes() -> None:
         times = utc_times(rule, start, 12)
         assert all(b > a for a, b in itertools.pairwise(times))
         assert len(set(times)) == 12
+
+
+# -- any moment, any text --------------------------------------------------------------------------
+REASONS = {"when/unreadable", "when/past", "when/ambiguous", "when/no_time", "when/too_often", "when/never"}
+ANY_NOW = st.datetimes(
+    min_value=datetime(2025, 1, 1), max_value=datetime(2032, 12, 31), timezones=st.sampled_from([SH, BERLIN])
+)
+
+
+@given(now=ANY_NOW, text=st.sampled_from([m[1] for m in MOMENTS] + [r[1] for r in REFUSED]))
+@settings(max_examples=300, deadline=None)
+def test_at_any_moment_a_phrase_is_a_later_moment_or_a_refusal_with_a_reason(
+    now: datetime, text: str
+) -> None:
+    tz = now.tzinfo
+    assert isinstance(tz, ZoneInfo)
+    try:
+        got = parse_moment(text, now=now, tz=tz)
+    except WhenError as refused:
+        assert refused.reason in REASONS
+        return
+    assert got.astimezone(UTC) > now.astimezone(UTC)
+    assert got.tzinfo == tz
+
+
+@given(now=ANY_NOW, text=st.sampled_from([r[1] for r in RULES]))
+@settings(max_examples=200, deadline=None)
+def test_at_any_moment_a_rule_fires_later_and_never_twice_within_a_minute(now: datetime, text: str) -> None:
+    tz = now.tzinfo
+    assert isinstance(tz, ZoneInfo)
+    try:
+        rule = parse_rule(text, now=now, tz=tz)
+    except WhenError as refused:
+        assert refused.reason == "when/past" and not text.startswith("每")  # only a one-off can be past
+        return
+    times = [t.astimezone(UTC) for t in rule.next_times(now, tz, 4)]
+    assert times and times[0] > now.astimezone(UTC)
+    assert all(b - a >= timedelta(minutes=1) for a, b in itertools.pairwise(times))
+
+
+PIECES = ["每", "周", "三", "月", "日", "号", "点", "半", "分", "刻", "上午", "下午", "晚上", "凌晨", "明天", "下", "本",
+          "工作日", "每两周", "最后一个", "季度", "年", "12", "0", "3", "25", "31", ":", ":30", "-", "/", " ", "*",
+          "pm", "am", "tomorrow", "every", "monday", "十二", "二十", "两", "〇", "１", "："]  # fmt: skip
+TEXTS = st.one_of(st.text(max_size=40), st.lists(st.sampled_from(PIECES), max_size=8).map("".join))
+
+
+@given(text=TEXTS)
+@settings(max_examples=1000, deadline=None)
+def test_any_text_is_read_or_refused_never_crashes(text: str) -> None:
+    for read in (parse_moment, parse_rule):
+        try:
+            read(text, now=WED, tz=SH)
+        except WhenError as refused:
+            assert refused.reason in REASONS
