@@ -189,6 +189,14 @@ _WEEKDAYS = {**dict(zip("一二三四五六日天", (0, 1, 2, 3, 4, 5, 6, 6), st
              **{str(n): n - 1 for n in range(1, 8)}}  # fmt: skip
 _EN_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _EN_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+# English names in full or short (Mon, Tues, Thurs, Sept), not any word that begins like one (month)
+_EN_DAY_WORD = (
+    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\b"
+)
+_EN_MONTH_WORD = (
+    r"(?:january|february|march|april|may|june|july|august|september|october|november|december"
+    r"|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\b\.?"
+)
 _PERIODS = {
     **dict.fromkeys(("凌晨", "半夜", "深夜"), "small_hours"),
     **dict.fromkeys(("早上", "早晨", "清晨", "上午", "早", "morning"), "morning"),
@@ -215,8 +223,8 @@ _TOKENS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("ymd", rf"(?P<y>{_YEAR})\s*[-/.年]\s*(?P<m>{_NUM})\s*[-/.月]\s*(?P<d>{_NUM})\s*[日号]?"),
         ("md", rf"(?P<m>{_NUM})\s*月\s*(?P<d>{_NUM})\s*[日号]?"),
         ("md", r"(?P<m>[0-9]{1,2})[-/](?P<d>[0-9]{1,2})(?![0-9:])"),
-        ("md_en", rf"(?P<mn>{'|'.join(_EN_MONTHS)})[a-z]*\.?\s+(?P<d>[0-9]{{1,2}})(?:st|nd|rd|th)?\b"),
-        ("dm_en", rf"(?P<d>[0-9]{{1,2}})(?:st|nd|rd|th)?\s+(?P<mn>{'|'.join(_EN_MONTHS)})[a-z]*\.?"),
+        ("md_en", rf"(?P<mn>{_EN_MONTH_WORD})\s*(?P<d>[0-9]{{1,2}})(?:st|nd|rd|th)?\b"),
+        ("dm_en", rf"(?P<d>[0-9]{{1,2}})(?:st|nd|rd|th)?\s+(?P<mn>{_EN_MONTH_WORD})"),
         ("clock", r"(?P<h>[0-9]{1,2})\s*:\s*(?P<mi>[0-9]{2})(?:\s*(?P<ap>[ap])\.?m\.?\b)?"),
         ("clock", r"(?P<h>[0-9]{1,2})\s*(?P<ap>[ap])\.?m\.?\b"),
         (
@@ -229,7 +237,7 @@ _TOKENS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             "weekday",
             r"(?P<shift>下下个?|下个?|本|这个?|next\s+|this\s+)?(?:周|星期|礼拜)(?P<wd>[一二三四五六日天1-7])",
         ),
-        ("weekday", rf"(?P<shift>next\s+|this\s+)?(?P<wd_en>{'|'.join(_EN_WEEKDAYS)})[a-z]*\b"),
+        ("weekday", rf"(?P<shift>next\s+|this\s+)?(?P<wd_en>{_EN_DAY_WORD})"),
         ("period", _alternatives(_PERIODS)),
         ("filler", r"[\s,，、。.]+|的|在|于|at\b|on\b|in the\b|(?<=[0-9])t(?=[0-9])"),  # 2026-12-20T15:00
     )
@@ -503,7 +511,7 @@ _DAYS = (  # one weekday or several: 一三五, 一、三、五, 一至五, 周�
     rf"(?P<days>{_WD}(?:(?:[、,，和及与至到~-]\s*{_WEEK_WORD}?|{_WEEK_WORD})?[一二三四五六日天]"
     r"|[、,，至到~-][1-7](?![0-9:点时]))*)"
 )
-_EN_DAY = rf"(?:{'|'.join(_EN_WEEKDAYS)})[a-z]*"
+_EN_DAY = _EN_DAY_WORD
 _NTH = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _ORDINAL = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th"}
 _EACH_MONTH = r"每(?:个)?月(?:的)?\s*"

@@ -104,6 +104,9 @@ MOMENTS = [
     (WED, "Dec 20 3pm", at(2026, 12, 20, 15)),
     (WED, "20 December 15:00", at(2026, 12, 20, 15)),
     (WED, "12am", at(2026, 12, 3, 0)),
+    (WED, "Sept 3 10am", at(2027, 9, 3, 10)),
+    (WED, "thurs 10:30am", at(2026, 12, 3, 10, 30)),
+    (WED, "2026-12-20T15:00", at(2026, 12, 20, 15)),
 ]
 
 
@@ -117,7 +120,9 @@ def test_a_phrase_means_the_moment_people_mean(now: datetime, text: str, expecte
 REFUSED = [
     (WED, "", "when/unreadable"),
     (WED, "开会", "when/unreadable"),
-    (WED, "下午3点 开会", "when/unreadable"),  # a one-off phrase is all time
+    (WED, "下午3点 开会", "when/unreadable"),
+    (WED, "month 3pm", "when/unreadable"),  # not Monday
+    (WED, "sunny 3pm", "when/unreadable"),  # not Sunday  # a one-off phrase is all time
     (WED, "2月30日 9:00", "when/unreadable"),
     (WED, "13月1日 9:00", "when/unreadable"),
     (WED, "25:00", "when/unreadable"),
@@ -202,6 +207,12 @@ RULES = [
     (WED, "每周一至周五 8:00", ["2026-12-03 Thu 08:00", "2026-12-04 Fri 08:00", "2026-12-07 Mon 08:00"]),
     (WED, "每周末 10:00", ["2026-12-05 Sat 10:00", "2026-12-06 Sun 10:00", "2026-12-12 Sat 10:00"]),
     (WED, "every monday 9am", ["2026-12-07 Mon 09:00", "2026-12-14 Mon 09:00", "2026-12-21 Mon 09:00"]),
+    (WED, "every monday at 9 am", ["2026-12-07 Mon 09:00", "2026-12-14 Mon 09:00", "2026-12-21 Mon 09:00"]),
+    (
+        WED,
+        "every tues and thurs 6pm",
+        ["2026-12-03 Thu 18:00", "2026-12-08 Tue 18:00", "2026-12-10 Thu 18:00"],
+    ),
     (WED, "每两周周五 19:00", ["2026-12-04 Fri 19:00", "2026-12-18 Fri 19:00", "2027-01-01 Fri 19:00"]),
     (WED, "隔周周六上午10点", ["2026-12-05 Sat 10:00", "2026-12-19 Sat 10:00", "2027-01-02 Sat 10:00"]),
     (WED, "every other friday 7pm", ["2026-12-04 Fri 19:00", "2026-12-18 Fri 19:00", "2027-01-01 Fri 19:00"]),
