@@ -21,6 +21,14 @@ How a phrase is read (the rules people can rely on):
   晚上 18-24; a contradiction (上午15点, 凌晨8点, 晚上3点) is `when/ambiguous`, as are two dates, two
   times, or a date and a weekday that disagree (12月20日周六 when the 20th is a Sunday).
 - A day without a time is `when/no_time`, unless the caller gives a `default_time`.
+- Recurring phrases begin with their recurrence: 每天/每日/天天, 工作日 (China's working days, see
+  bot/workdays.py), 每周三, 每周一三五, 每周一至五, 周末, 每两周周五/隔周周五 (every other week counted from
+  the first fire's week, stored as `anchor`), 每月1日, 每月1号、15号, 每月第一个周一, 每月最后一个周五,
+  每月最后一天, 每季度第一天/最后一天, 每年12月1日, 每30分钟, 每小时, English every day / every monday /
+  every other friday, and a 5-field crontab line whose day of week counts as cron's (0 and 7 Sunday).
+  A time of day may follow; without one the rule fires at 09:00 (`RULE_DEFAULT_TIME`), with only a
+  period (每天晚上) it is `when/no_time`. A rule firing more than once a minute is `when/too_often`, one
+  with no fire time after now `when/never`.
 - Daylight saving (say Europe/Berlin): a wall time the clock skips (02:30 on the spring-forward night)
   is the instant a clock not yet set forward would show it (03:30 summer time); a wall time the clock
   shows twice is its first reading. Nothing raises.
@@ -117,7 +125,8 @@ class Rule:
         return "cron" in self.spec
 
     def trigger(self, tz: str | tzinfo) -> BaseTrigger:
-        """APScheduler's trigger of the calendar fields alone (the extras are `next_after`'s)."""
+        """APScheduler's trigger of the calendar fields alone, in `tz`. Fire times come from
+        `next_after`, which honours the extras and the DST rules; this trigger does neither."""
         if "once" in self.spec:
             return DateTrigger(run_date=datetime.fromisoformat(self.spec["once"]), timezone=zone(tz))
         return CronTrigger(timezone=zone(tz), **self.spec["cron"])
