@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.render import Renderer
 from bot.when import Rule, WhenError, parse_moment, parse_rule
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -451,3 +452,12 @@ def test_any_text_is_read_or_refused_never_crashes(text: str) -> None:
             read(text, now=WED, tz=SH)
         except WhenError as refused:
             assert refused.reason in REASONS
+
+
+@pytest.mark.parametrize("locale", ["zh_CN", "en"])
+def test_the_past_refusal_shows_the_time_it_understood(locale: str) -> None:
+    with pytest.raises(WhenError) as refused:
+        parse_moment("12月1日 9:00", now=WED, tz=SH)
+    renderer = Renderer("zh_CN")
+    assert "2026-12-01 09:00" in renderer.render(locale, refused.value.reason, **refused.value.params)
+    assert "2026-12-01" not in renderer.render(locale, "when/past")  # and reads well without it
