@@ -118,6 +118,12 @@ class Rule:
     def from_spec(cls, spec: Spec) -> Rule:
         if "once" not in spec and "cron" not in spec:
             raise ValueError(f"not a rule: {spec!r}")
+        if "every_weeks" in spec:
+            if not isinstance(spec["every_weeks"], int) or spec["every_weeks"] < 1:
+                raise ValueError(f"every_weeks must be a whole number of weeks: {spec!r}")
+            if not isinstance(spec.get("anchor"), str):
+                raise ValueError(f"every_weeks needs the anchor date its weeks count from: {spec!r}")
+            date.fromisoformat(spec["anchor"])
         return cls(dict(spec))
 
     @property

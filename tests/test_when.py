@@ -461,3 +461,10 @@ def test_the_past_refusal_shows_the_time_it_understood(locale: str) -> None:
     renderer = Renderer("zh_CN")
     assert "2026-12-01 09:00" in renderer.render(locale, refused.value.reason, **refused.value.params)
     assert "2026-12-01" not in renderer.render(locale, "when/past")  # and reads well without it
+
+
+def test_a_stored_every_other_week_rule_needs_its_anchor() -> None:
+    with pytest.raises(ValueError, match="anchor"):
+        Rule.from_spec({"cron": {"day_of_week": "fri", "hour": 19, "minute": 0}, "every_weeks": 2})
+    with pytest.raises(ValueError):
+        Rule.from_spec({"cron": {"hour": 9}, "every_weeks": 0, "anchor": "2026-12-04"})
