@@ -6,6 +6,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -26,3 +28,15 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
 
     async with engine.begin() as connection:
         await connection.run_sync(_upgrade)
+
+
+async def is_current(engine: AsyncEngine) -> bool:
+    """The database is at the newest migration this code ships (readiness: an instance must not
+    serve a schema it does not know)."""
+
+    def _check(connection: Connection) -> bool:
+        heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
+        return set(MigrationContext.configure(connection).get_current_heads()) == heads
+
+    async with engine.connect() as connection:
+        return await connection.run_sync(_check)

@@ -146,6 +146,28 @@ class OutboxSender:
         self._loop_task = None
         self._workers.clear()
 
+    @property
+    def alive(self) -> bool:
+        """The delivery loop is running (readiness: a bot whose sender died answers but never posts)."""
+        return self._loop_task is not None and not self._loop_task.done() and not self._stopped
+
+    async def flush(self, seconds: float) -> int:
+        """On shutdown: deliver what is due within `seconds`, without cancelling a worker
+        mid-row (`stop` then deals with what is left, which stays pending for the next start).
+        Returns how many rows are still pending."""
+        deadline = asyncio.get_running_loop().time() + seconds
+        while not self._stopped:
+            left = deadline - asyncio.get_running_loop().time()
+            if left <= 0:
+                break
+            await self.dispatch()
+            busy = [t for t in self._workers.values() if not t.done()]
+            if not busy:
+                break
+            await asyncio.wait(busy, timeout=left)
+        async with UnitOfWork(self.sessions, clock=self.clock) as uow:
+            return await uow.outbox.pending_count()
+
     async def _loop(self) -> None:
         while not self._stopped:
             self._wake.clear()
