@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 import sys
 
 from bot.config import ConfigError, Settings, load_settings
@@ -100,6 +101,10 @@ def _serve_webhook(settings: Settings) -> int:
         timeout_graceful_shutdown=max(1, int(settings.drain_seconds)),
         proxy_headers=True,
     )
+    # uvicorn drains on SIGTERM/SIGINT, then raises the signal again with the handlers found before
+    # it started; with these, that second raise does nothing and the drained process exits 0.
+    for stop in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop, lambda *_: None)
     uvicorn.Server(config).run()
     return 0
 
