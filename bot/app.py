@@ -22,6 +22,7 @@ from bot.config import Settings
 from bot.context import BotData, LinliApplication, LinliContext
 from bot.member_directory import TelegramMemberDirectory
 from bot.outbox.cards import CardRenderer
+from bot.outbox.lease import SenderLease
 from bot.outbox.sender import OutboxSender, Sleep
 from bot.render import Renderer
 from bot.services.community import members
@@ -130,6 +131,7 @@ async def start_runtime(app: LinliApplication) -> None:
         poll_seconds=settings.outbox_poll_seconds,
         menus=menus.Menus(renderer, settings.default_locale),
         private_interval=settings.private_message_seconds,
+        lease=SenderLease(engine, clock=clock, retry_seconds=settings.sender_takeover_seconds),
     )
     # Someone unknown writing in private is looked up in the groups (getChatMember) before their update.
     directory = TelegramMemberDirectory(

@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     webhook_max_connections: int = Field(default=40, ge=1, le=100)
     # On SIGTERM: seconds to finish in-flight updates and deliver what the outbox can, then exit.
     drain_seconds: float = Field(default=10.0, ge=0)
+    # Several instances on one PostgreSQL database: one of them sends (and does the timed work); when
+    # it dies another takes over within so many seconds.
+    sender_takeover_seconds: float = Field(default=5.0, gt=0)
     # One JSON object per log line (for a log collector) instead of plain text.
     log_json: bool = False
 

@@ -48,6 +48,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from bot import menus, qr
 from bot.menus import MenuSetting
 from bot.outbox.cards import CardRenderer, RenderedCard
+from bot.outbox.lease import SenderLease
 from storage.clock import Clock
 from storage.models import OutboxMessage
 from storage.uow import UnitOfWork
@@ -101,6 +102,7 @@ class OutboxSender:
         backoff_cap: float = 600.0,
         menus: MenuFunction | None = None,
         private_interval: float = 1.0,
+        lease: SenderLease | None = None,
     ) -> None:
         self.bot = bot
         self.menus = menus
@@ -118,6 +120,7 @@ class OutboxSender:
         self._workers: dict[int, asyncio.Task[None]] = {}
         self._loop_task: asyncio.Task[None] | None = None
         self._stopped = False
+        self.lease = lease  # several instances: only the holder sends (None: this one always does)
 
     # -- life cycle ---------------------------------------------------------------------------
     def wake(self) -> None:
@@ -145,6 +148,8 @@ class OutboxSender:
             await asyncio.gather(*late, return_exceptions=True)
         self._loop_task = None
         self._workers.clear()
+        if self.lease is not None:
+            await self.lease.release()  # another instance takes over at once
 
     @property
     def alive(self) -> bool:
@@ -172,13 +177,24 @@ class OutboxSender:
         while not self._stopped:
             self._wake.clear()
             try:
-                await self.dispatch()
-                timeout = await self._seconds_to_next_due()
+                if await self._leading():
+                    await self.dispatch()
+                    timeout = await self._seconds_to_next_due()
+                else:  # another instance sends; try again later (it may have died)
+                    timeout = self.poll_seconds
             except Exception:  # the database may be briefly unavailable; keep the loop alive
                 log.exception("outbox dispatch failed; retrying")
                 timeout = self.poll_seconds
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=timeout)
+
+    @property
+    def leads(self) -> bool:
+        """This instance is the sender (the one doing timed work too), as last checked."""
+        return self.lease is None or self.lease.held
+
+    async def _leading(self) -> bool:
+        return self.lease is None or await self.lease.hold()
 
     async def _seconds_to_next_due(self) -> float:
         """How long the loop may sleep: until the next row that no running worker will pick up."""
@@ -192,7 +208,7 @@ class OutboxSender:
     # -- dispatch -----------------------------------------------------------------------------
     async def dispatch(self) -> None:
         """Start a worker for every chat that has a due row and no worker yet."""
-        if self._stopped:
+        if self._stopped or not await self._leading():
             return
         async with UnitOfWork(self.sessions, clock=self.clock) as uow:
             chats = await uow.outbox.due_chats(self.clock())
@@ -206,8 +222,8 @@ class OutboxSender:
     async def drain(self, *, rounds: int = 1000) -> None:
         """Deliver everything that is due now and wait for it (tests, the demo, shutdown)."""
         for _ in range(rounds):
-            if self._stopped:
-                return
+            if self._stopped or not await self._leading():
+                return  # stopped, or another instance sends
             await self.dispatch()
             busy = [t for t in self._workers.values() if not t.done()]
             if not busy:
