@@ -1,88 +1,135 @@
-"""`linli run` in webhook mode as a real process against the fake Bot API over HTTP: ready when it can
-work, and SIGTERM drains (in-flight updates finish, the outbox is flushed) and exits 0."""
+"""`linli run` in webhook mode as real processes against the fake Bot API over HTTP: ready when it
+can work; SIGTERM drains (in-flight updates finish, the outbox is flushed) and exits 0; several
+instances on one PostgreSQL database send each message once, and survive one being killed."""
 
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import signal
-import socket
-import sys
 from pathlib import Path
 
-import httpx
+import pytest
+from sqlalchemy import text
 
-from bot.web.webhook import SECRET_HEADER
 from fakebot import FakeBotApiServer, FakeTelegram
-from tests.webhook_world import SECRET, WEBHOOK_URL
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-async def wait_ready(client: httpx.AsyncClient, process: asyncio.subprocess.Process) -> None:
-    for _ in range(300):
-        if process.returncode is not None:
-            raise AssertionError(f"the bot exited with {process.returncode} before it was ready")
-        try:
-            if (await client.get("/readyz")).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        await asyncio.sleep(0.1)
-    raise AssertionError("the bot was not ready within 30 s")
+from storage.engine import make_engine
+from tests.conftest import PG_URL
+from tests.instances import Instance
+from tests.webhook_world import SECRET
 
 
 async def test_sigterm_finishes_what_was_answered_and_exits_0(tmp_path: Path) -> None:
     fake = FakeTelegram()
     residents = [fake.add_user(f"居民{i}") for i in range(5)]
-    port = free_port()
     async with FakeBotApiServer(fake) as server:
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_"))},
-            "TELEGRAM_BOT_TOKEN": fake.token,
-            "TELEGRAM_BASE_URL": server.url,
-            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'linli.db'}",
-            "WEBHOOK_URL": WEBHOOK_URL,
-            "WEBHOOK_SECRET": SECRET,
-            "WEBHOOK_PORT": str(port),
-            "LOG_JSON": "true",
-            "PYTHONPATH": str(ROOT),
-        }
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env, stderr=asyncio.subprocess.PIPE
-        )
+        bot = Instance(fake, server, f"sqlite+aiosqlite:///{tmp_path / 'linli.db'}", tmp_path)
+        await bot.start()
         try:
-            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
-                await wait_ready(client, process)
-                assert fake.updates.webhook is not None and fake.updates.webhook["secret_token"] == SECRET
-                for _ in range(3):  # a private chat gets one message a second: replies queue up
-                    for resident in residents:
-                        fake.send_text(resident, fake.private_chat(resident), "/start")
-                updates = await fake.updates.fetch(
-                    offset=None, limit=100, wait_seconds=0, allowed_updates=None
-                )
-                answers = await asyncio.gather(
-                    *(client.post("/telegram/hook", json=u, headers={SECRET_HEADER: SECRET}) for u in updates)
-                )
-                assert [a.status_code for a in answers] == [200] * len(updates)
-                process.send_signal(signal.SIGTERM)  # at once: replies may still be in the outbox
-                _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+            await bot.wait_ready()
+            assert fake.updates.webhook is not None and fake.updates.webhook["secret_token"] == SECRET
+            for _ in range(3):  # a private chat gets one message a second: replies queue up
+                for resident in residents:
+                    fake.send_text(resident, fake.private_chat(resident), "/start")
+            updates = await fake.updates.fetch(offset=None, limit=100, wait_seconds=0, allowed_updates=None)
+            answers = await asyncio.gather(*(bot.post(u) for u in updates))
+            assert answers == [200] * len(updates)
+            code = await bot.end(signal.SIGTERM)  # at once: replies are still in the outbox
         finally:
-            if process.returncode is None:
-                process.kill()
-                await process.wait()
-    assert process.returncode == 0, stderr.decode()
+            if bot.running:
+                await bot.end(signal.SIGKILL)
+    assert code == 0, bot.stderr.decode()
     for resident in residents:
         assert len(fake.bot_messages(fake.private_chat(resident))) >= 3, "an answered update lost its reply"
-    log = stderr.decode()
-    assert fake.token not in log
-    lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+    assert fake.token not in bot.stderr.decode()
+    lines = bot.log_lines()
     assert lines and all("levelname" in line and "message" in line for line in lines)
     assert any("outbox flushed" in line["message"] for line in lines)
+
+
+async def _fresh_postgres() -> str:
+    engine = make_engine(PG_URL)
+    async with engine.begin() as connection:
+        await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        await connection.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+    return PG_URL
+
+
+@pytest.mark.postgres
+async def test_three_instances_one_killed_mid_flight_lose_nothing_and_send_once(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    url = await _fresh_postgres()  # the instances migrate it themselves, all at once
+    fake = FakeTelegram(flood_limits=True)
+    residents = [fake.add_user(f"居民{i}") for i in range(40)]
+    async with FakeBotApiServer(fake) as server:
+        options = {"SENDER_TAKEOVER_SECONDS": "0.5", "OUTBOX_POLL_SECONDS": "0.5", "DRAIN_SECONDS": "5"}
+        bots = [Instance(fake, server, url, tmp_path, **options) for _ in range(3)]
+        try:
+            await asyncio.gather(*(b.start() for b in bots))
+            states = await asyncio.gather(*(b.wait_ready() for b in bots))
+            await asyncio.sleep(1.0)  # every instance has tried for the lease
+            states = await asyncio.gather(*(b.readiness() for b in bots))
+            assert sum(s["leads"] for s in states) == 1, states
+            leader = bots[[s["leads"] for s in states].index(True)]
+
+            # How many messages one /start gets, measured on the first resident.
+            first = residents[0]
+            fake.send_text(first, fake.private_chat(first), "/start")
+            (update,) = await fake.updates.fetch(offset=None, limit=100, wait_seconds=0, allowed_updates=None)
+            assert await bots[0].post(update) == 200
+            for _ in range(100):
+                if fake.bot_messages(fake.private_chat(first)):
+                    break
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(1.0)
+            per_start = len(fake.bot_messages(fake.private_chat(first)))
+            assert per_start >= 1
+
+            for resident in residents[1:]:
+                fake.send_text(resident, fake.private_chat(resident), "/start")
+            updates = await fake.updates.fetch(
+                offset=update["update_id"] + 1, limit=100, wait_seconds=0, allowed_updates=None
+            )
+            survivors = [b for b in bots if b is not leader]
+
+            async def deliver(i: int, data: dict) -> None:
+                # Spread over the instances as a load balancer would; a post that fails (the instance
+                # was killed) is posted again to another, as Telegram retries.
+                target = bots[i % 3]
+                for attempt in range(20):
+                    try:
+                        if target.running and await target.post(data) == 200:
+                            return
+                    except Exception:
+                        pass
+                    target = survivors[(i + attempt) % 2]
+                    await asyncio.sleep(0.05)
+                raise AssertionError(f"update {data['update_id']} was never accepted")
+
+            posting = [asyncio.create_task(deliver(i, u)) for i, u in enumerate(updates)]
+            await asyncio.sleep(0.05)
+            assert leader.process is not None
+            leader.process.kill()  # SIGKILL, mid-flight: posts and sends of it are cut off
+            await asyncio.gather(*posting)
+
+            def counts() -> list[int]:
+                return [len(fake.bot_messages(fake.private_chat(r))) for r in residents]
+
+            for _ in range(300):
+                if min(counts()) >= per_start:
+                    break
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(1.5)  # anything doubled would arrive by now
+            assert min(counts()) >= per_start, f"lost: {counts()}"
+            extra = sum(c - per_start for c in counts())
+            assert extra <= 1, f"doubled beyond the one row a killed sender had in hand: {counts()}"
+            assert not [e for e in fake.errors if e[2].get("error_code") == 429], "over Telegram's limits"
+            states = await asyncio.gather(*(b.readiness() for b in survivors))
+            assert sum(s["leads"] for s in states) == 1, states
+            codes = await asyncio.gather(*(b.end(signal.SIGTERM) for b in survivors))
+            assert codes == [0, 0]
+        finally:
+            for b in bots:
+                if b.running:
+                    await b.end(signal.SIGKILL)

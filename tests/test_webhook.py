@@ -146,7 +146,7 @@ async def test_readyz_says_what_is_not_ready(hooked: World) -> None:
     # The test database is made from the models, not by the migrations: not current.
     response = await webhook_bot(hooked).get("/readyz")
     assert response.status_code == 503
-    assert response.json() == {"database": True, "migrations": False, "sender": True}
+    assert response.json() == {"database": True, "migrations": False, "sender": True, "leads": True}
 
 
 async def test_readyz_is_ready_on_a_migrated_database(tmp_path: Path, sleeps: Sleeps) -> None:

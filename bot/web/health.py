@@ -22,13 +22,19 @@ class Readiness:
     database: bool
     migrations: bool
     sender: bool
+    leads: bool = False  # informational: this instance is the one sending (several on one database)
 
     @property
     def ready(self) -> bool:
         return self.database and self.migrations and self.sender
 
     def as_dict(self) -> dict[str, bool]:
-        return {"database": self.database, "migrations": self.migrations, "sender": self.sender}
+        return {
+            "database": self.database,
+            "migrations": self.migrations,
+            "sender": self.sender,
+            "leads": self.leads,
+        }
 
 
 async def readiness(app: LinliApplication) -> Readiness:
@@ -43,4 +49,5 @@ async def readiness(app: LinliApplication) -> Readiness:
         migrations = await is_current(data.engine)
     except Exception:
         log.warning("readiness: the database did not answer", exc_info=True)
-    return Readiness(database=database, migrations=migrations, sender=data.sender.alive)
+    sender = data.sender
+    return Readiness(database=database, migrations=migrations, sender=sender.alive, leads=sender.leads)
