@@ -157,8 +157,10 @@ async def plans(engine: AsyncEngine) -> None:
         "ORDER BY priority DESC, id LIMIT 1",
         "card a reply answers (older copy)": f"SELECT card_ref FROM outbox WHERE chat_id = {CHAT} "
         "AND sent_message_id = 5 AND kind = 'card' AND card_kind = 'request'",
-        "card a reply answers": f"SELECT card_ref FROM card_messages WHERE chat_id = {CHAT} AND message_id = 5",
-        "album's request": f"SELECT id FROM requests WHERE source_chat_id = {CHAT} AND media_group_id = 'album5'",
+        "card a reply answers": f"SELECT card_ref FROM card_messages WHERE chat_id = {CHAT} "
+        "AND message_id = 5",
+        "album's request": f"SELECT id FROM requests WHERE source_chat_id = {CHAT} "
+        "AND media_group_id = 'album5'",
     }
     async with engine.connect() as c:
         for name, sql in queries.items():

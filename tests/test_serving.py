@@ -12,10 +12,9 @@ import pytest
 from sqlalchemy import text
 
 from fakebot import FakeBotApiServer, FakeTelegram
+from offline.instances import SECRET, Instance
 from storage.engine import make_engine
 from tests.conftest import PG_URL
-from tests.instances import Instance
-from tests.webhook_world import SECRET
 
 
 async def test_sigterm_finishes_what_was_answered_and_exits_0(tmp_path: Path) -> None:

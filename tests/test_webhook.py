@@ -16,11 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.app import ALLOWED_UPDATES
 from bot.web.webhook import ChatLocks
 from fakebot import FakeTelegram
+from offline.instances import SECRET, WEBHOOK_URL
 from storage.engine import make_engine
 from storage.migrate import upgrade
 from storage.models import OutboxMessage, ProcessedUpdate
 from tests.conftest import ADMIN_ID, Sleeps, make_settings
-from tests.webhook_world import SECRET, WEBHOOK_URL, WebhookBot
+from tests.webhook_world import WebhookBot
 from tests.world import World
 
 

@@ -12,9 +12,7 @@ from bot.app import build_application, start_webhook_mode, stop_webhook_mode
 from bot.web.webhook import SECRET_HEADER, web_app, webhook_path
 from fakebot import FakeRequest
 from offline import OfflineBot
-
-WEBHOOK_URL = "https://linli.example.org/telegram/hook"
-SECRET = "s3cret-for_tests"
+from offline.instances import SECRET, WEBHOOK_URL
 
 
 class WebhookBot(OfflineBot):

@@ -1,4 +1,5 @@
-"""Real `linli run` processes in webhook mode against the fake Bot API over HTTP (loopback only)."""
+"""Real `linli run` processes in webhook mode against the fake Bot API over HTTP (loopback only), for
+the tests and the load benchmark."""
 
 from __future__ import annotations
 
@@ -15,10 +16,12 @@ import httpx
 
 from bot.web.webhook import SECRET_HEADER
 from fakebot import FakeBotApiServer, FakeTelegram
-from tests.webhook_world import SECRET, WEBHOOK_URL
 
 ROOT = Path(__file__).resolve().parent.parent
+# Where a test or benchmark "Telegram" posts; nothing is ever fetched from this host.
+WEBHOOK_URL = "https://linli.example.org/telegram/hook"
 HOOK_PATH = "/telegram/hook"
+SECRET = "s3cret-for_tests"
 
 
 def free_port() -> int:
@@ -30,7 +33,9 @@ def free_port() -> int:
 class Instance:
     """One bot process: started with `start()`, posted to with `post()`, ended by a signal."""
 
-    def __init__(self, fake: FakeTelegram, server: FakeBotApiServer, database_url: str, cwd: Path, **env: str):
+    def __init__(
+        self, fake: FakeTelegram, server: FakeBotApiServer, database_url: str, cwd: Path, **env: str
+    ):
         self.port = free_port()
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_"))},
