@@ -55,6 +55,8 @@ from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
+TAKEOVER_QUIET = timedelta(seconds=1)  # Telegram's shortest window: 30/s overall, 1/s per private chat
+
 EDITS = ("edit_card", "drop_buttons")
 # Telegram's answers to an edit of a message that is not there (any more) or cannot be edited.
 EDIT_GONE = ("message to edit not found", "message can't be edited", "message_id_invalid")
@@ -194,7 +196,24 @@ class OutboxSender:
         return self.lease is None or self.lease.held
 
     async def _leading(self) -> bool:
-        return self.lease is None or await self.lease.hold()
+        if self.lease is None:
+            return True
+        was = self.lease.held
+        leads = await self.lease.hold()
+        if leads and not was:
+            await self._wait_out_previous_sender()
+        return leads
+
+    async def _wait_out_previous_sender(self) -> None:
+        """Taking over from an instance that just died: what it sent in the last second still counts
+        in Telegram's one-second windows (30 overall, one per private chat), so wait that second out."""
+        async with UnitOfWork(self.sessions, clock=self.clock) as uow:
+            last = await uow.outbox.last_sent_at()
+        if last is not None:
+            wait = (last + TAKEOVER_QUIET - self.clock()).total_seconds()
+            if wait > 0:
+                log.info("taking over sending: waiting %.1f s for the previous sender's window", wait)
+                await self.sleep(wait)
 
     async def _seconds_to_next_due(self) -> float:
         """How long the loop may sleep: until the next row that no running worker will pick up."""
