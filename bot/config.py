@@ -5,11 +5,12 @@ One `Settings` object is built in `main()` and passed down; nothing here runs at
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.categories import load_catalogs
@@ -60,6 +61,22 @@ class Settings(BaseSettings):
     award_confirm_over: int = Field(default=100, ge=0)
     # ... and an award nobody confirmed or rejected expires after so many hours (0: never).
     award_pending_hours: int = Field(default=72, ge=0)
+    # Production. With WEBHOOK_URL set the bot serves Telegram's webhook (and /healthz, /readyz,
+    # /metrics) on WEBHOOK_LISTEN:WEBHOOK_PORT instead of polling; Telegram posts to WEBHOOK_URL, which
+    # nginx forwards here. WEBHOOK_SECRET is the X-Telegram-Bot-Api-Secret-Token every post must carry.
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    # At most this many updates Telegram posts at once (setWebhook max_connections, 1-100).
+    webhook_max_connections: int = Field(default=40, ge=1, le=100)
+    # On SIGTERM: seconds to finish in-flight updates and deliver what the outbox can, then exit.
+    drain_seconds: float = Field(default=10.0, ge=0)
+    # Several instances on one PostgreSQL database: one of them sends (and does the timed work); when
+    # it dies another takes over within so many seconds.
+    sender_takeover_seconds: float = Field(default=5.0, gt=0)
+    # One JSON object per log line (for a log collector) instead of plain text.
+    log_json: bool = False
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -130,6 +147,35 @@ class Settings(BaseSettings):
                 raise ValueError(f"no such file: {value}")
             load_catalogs(value)  # a wrong field or value stops the start with a one-line message
         return value
+
+    @field_validator("webhook_url", mode="before")
+    @classmethod
+    def _empty_url_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _check_webhook_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("https://"):
+            raise ValueError("must be an https:// URL (Telegram posts only to HTTPS)")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _check_webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        # Telegram's rule for secret_token: 1-256 characters of A-Z, a-z, 0-9, _ and -.
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
+            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.webhook_url and not self.webhook_secret:
+            raise ValueError("WEBHOOK_SECRET must be set with WEBHOOK_URL, so only Telegram can post updates")
+        return self
+
+    def secret(self) -> str | None:
+        return self.webhook_secret.get_secret_value() if self.webhook_secret else None
 
     def token(self) -> str | None:
         return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else None

@@ -11,6 +11,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.config import Settings
 from bot.outbox.sender import OutboxSender, Sleep
 from bot.services.shared.runner import Deps
+from bot.web.metrics import Metrics
 from storage.clock import Clock
 
 
@@ -30,6 +31,10 @@ class BotData:
     deps: Deps = field(init=False)
     sender: OutboxSender = field(init=False)
     started: bool = False
+    metrics: Metrics = field(default_factory=Metrics)  # counted as updates and Bot API calls happen
+    # Updates whose handling raised (the error handler notes them): the webhook answers 500 for
+    # these, so Telegram posts them again.
+    failed_updates: set[int] = field(default_factory=set)
 
 
 class LinliContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -193,6 +194,17 @@ class OutboxMessage(Base):
     __table_args__ = (
         Index("ix_outbox_due", "status", "next_attempt_at"),
         Index("ix_outbox_chat", "chat_id", "id"),
+        # The sender's next row of a chat reads only pending rows, however many were sent before.
+        Index(
+            "ix_outbox_chat_pending",
+            "chat_id",
+            "priority",
+            "id",
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
+        # A reply to an older copy of a card finds the card it was.
+        Index("ix_outbox_chat_sent_message", "chat_id", "sent_message_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -233,6 +245,7 @@ class CardMessage(Base):
     __tablename__ = "card_messages"
     __table_args__ = (
         UniqueConstraint("card_kind", "card_ref", "chat_id", name="uq_card_messages_card_chat"),
+        Index("ix_card_messages_chat_message", "chat_id", "message_id"),  # a reply to a card
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -253,6 +266,7 @@ class Request(Base):
     __table_args__ = (
         UniqueConstraint("community_id", "number", name="uq_requests_community_number"),
         Index("ix_requests_community_status", "community_id", "status"),
+        Index("ix_requests_album", "source_chat_id", "media_group_id"),  # an album's later parts
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
