@@ -25,6 +25,7 @@ from bot.outbox.sender import OutboxSender, Sleep
 from bot.render import Renderer
 from bot.services.community import members
 from bot.services.points import awards
+from bot.services.reminders import remind
 from bot.services.requests import cards as request_cards
 from bot.services.schedule import housekeeping
 from bot.services.schedule.plans import FireHandlers
@@ -149,6 +150,7 @@ async def start_runtime(app: LinliApplication) -> None:
 def fire_handlers(env: Env) -> FireHandlers:
     return {
         **housekeeping.fire_handlers(env),
+        **remind.fire_handlers(env),
     }
 
 
