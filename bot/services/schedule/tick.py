@@ -75,15 +75,15 @@ async def tick(deps: Deps, handlers: FireHandlers, *, batch: int = BATCH) -> Tic
     """Fire every schedule due by the clock's now. Safe to run in several instances at once."""
     report = TickReport()
     now = deps.env.clock()
-    after_id = 0
+    after: tuple[datetime, int] | None = None
     while True:
         async with deps.uow() as uow:
-            ids = await uow.schedules.due_ids(now, limit=batch, after_id=after_id)
-        for schedule_id in ids:
+            due = await uow.schedules.due(now, limit=batch, after=after)
+        for _, schedule_id in due:
             await _fire_one(deps, handlers, schedule_id, now, report)
-        if len(ids) < batch:
+        if len(due) < batch:
             return report
-        after_id = ids[-1]
+        after = due[-1]
 
 
 async def _fire_one(
