@@ -162,7 +162,9 @@ class ScheduleRepository(Repository):
         return rowcount(result)
 
 
-def due_statement(now: datetime, *, limit: int, after: tuple[datetime, int] | None = None) -> Select[datetime | None, int]:
+def due_statement(
+    now: datetime, *, limit: int, after: tuple[datetime, int] | None = None
+) -> Select[datetime | None, int]:
     """The tick's query (scripts/bench_schedule.py EXPLAINs it): the range `due_at <= now`, in
     (due_at, id) order, is read from the due_at index on SQLite and PostgreSQL alike; the other
     conditions filter the few rows it finds."""
