@@ -16,7 +16,6 @@ from bot import callbacks
 from bot.incoming import Incoming
 from bot.opening import fold
 from bot.services.schedule.plans import Fire, FireHandler
-from bot.services.schedule.times import next_fire, next_fires
 from bot.services.shared import messages
 from bot.services.shared.actors import Actor, identify, reader_locale, staff_community_here
 from bot.services.shared.buildings import community_buildings
@@ -134,7 +133,7 @@ async def remind(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         raise Refused("reminders/no_text")
     if len(text) > TEXT_LIMIT:
         raise Refused("reminders/too_long", most=TEXT_LIMIT)
-    times = next_fires(rule, now, tz, 3)
+    times = rule.next_times(now, tz, 3)
     if not times:
         raise Refused("when/past")
     chats = await _target_chats(uow, community.id, target)
@@ -197,7 +196,7 @@ async def confirm_button(uow: UnitOfWork, env: Env, inc: Incoming, schedule_id: 
     """确认: the draft becomes a schedule, due at its next fire time from now."""
     actor = await identify(uow, env, inc)
     schedule = await _own_draft(uow, actor, schedule_id)
-    due_at = next_fire(Rule.from_spec(schedule.rule), env.clock(), schedule.tz)
+    due_at = Rule.from_spec(schedule.rule).next_after(env.clock(), schedule.tz)
     if due_at is None:
         raise Refused("when/past")
     if not await uow.schedules.confirm_draft(schedule.id, due_at):
