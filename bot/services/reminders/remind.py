@@ -95,9 +95,13 @@ def describe(target: dict[str, Any], count: int) -> dict[str, Any]:
 
 
 def times_shown(times: list[Any], tz: str) -> list[dict[str, Any]]:
+    """Fire times as the community's clock shows them (the application's own text: never masked)."""
     local = zone(tz)
     return [
-        {"at": t.astimezone(local).strftime("%Y-%m-%d %H:%M"), "weekday": t.astimezone(local).weekday()}
+        {
+            "at": messages.ours(t.astimezone(local).strftime("%Y-%m-%d %H:%M")),
+            "weekday": t.astimezone(local).weekday(),
+        }
         for t in times
     ]
 
