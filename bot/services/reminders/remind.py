@@ -50,11 +50,16 @@ async def _read_buildings(uow: UnitOfWork, community: Community, word: str) -> l
     known = await community_buildings(uow, community.id)
     found: list[str] = []
     for part in parts:
-        key = building_key(part)
-        if key is None or key not in known:
+        key = _building(part)
+        if key not in known:
             return None
         found.append(key)
     return found or None
+
+
+def _building(tag: str) -> str:
+    """A building as `community_buildings` lists it: 3号楼 for 3, 3栋, 三号楼; a name as written."""
+    return building_key(tag) or " ".join(tag.split())
 
 
 def split_when(text: str, *, now: Any, tz: str) -> tuple[Rule, str]:
@@ -86,7 +91,7 @@ async def _target_chats(uow: UnitOfWork, community_id: int, target: dict[str, An
     if target["scope"] == "all":
         return groups
     wanted = set(target["buildings"])
-    return [g for g in groups if wanted & {building_key(b) or b for b in g.buildings}]
+    return [g for g in groups if wanted & {_building(b) for b in g.buildings}]
 
 
 def describe(target: dict[str, Any], count: int) -> dict[str, Any]:

@@ -52,13 +52,16 @@ class Catchup:
     jumped: bool = False
 
 
-def catch_up(rule: Rule, tz: str, due_at: datetime, now: datetime, grace: timedelta) -> Catchup:
-    """The fire times from `due_at` up to `now`: the latest runs if within the grace, the rest are skipped."""
+def catch_up(
+    rule: Rule, tz: str, due_at: datetime, now: datetime, grace: timedelta, *, limit: int = MAX_MISSED
+) -> Catchup:
+    """The fire times from `due_at` up to `now`: the latest runs if within the grace, the rest are
+    skipped. Past `limit` of them, the times before the grace period are jumped, not listed."""
     times = [due_at]
     jumped = False
     following = rule.next_after(due_at, tz)
     while following is not None and following <= now:
-        if len(times) >= MAX_MISSED and not jumped:
+        if len(times) >= limit and not jumped:
             jumped = True
             following = rule.next_after(max(following, now - grace - timedelta(microseconds=1)), tz)
             continue
