@@ -375,3 +375,25 @@ def test_a_schedule_missed_for_very_long_lists_a_bounded_number_of_fires_and_sti
     assert result.skipped[:2] == [utc(2026, 11, 20, 0, 0), utc(2026, 11, 20, 0, 1)]
     # The first ten, then those within the grace (after 07:55:30) before the latest; the rest is jumped.
     assert result.skipped[10:] == [utc(2026, 11, 22, 7, minute) for minute in (56, 57, 58, 59)]
+
+
+@pytest.mark.postgres
+async def test_a_schedule_another_instance_has_locked_is_passed_by_without_waiting(
+    postgres_url: str, clock: Clock
+) -> None:
+    engines = [make_engine(postgres_url), make_engine(postgres_url)]
+    try:
+        await reset_schema(engines[0])
+        first, second = (make_deps(engine, postgres_url, clock) for engine in engines)
+        calls = Calls()
+        locked_id = await plan(first, Rule.once(clock.now + timedelta(minutes=1)), key="locked")
+        await plan(first, Rule.once(clock.now + timedelta(minutes=1)), key="free")
+        clock.advance(61)
+        async with first.uow() as holder:  # the first instance is in the middle of firing it
+            assert await holder.schedules.lock_due(locked_id, clock.now) is not None
+            report = await asyncio.wait_for(tick(second, {"test": calls}), timeout=10)
+        assert (report.fired, report.busy) == (1, 1)
+        assert await fires(second, locked_id) == []
+    finally:
+        for engine in engines:
+            await engine.dispose()

@@ -150,7 +150,7 @@ async def remind(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         raise Refused("reminders/no_groups")
     if len(await uow.schedules.of_community(community.id, KIND)) >= MAX_REMINDERS:
         raise Refused("reminders/too_many", most=MAX_REMINDERS)
-    payload = {"text": text, "target": target, "photo": photo, "locale": community.locale}
+    payload = {"text": text, "target": target, "photo": photo}
     schedule_id = await uow.schedules.put(
         kind=KIND,
         key=f"u{inc.update_id}",
@@ -238,7 +238,8 @@ async def fire(uow: UnitOfWork, env: Env, fire: Fire) -> None:
     chats = await _target_chats(uow, fire.community_id, payload["target"])
     if not chats:
         log.warning("reminder %s fired with no group to go to", fire.schedule_id)
-    locale = payload.get("locale") or env.settings.default_locale
+    community = await uow.communities.get(fire.community_id)
+    locale = community.locale if community is not None else env.settings.default_locale
     for chat in chats:
         key = f"reminder:{fire.schedule_id}:{fire.at.isoformat()}:{chat.id}"
         text = await messages.render_for(
