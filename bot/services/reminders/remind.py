@@ -201,6 +201,17 @@ async def _own_draft(uow: UnitOfWork, actor: Actor, schedule_id: int) -> Schedul
     return schedule
 
 
+async def _close_preview(uow: UnitOfWork, inc: Incoming) -> None:
+    """The preview loses its 确认 / 取消 buttons once one of them did its work."""
+    if inc.message_id is not None:
+        await uow.outbox.add(
+            dedupe_key=f"u{inc.update_id}:drop",
+            chat_id=inc.chat.chat_id,
+            kind="drop_buttons",
+            target_message_id=inc.message_id,
+        )
+
+
 async def confirm_button(uow: UnitOfWork, env: Env, inc: Incoming, schedule_id: int) -> Outcome:
     """确认: the draft becomes a schedule, due at its next fire time from now."""
     actor = await identify(uow, env, inc)
@@ -210,6 +221,7 @@ async def confirm_button(uow: UnitOfWork, env: Env, inc: Incoming, schedule_id: 
         raise Refused("when/past")
     if not await uow.schedules.confirm_draft(schedule.id, due_at):
         raise Refused("reminders/already_confirmed")
+    await _close_preview(uow, inc)
     await messages.reply(
         uow,
         env,
@@ -227,6 +239,7 @@ async def cancel_button(uow: UnitOfWork, env: Env, inc: Incoming, schedule_id: i
     actor = await identify(uow, env, inc)
     schedule = await _own_draft(uow, actor, schedule_id)
     await uow.schedules.delete(schedule.id)
+    await _close_preview(uow, inc)
     return Outcome(toast=env.renderer.label(reader_locale(env, actor), "cancelled_toast"))
 
 
