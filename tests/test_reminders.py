@@ -132,6 +132,7 @@ async def test_bad_reminders_are_refused_politely_and_change_nothing(clocked: Wo
         (world.admin, "/remind 每秒 刷屏", "when/too_often"),
         (world.admin, "/remind", "reminders/usage"),
         (world.admin, "/remind 明天 9:00 " + "长" * 901, "reminders/too_long"),
+        (world.admin, "/remind 明天 9:00 " + "🎉" * 451, "reminders/too_long"),  # 902 UTF-16 units
         (e.wang, "/remind 明天 9:00 开会", "common/staff_only"),
     ]
     for who, text, template in cases:

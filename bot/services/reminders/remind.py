@@ -15,6 +15,7 @@ from typing import Any
 from bot import callbacks
 from bot.incoming import Incoming
 from bot.opening import fold
+from bot.render import utf16_len
 from bot.services.schedule.plans import Fire, FireHandler
 from bot.services.shared import messages
 from bot.services.shared.actors import Actor, identify, reader_locale, staff_community_here
@@ -32,7 +33,7 @@ log = logging.getLogger(__name__)
 
 KIND = "reminder"
 CONFIRM_ACTION, CANCEL_ACTION = "rmy", "rmn"
-TEXT_LIMIT = 900  # the reminder goes as a photo caption too (1024), with its heading
+TEXT_LIMIT = 900  # UTF-16 units: the reminder goes as a photo caption too (1024), with its heading
 MAX_REMINDERS = 100  # per community, paused ones included
 MAX_WHEN_WORDS = 8  # the longest time phrase tried (每两周周五 19:00, a cron line of five fields)
 ALL_WORDS = {"全部", "所有", "所有群", "全部群", "all"}
@@ -140,7 +141,7 @@ async def remind(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     photo = next((m.file_id for m in inc.media if m.kind == "photo"), None)
     if not text:
         raise Refused("reminders/no_text")
-    if len(text) > TEXT_LIMIT:
+    if utf16_len(text) > TEXT_LIMIT:
         raise Refused("reminders/too_long", most=TEXT_LIMIT)
     times = rule.next_times(now, tz, 3)
     if not times:
