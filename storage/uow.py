@@ -26,7 +26,9 @@ from storage.repositories import (
     PointsRepository,
     RedemptionRepository,
     RequestRepository,
+    RetentionRepository,
     RewardRepository,
+    ScheduleRepository,
     UserRepository,
 )
 
@@ -49,6 +51,8 @@ class UnitOfWork:
     points: PointsRepository
     rewards: RewardRepository
     redemptions: RedemptionRepository
+    schedules: ScheduleRepository
+    retention: RetentionRepository
 
     def __init__(
         self,
@@ -81,6 +85,8 @@ class UnitOfWork:
         self.points = PointsRepository(self.session)
         self.rewards = RewardRepository(self.session)
         self.redemptions = RedemptionRepository(self.session)
+        self.schedules = ScheduleRepository(self.session)
+        self.retention = RetentionRepository(self.session)
         if self.update_id is not None and await self._already_processed():
             await self.session.close()
             raise DuplicateUpdate(self.update_id)

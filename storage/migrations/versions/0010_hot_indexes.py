@@ -1,8 +1,8 @@
 """Indexes for the queries that ran on every delivery and every reply and grew with the tables: the
 sender's next pending row of a chat, the card a reply answers, an album's request.
 
-Revision ID: 0014p
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-02 14:00:00
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0014p"
-down_revision: str | None = "0008"
+revision: str = "0010"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
