@@ -5,6 +5,7 @@ One `Settings` object is built in `main()` and passed down; nothing here runs at
 
 from __future__ import annotations
 
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -13,6 +14,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.categories import load_catalogs
+from bot.deadlines import Duration
 from bot.words import default_skills
 
 LOCALES = ("zh_CN", "en")
@@ -57,6 +59,12 @@ class Settings(BaseSettings):
     award_confirm_over: int = Field(default=100, ge=0)
     # ... and an award nobody confirmed or rejected expires after so many hours (0: never).
     award_pending_hours: int = Field(default=72, ge=0)
+    # 5341 escalations: a request still not done this long after its resolution deadline goes to the
+    # super-admins (ADMIN_IDS); 30m, 4h or 1d (a day is 24 hours here).
+    escalate_super_after: timedelta = timedelta(hours=24)
+    # The daily digest goes to each staff group at this local time (the community's time zone);
+    # empty: no digest.
+    digest_time: time | None = time(8, 0)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -126,6 +134,37 @@ class Settings(BaseSettings):
             if not value.is_file():
                 raise ValueError(f"no such file: {value}")
             load_catalogs(value)  # a wrong field or value stops the start with a one-line message
+        return value
+
+    @field_validator("escalate_super_after", mode="before")
+    @classmethod
+    def _parse_super_after(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                duration = Duration.parse(value)
+            except ValueError as exc:
+                raise ValueError(str(exc)) from None
+            return timedelta(minutes=duration.minutes, days=duration.days)
+        return value
+
+    @field_validator("escalate_super_after")
+    @classmethod
+    def _check_super_after(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("must be positive, like 30m, 4h or 1d")
+        return value
+
+    @field_validator("digest_time", mode="before")
+    @classmethod
+    def _parse_digest_time(cls, value: object) -> object:
+        if isinstance(value, str):
+            if not value.strip():
+                return None
+            try:
+                hour, minute = (int(part) for part in value.strip().split(":"))
+                return time(hour, minute)
+            except ValueError:
+                raise ValueError(f"{value!r} is not a time of day like 08:00") from None
         return value
 
     def token(self) -> str | None:

@@ -19,6 +19,7 @@ from storage.repositories import (
     ChatRepository,
     CommunityRepository,
     ConversationRepository,
+    DigestRepository,
     GroupMemberRepository,
     InviteRepository,
     MembershipRepository,
@@ -49,6 +50,7 @@ class UnitOfWork:
     points: PointsRepository
     rewards: RewardRepository
     redemptions: RedemptionRepository
+    digests: DigestRepository
 
     def __init__(
         self,
@@ -81,6 +83,7 @@ class UnitOfWork:
         self.points = PointsRepository(self.session)
         self.rewards = RewardRepository(self.session)
         self.redemptions = RedemptionRepository(self.session)
+        self.digests = DigestRepository(self.session)
         if self.update_id is not None and await self._already_processed():
             await self.session.close()
             raise DuplicateUpdate(self.update_id)
