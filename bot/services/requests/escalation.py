@@ -72,7 +72,7 @@ async def escalate_due(make_uow: Callable[[], UnitOfWork], env: Env) -> int:
             for level in levels:
                 await _send(uow, env, request, level, now)
             top = max(levels)
-            await messages.refresh_card(uow, f"esc:{request.id}:{request.round}:{top}:card", CARD, request.id)
+            await messages.refresh_card(uow, f"esc:{request.id}:{request.round}:{top}:edit", CARD, request.id)
             await uow.commit()
             count += 1
     if count:
