@@ -62,22 +62,28 @@ async def escalate_due(make_uow: Callable[[], UnitOfWork], env: Env) -> int:
         candidates = await uow.requests.due_for_escalation(now, now - super_after, BATCH)
     count = 0
     for request_id in candidates:
-        async with make_uow() as uow:
-            request = await uow.requests.get(request_id)
-            if request is None:
-                continue
-            levels = levels_due(request, now, super_after)
-            if not levels or not await uow.requests.escalate(request, max(levels)):
-                continue  # nothing due any more, or another sweep sent it a moment ago
-            for level in levels:
-                await _send(uow, env, request, level, now)
-            top = max(levels)
-            await messages.refresh_card(uow, f"esc:{request.id}:{request.round}:{top}:edit", CARD, request.id)
-            await uow.commit()
-            count += 1
+        count += await escalate_one(make_uow, env, request_id, now)
     if count:
         log.info("escalated %s late request(s)", count)
     return count
+
+
+async def escalate_one(make_uow: Callable[[], UnitOfWork], env: Env, request_id: int, now: datetime) -> bool:
+    """Send the escalations of one request that are due at `now`, in one transaction with the record
+    of them; False when none are due, or another sweep sent them first."""
+    async with make_uow() as uow:
+        request = await uow.requests.get(request_id)
+        if request is None:
+            return False
+        levels = levels_due(request, now, env.settings.escalate_super_after)
+        if not levels or not await uow.requests.escalate(request, max(levels)):
+            return False
+        for level in levels:
+            await _send(uow, env, request, level, now)
+        top = max(levels)
+        await messages.refresh_card(uow, f"esc:{request.id}:{request.round}:{top}:edit", CARD, request.id)
+        await uow.commit()
+        return True
 
 
 async def _send(uow: UnitOfWork, env: Env, request: Request, level: Escalation, now: datetime) -> None:
