@@ -6,12 +6,14 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from sqlalchemy import update
+
 from bot.services.community import people
 from bot.services.requests import claim, escalation, finish, reopen
 from bot.services.requests.cards import CARD
 from bot.services.shared.runner import Deps
 from storage.engine import make_engine, make_sessions
-from storage.models import OutboxMessage, Request
+from storage.models import OutboxMessage, Request, User
 from tests.conftest import TEST_DATE
 from tests.services.bench import Bench, Estate, callback_data, file_request
 
@@ -119,6 +121,25 @@ async def test_a_request_not_done_by_its_resolution_time_alerts_the_volunteer_an
     mark = await bench.mark()
     assert await sweep(bench) == 0
     assert await bench.rows_since(mark) == []
+
+
+async def test_a_volunteer_the_bot_cannot_write_to_is_not_called_late_in_the_residents_group(
+    bench: Bench, home: Estate
+) -> None:
+    request = await file_request(bench, home)
+    await bench.say(home.volunteer, home.group, claim.claim, "1")
+    async with bench.uow() as uow:
+        await uow.session.execute(
+            update(User).where(User.telegram_id == home.volunteer.telegram_id).values(blocked=True)
+        )
+        await uow.commit()
+    at(bench, request.resolve_by)
+    mark = await bench.mark()
+
+    assert await sweep(bench) == 1
+
+    assert templates(await bench.rows_since(mark, home.group)) == []
+    assert templates(await bench.rows_since(mark, home.staff_group)) == ["requests/escalated_late"]
 
 
 async def test_a_request_done_in_time_is_never_escalated(bench: Bench, home: Estate) -> None:

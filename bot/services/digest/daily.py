@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.services.requests.cards import is_late
 from bot.services.requests.notify import display_name
 from bot.services.shared import messages
 from bot.services.shared.env import Env
@@ -38,7 +39,7 @@ class Figures:
 
     filed: int  # filed that day
     still_open: int  # waiting for someone (open, claimed, assigned) when the digest is made
-    overdue: int  # of those, late now
+    overdue: int  # of those, late now (as their cards say)
     done: int  # reported done that day (and not reopened since)
     response_median: int | None  # filed -> first response, over the first responses given that day
     done_median: int | None  # filed -> done, over the requests done that day
@@ -158,7 +159,7 @@ async def _context(uow: UnitOfWork, community: Community, day: date, now: dateti
         since,
         until,
         still_open=await uow.requests.active_count(community.id),
-        overdue=len(await uow.requests.overdue(community.id, now)),
+        overdue=sum(is_late(r, now) for r in await uow.requests.overdue(community.id, now)),
     )
     helpers = []
     for user_id, count in numbers.helpers:

@@ -18,7 +18,7 @@ from typing import Any
 
 from bot.services.requests.access import catalog_of
 from bot.services.requests.cards import CARD, local
-from bot.services.requests.notify import display_name, tell, tell_staff
+from bot.services.requests.notify import display_name, tell_staff
 from bot.services.shared import messages
 from bot.services.shared.actors import user_locale
 from bot.services.shared.env import Env
@@ -104,8 +104,16 @@ async def _send(uow: UnitOfWork, env: Env, request: Request, level: Escalation, 
     elif level == Escalation.LATE:
         await tell_staff(uow, env, key, request, "requests/escalated_late", **context)
         if volunteer is not None and request.status in IN_HAND:
-            await tell(
-                uow, env, f"{key}:vol", volunteer, request, "requests/escalated_late_volunteer", **context
+            # In private only: the staff groups, told at the same moment, name who has it; a
+            # "you are late" mention in the residents' group is not what a volunteer needs.
+            await messages.tell(
+                uow,
+                env,
+                f"{key}:vol",
+                volunteer,
+                "requests/escalated_late_volunteer",
+                n=request.number,
+                **context,
             )
     else:
         await _tell_super_admins(uow, env, key, request, community, context)
