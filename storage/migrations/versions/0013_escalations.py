@@ -24,6 +24,10 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("escalation_level", sa.Integer(), nullable=False, server_default="0"))
         batch_op.create_index("ix_requests_respond_due", ["status", "respond_by"], unique=False)
         batch_op.create_index("ix_requests_resolve_due", ["status", "resolve_by"], unique=False)
+    # Requests from before escalations existed count as escalated in their round: the upgrade does
+    # not flood the staff groups and the super-admins with old late requests (/overdue lists them);
+    # a reopened one escalates again in its new round.
+    op.execute("UPDATE requests SET escalated_round = round, escalation_level = 3")
     op.create_table(
         "digests",
         sa.Column("id", sa.Integer(), nullable=False),
