@@ -257,6 +257,8 @@ class Request(Base):
         # The sweep's 5341 escalations look for late requests by state and deadline.
         Index("ix_requests_respond_due", "status", "respond_by"),
         Index("ix_requests_resolve_due", "status", "resolve_by"),
+        # The daily digest reads what changed in a day (every step raises updated_at).
+        Index("ix_requests_community_updated", "community_id", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -197,8 +197,30 @@ class RequestRepository(Repository):
         )
         return int(result.scalar_one())
 
+    async def late_count(self, community_id: int, now: datetime) -> int:
+        """How many are late now as their cards say (bot/services/requests/cards.py is_late):
+        open and unanswered past respond_by, or waiting past resolve_by."""
+        result = await self.session.execute(
+            select(func.count())
+            .select_from(Request)
+            .where(
+                Request.community_id == community_id,
+                Request.status.in_(sorted(ACTIVE)),
+                or_(
+                    (Request.status == RequestStatus.OPEN)
+                    & Request.responded_at.is_(None)
+                    & (Request.respond_by <= now),
+                    Request.resolve_by <= now,
+                ),
+            )
+        )
+        return int(result.scalar_one())
+
     async def of_day(self, community_id: int, since: datetime, until: datetime) -> list[Request]:
-        """Requests filed, first answered, done or rated in [since, until) (for the daily digest)."""
+        """Requests filed, first answered, done or rated in [since, until) (for the daily digest).
+
+        Each of those steps sets updated_at, which only grows: whatever happened since `since` was
+        updated since then, and the index on (community, updated_at) finds it."""
 
         def within(column: Any) -> ColumnElement[bool]:
             return (column >= since) & (column < until)
@@ -207,6 +229,7 @@ class RequestRepository(Repository):
             select(Request)
             .where(
                 Request.community_id == community_id,
+                Request.updated_at >= since,
                 or_(
                     within(Request.created_at),
                     within(Request.responded_at),

@@ -230,3 +230,22 @@ async def test_a_community_without_a_staff_group_gets_no_digest_and_gets_it_once
     await bind(bench, staff, staff=True)
 
     assert await send(bench) == 1
+
+
+async def test_the_digest_counts_what_waits_now_and_what_of_it_is_late_as_the_cards_say(
+    bench: Bench, home: Estate
+) -> None:
+    settings = bench.deps.env.settings.model_copy(update={"digest_time": time(16, 10)})
+    bench.deps.env = replace(bench.deps.env, settings=settings)
+    await file_request(bench, home, "#求助 3号楼 楼道灯坏了")  # 16:00 local
+    await file_request(bench, home, "#求助 3号楼 楼道灯又坏了")
+    await bench.say(home.volunteer, home.group, claim.claim, "1")
+    bench.clock.advance(6 * 60)  # #2 is unanswered past its 5 minutes; #1 was answered in time
+    await bench.say(home.volunteer, bench.dm(home.volunteer), claim.release, "1")
+    bench.clock.advance(4 * 60)  # 16:10, before either is due to be resolved
+    mark = await bench.mark()
+
+    assert await send(bench) == 1
+
+    [text] = await digests_in(bench, home, mark)
+    assert "仍待处理 2 件，其中已超时 1 件" in text

@@ -19,7 +19,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.services.requests.cards import is_late
 from bot.services.requests.notify import display_name
 from bot.services.shared import messages
 from bot.services.shared.env import Env
@@ -159,7 +158,7 @@ async def _context(uow: UnitOfWork, community: Community, day: date, now: dateti
         since,
         until,
         still_open=await uow.requests.active_count(community.id),
-        overdue=sum(is_late(r, now) for r in await uow.requests.overdue(community.id, now)),
+        overdue=await uow.requests.late_count(community.id, now),
     )
     helpers = []
     for user_id, count in numbers.helpers:

@@ -24,6 +24,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("escalation_level", sa.Integer(), nullable=False, server_default="0"))
         batch_op.create_index("ix_requests_respond_due", ["status", "respond_by"], unique=False)
         batch_op.create_index("ix_requests_resolve_due", ["status", "resolve_by"], unique=False)
+        batch_op.create_index("ix_requests_community_updated", ["community_id", "updated_at"], unique=False)
     # Requests from before escalations existed count as escalated in their round: the upgrade does
     # not flood the staff groups and the super-admins with old late requests (/overdue lists them);
     # a reopened one escalates again in its new round.
@@ -45,6 +46,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("digests")
     with op.batch_alter_table("requests", schema=None) as batch_op:
+        batch_op.drop_index("ix_requests_community_updated")
         batch_op.drop_index("ix_requests_resolve_due")
         batch_op.drop_index("ix_requests_respond_due")
         batch_op.drop_column("escalation_level")
