@@ -6,6 +6,7 @@ One `Settings` object is built in `main()` and passed down; nothing here runs at
 from __future__ import annotations
 
 import re
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -14,6 +15,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.categories import load_catalogs
+from bot.deadlines import Duration
 from bot.words import default_skills
 
 LOCALES = ("zh_CN", "en")
@@ -91,6 +93,12 @@ class Settings(BaseSettings):
     housekeeping_time: str = Field(default="04:00", pattern=r"^([01]?\d|2[0-3]):[0-5]\d$")
     retention_days: int = Field(default=30, ge=1)
     album_part_hours: int = Field(default=24, ge=1)
+    # 5341 escalations: a request still not done this long after its resolution deadline goes to the
+    # super-admins (ADMIN_IDS); 30m, 4h or 1d (a day is 24 hours here).
+    escalate_super_after: timedelta = timedelta(hours=24)
+    # The daily digest goes to each staff group at this local time (the community's time zone);
+    # empty: no digest.
+    digest_time: time | None = time(8, 0)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -190,6 +198,37 @@ class Settings(BaseSettings):
 
     def secret(self) -> str | None:
         return self.webhook_secret.get_secret_value() if self.webhook_secret else None
+
+    @field_validator("escalate_super_after", mode="before")
+    @classmethod
+    def _parse_super_after(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                duration = Duration.parse(value)
+            except ValueError as exc:
+                raise ValueError(str(exc)) from None
+            return timedelta(minutes=duration.minutes, days=duration.days)
+        return value
+
+    @field_validator("escalate_super_after")
+    @classmethod
+    def _check_super_after(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("must be positive, like 30m, 4h or 1d")
+        return value
+
+    @field_validator("digest_time", mode="before")
+    @classmethod
+    def _parse_digest_time(cls, value: object) -> object:
+        if isinstance(value, str):
+            if not value.strip():
+                return None
+            try:
+                hour, minute = (int(part) for part in value.strip().split(":"))
+                return time(hour, minute)
+            except ValueError:
+                raise ValueError(f"{value!r} is not a time of day like 08:00") from None
+        return value
 
     def token(self) -> str | None:
         return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else None

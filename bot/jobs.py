@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 
 from bot.context import LinliContext
+from bot.services.digest import daily
 from bot.services.points import awards
-from bot.services.requests import finish, rating
+from bot.services.requests import escalation, finish, rating
 from bot.services.schedule import tick
 from bot.services.shop import refund
 
@@ -16,7 +17,7 @@ log = logging.getLogger(__name__)
 async def sweep(context: LinliContext) -> None:
     """Work that is due by a stored time: done requests nobody confirmed in time, ratings that
     can no longer be changed, redemptions of the points shop that were never handed over, large
-    point awards nobody confirmed."""
+    point awards nobody confirmed, 5341 escalations of late requests, the staff groups' daily digest."""
     deps = context.deps
     if not context.bot_data.sender.leads:
         return  # several instances: the one that sends does the timed work, once
@@ -25,6 +26,8 @@ async def sweep(context: LinliContext) -> None:
         await rating.close_rating_windows(deps.uow, deps.env)
         await refund.expire_due(deps.uow, deps.env)
         await awards.expire_due(deps.uow, deps.env)
+        await escalation.escalate_due(deps.uow, deps.env)
+        await daily.send_due(deps.uow, deps.env)
     except Exception:  # a database hiccup must not stop the timer; the next sweep catches up
         log.exception("sweep failed; it will run again")
 

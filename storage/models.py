@@ -5,7 +5,7 @@ Time stamps have no defaults here: `storage.clock.stamp_times` fills them from t
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -13,6 +13,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -267,6 +268,11 @@ class Request(Base):
         UniqueConstraint("community_id", "number", name="uq_requests_community_number"),
         Index("ix_requests_community_status", "community_id", "status"),
         Index("ix_requests_album", "source_chat_id", "media_group_id"),  # an album's later parts
+        # The sweep's 5341 escalations look for late requests by state and deadline.
+        Index("ix_requests_respond_due", "status", "respond_by"),
+        Index("ix_requests_resolve_due", "status", "resolve_by"),
+        # The daily digest reads what changed in a day (every step raises updated_at).
+        Index("ix_requests_community_updated", "community_id", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -306,6 +312,11 @@ class Request(Base):
     rating: Mapped[int | None] = mapped_column(Integer)
     rating_comment: Mapped[str | None] = mapped_column(Text)
     rated_at: Mapped[datetime | None] = mapped_column()  # the first rating; a change is allowed shortly after
+    # The 5341 escalations sent in round `escalated_round` (storage/request_states.py Escalation:
+    # 1 nobody claimed it, 2 not done in time, 3 the super-admins told); a round without any is 0.
+    # Raised only by a conditional UPDATE, so each level is sent once per round.
+    escalated_round: Mapped[int] = mapped_column(Integer, default=0)
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column()
 
@@ -492,3 +503,16 @@ class ScheduleFire(Base):
     fire_at: Mapped[datetime] = mapped_column()
     ran_at: Mapped[datetime] = mapped_column()
     outcome: Mapped[str] = mapped_column(String(16))  # sent | skipped (missed, past the grace) | failed
+
+
+class Digest(Base):
+    """A daily digest sent to a community's staff groups: one row per community and local day, so a
+    rerun, a restart or a second instance sends none again."""
+
+    __tablename__ = "digests"
+    __table_args__ = (UniqueConstraint("community_id", "day", name="uq_digests_community_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    day: Mapped[date] = mapped_column(Date)  # the community's local day it reports on (yesterday)
+    created_at: Mapped[datetime] = mapped_column()

@@ -19,6 +19,7 @@ from storage.repositories import (
     ChatRepository,
     CommunityRepository,
     ConversationRepository,
+    DigestRepository,
     GroupMemberRepository,
     InviteRepository,
     MembershipRepository,
@@ -53,6 +54,7 @@ class UnitOfWork:
     redemptions: RedemptionRepository
     schedules: ScheduleRepository
     retention: RetentionRepository
+    digests: DigestRepository
 
     def __init__(
         self,
@@ -87,6 +89,7 @@ class UnitOfWork:
         self.redemptions = RedemptionRepository(self.session)
         self.schedules = ScheduleRepository(self.session)
         self.retention = RetentionRepository(self.session)
+        self.digests = DigestRepository(self.session)
         if self.update_id is not None and await self._already_processed():
             await self.session.close()
             raise DuplicateUpdate(self.update_id)

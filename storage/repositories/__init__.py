@@ -5,6 +5,7 @@ plural nouns for lists, verbs for changes (conditional where contended)."""
 from storage.repositories.chats import ChatRepository
 from storage.repositories.communities import CommunityRepository
 from storage.repositories.conversations import ConversationRepository
+from storage.repositories.digests import DigestRepository
 from storage.repositories.group_members import GroupMemberRepository
 from storage.repositories.invites import InviteRepository
 from storage.repositories.memberships import MembershipRepository
@@ -21,6 +22,7 @@ __all__ = [
     "ChatRepository",
     "CommunityRepository",
     "ConversationRepository",
+    "DigestRepository",
     "GroupMemberRepository",
     "InviteRepository",
     "MembershipRepository",
