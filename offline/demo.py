@@ -11,13 +11,20 @@ import re
 import sys
 import tempfile
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from sqlalchemy import func, select
+
 from bot import callbacks
 from bot.config import Settings
+from bot.services.requests import escalation
+from bot.services.schedule import tick
 from fakebot import FakeChat, FakeTelegram, FakeUser, TranscriptEntry
 from offline.transcript import Narration, TranscriptPrinter, chat_label, quiet_logging
+from storage.clock import system_clock
+from storage.models import Request, Schedule
 
 if TYPE_CHECKING:
     from offline.runner import OfflineBot
@@ -36,6 +43,21 @@ def _action(data: str) -> str | None:
         return callbacks.decode(data).action
     except callbacks.BadCallback:
         return None
+
+
+class DemoClock:
+    """The demo's one clock: the real time when the story starts, moved on by scenes that show what
+    happens later (a weekly reminder, a request nobody took in time)."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return system_clock() + self.offset
+
+    def move_to(self, moment: datetime) -> None:
+        if moment > self():
+            self.offset += moment - self()
 
 
 # -- the stage: people act, the bot answers, the printer shows it -------------------------------------
@@ -105,6 +127,37 @@ class Stage:
             self.note("redelivered_bug")
         else:
             self.note("redelivered_ok")
+
+    async def later(self, moment: datetime, *, sweep: bool = True) -> None:
+        """Time passes until `moment` (the demo's clock moves; nobody waits): the schedules due then
+        fire and (with `sweep`) late requests are escalated, as the bot's timers would do it, and
+        their messages are delivered."""
+        clock = self.bot.clock
+        assert isinstance(clock, DemoClock)
+        deps = self.bot.deps
+        target = moment + timedelta(seconds=1)
+        while clock() < target:  # the timer ticks on the way, so nothing due meanwhile is missed
+            clock.move_to(min(target, clock() + timedelta(minutes=30)))
+            await tick.tick(deps, self.bot.application.bot_data.fire_handlers)
+        if sweep:
+            await escalation.escalate_due(deps.uow, deps.env)
+        await self.pump()
+
+    async def next_fire(self) -> datetime:
+        async with self.bot.deps.uow() as uow:
+            due = await uow.session.scalar(
+                select(func.min(Schedule.due_at)).where(
+                    Schedule.kind == "reminder", Schedule.paused.is_(False)
+                )
+            )
+        assert due is not None, "no reminder is scheduled"
+        return due
+
+    async def respond_by(self, number: int) -> datetime:
+        async with self.bot.deps.uow() as uow:
+            due = await uow.session.scalar(select(Request.respond_by).where(Request.number == number))
+        assert due is not None, f"no request #{number}"
+        return due
 
     def last_text(self, chat: FakeChat) -> str:
         message = self.fake.last_bot_message(chat)
@@ -271,6 +324,21 @@ async def play(stage: Stage, *, locale: str) -> None:
     await stage.say(barber, fake.private_chat(barber), f"/fulfil {code.lower()}")
     await stage.say(zhang, zhang_dm, "/points")
 
+    stage.scene("scene_escalation")
+    await stage.say(quiet, group, "#求助 3号楼 单元门的门禁坏了，刷卡没反应，我进不去家门")
+    stage.note("note_escalation_wait")
+    await stage.later(await stage.respond_by(4))
+    stage.note("note_escalation")
+
+    stage.scene("scene_reminder")
+    await stage.say(
+        secretary, group, "/remind 每周三 15:00 书记下午茶：社区活动室，欢迎大家来聊聊家常、提提建议"
+    )
+    await stage.press(secretary, group, action="rmy")
+    await stage.say(secretary, staff, "/reminders")
+    await stage.later(await stage.next_fire(), sweep=False)
+    stage.note("note_reminder_fired")
+
 
 def _summary(stage: Stage, seconds: float) -> str:
     transcript = stage.fake.transcript
@@ -306,7 +374,7 @@ async def demo(settings: Settings, *, locale: str | None = None, out: TextIO | N
             }
         )
         fake = FakeTelegram()
-        bot = OfflineBot(fake, story_settings)
+        bot = OfflineBot(fake, story_settings, clock=DemoClock())
         stage = Stage(fake, bot, out, words)
         stage.printer.line(words.say("title", community=COMMUNITY))
         stage.printer.line(words.say("legend"))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import re
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -162,6 +163,25 @@ def test_templates_use_only_tags_telegram_knows(locale: str) -> None:
         source = re.sub(r"{#.*?#}|{%.*?%}|{{.*?}}", "", path.read_text(encoding="utf-8"), flags=re.S)
         unknown = set(TAG.findall(source)) - ALLOWED_TAGS
         assert not unknown, f"{path.relative_to(TEMPLATES)} uses {unknown}"
+
+
+ENDS_IN_A_TAG = re.compile(r"%}\s*$")
+ONLY_A_TAG = re.compile(r"^\s*({%.*?%}\s*)+$")
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_line_of_text_ending_in_a_tag_keeps_its_line_break(locale: str) -> None:
+    """trim_blocks eats the newline after a block tag: a line of text that ends in one (`…{% endif %}`)
+    runs into the next line unless a blank line follows it."""
+    for path in sorted((TEMPLATES / locale).rglob("*.j2")):
+        lines = path.read_text(encoding="utf-8").split("\n")
+        for number, (line, following) in enumerate(pairwise(lines), start=1):
+            stripped = line.strip()
+            if not ENDS_IN_A_TAG.search(line) or ONLY_A_TAG.match(line) or stripped.startswith("{#"):
+                continue
+            assert not following.strip() or following.strip().startswith("{%"), (
+                f"{path.relative_to(TEMPLATES)}:{number} runs into the next line"
+            )
 
 
 # -- every name the code uses exists, every template is used -------------------------------------
