@@ -23,6 +23,7 @@ from bot.member_directory import TelegramMemberDirectory
 from bot.outbox.cards import CardRenderer
 from bot.outbox.sender import OutboxSender, Sleep
 from bot.render import Renderer
+from bot.services.activities import cards as activity_cards
 from bot.services.community import members
 from bot.services.points import awards
 from bot.services.requests import cards as request_cards
@@ -108,6 +109,7 @@ async def start_runtime(app: LinliApplication) -> None:
             **volunteer_cards.card_functions(env),
             **request_cards.card_functions(env),
             **awards.card_functions(env),
+            **activity_cards.card_functions(env),
         }
     )
     sender = OutboxSender(
