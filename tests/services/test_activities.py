@@ -11,7 +11,7 @@ from bot.services.activities import cards, join, leave, staff
 from bot.services.activities.fields import read_capacity, read_points
 from bot.services.shared.errors import Refused
 from tests.services.activity_bench import activity, publish, snapshot, statuses
-from tests.services.bench import Bench, Estate, kinds, resident
+from tests.services.bench import Bench, Estate, resident
 
 
 async def test_sign_ups_take_the_places_then_wait_in_press_order(bench: Bench, home: Estate) -> None:

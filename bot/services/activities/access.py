@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from bot.numbers import number_value
 from bot.services.shared.actors import Actor, member_communities, staff_community_here
 from bot.services.shared.env import Env
-from bot.services.shared.messages import ours
 from bot.services.shared.errors import Refused
+from bot.services.shared.messages import ours
 from storage.models import Activity, Community
 from storage.uow import UnitOfWork
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from bot.services.activities.access import local_time
 from bot.services.shared.env import Env
-from bot.services.shared.messages import ours
 from bot.services.shared.errors import Refused
+from bot.services.shared.messages import ours
 from storage.models import Activity, Community, Signup
 from storage.uow import UnitOfWork
 
