@@ -24,9 +24,13 @@ from bot.outbox.cards import CardRenderer
 from bot.outbox.sender import OutboxSender, Sleep
 from bot.render import Renderer
 from bot.services.activities import cards as activity_cards
+from bot.services.activities import reminders as activity_reminders
 from bot.services.community import members
 from bot.services.points import awards
+from bot.services.reminders import remind
 from bot.services.requests import cards as request_cards
+from bot.services.schedule import housekeeping
+from bot.services.schedule.plans import FireHandlers
 from bot.services.shared.env import Env
 from bot.services.shared.runner import Deps
 from bot.services.volunteers import cards as volunteer_cards
@@ -131,13 +135,34 @@ async def start_runtime(app: LinliApplication) -> None:
         sessions=sessions, env=env, on_commit=sender.wake, prepare=partial(members.recognise, directory)
     )
     app.bot_data.sender = sender
+    # What each kind of schedule does when it fires, from each feature (as the card functions are).
+    app.bot_data.fire_handlers = fire_handlers(env)
     app.bot_data.started = True
     await _queue_menus(app.bot_data.deps)
+    await _plan_housekeeping(app.bot_data.deps)
     await sender.start()  # also sends what a previous run committed but did not deliver
     if app.job_queue is not None:  # due times are stored, so a sweep after a restart catches up
         app.job_queue.run_repeating(
             jobs.sweep, interval=settings.sweep_seconds, first=settings.sweep_seconds, name="sweep"
         )
+        app.job_queue.run_repeating(  # fires are stored too: the first tick catches up what was missed
+            jobs.schedule_tick, interval=settings.schedule_tick_seconds, first=1, name="schedules"
+        )
+
+
+def fire_handlers(env: Env) -> FireHandlers:
+    return {
+        **housekeeping.fire_handlers(env),
+        **remind.fire_handlers(env),
+        **activity_reminders.fire_handlers(env),
+    }
+
+
+async def _plan_housekeeping(deps: Deps) -> None:
+    try:
+        await housekeeping.plan_daily(deps.uow, deps.env)
+    except Exception:
+        log.exception("housekeeping not planned; the bot starts without it")
 
 
 async def _queue_menus(deps: Deps) -> None:

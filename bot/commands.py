@@ -82,6 +82,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("newactivity", "staff", "any"),
     Command("activity", "staff", "any"),
     Command("checkin", "staff", "any"),
+    Command("remind", "staff", "any"),
+    Command("reminders", "staff", "any"),
 )
 
 

@@ -70,6 +70,20 @@ class Settings(BaseSettings):
     activity_no_show_limit: int = Field(default=3, ge=0)
     activity_no_show_days: int = Field(default=90, ge=1)
     activity_barred_days: int = Field(default=30, ge=1)
+    # Schedules (reminders, activity reminders, housekeeping): how often due ones are looked for,
+    # in seconds; ...
+    schedule_tick_seconds: float = Field(default=20.0, gt=0)
+    # ... a fire missed while the bot was down still happens if it is at most this late (only the
+    # latest one; older ones are recorded as skipped), ...
+    schedule_grace_seconds: int = Field(default=3600, ge=0)
+    # ... and a fire whose handler fails is retried at later ticks, at most this many times in all.
+    schedule_max_attempts: int = Field(default=5, ge=1)
+    # Housekeeping (daily, at this local time of DEFAULT_TIMEZONE): processed-update records and sent
+    # outbox rows older than so many days are deleted, album parts that never became a request after
+    # so many hours.
+    housekeeping_time: str = Field(default="04:00", pattern=r"^([01]?\d|2[0-3]):[0-5]\d$")
+    retention_days: int = Field(default=30, ge=1)
+    album_part_hours: int = Field(default=24, ge=1)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -8,6 +8,7 @@ from bot.context import LinliContext
 from bot.services.activities import thanks
 from bot.services.points import awards
 from bot.services.requests import finish, rating
+from bot.services.schedule import tick
 from bot.services.shop import refund
 
 log = logging.getLogger(__name__)
@@ -26,3 +27,11 @@ async def sweep(context: LinliContext) -> None:
         await thanks.wrap_up_due(deps.uow, deps.env)  # ended activities: no-shows, thank-you cards
     except Exception:  # a database hiccup must not stop the timer; the next sweep catches up
         log.exception("sweep failed; it will run again")
+
+
+async def schedule_tick(context: LinliContext) -> None:
+    """Schedules due by the clock fire, each once (reminders, activity reminders, housekeeping)."""
+    try:
+        await tick.tick(context.deps, context.bot_data.fire_handlers)
+    except Exception:  # the database is away: the schedules stay due and the next tick fires them
+        log.exception("schedule tick failed; it will run again")

@@ -12,6 +12,8 @@ from bot.services.activities import checkin, join, leave, line, staff
 from bot.services.activities import views as activity_views
 from bot.services.community import duty_phone, flows, groups, members, people, private_chat, roles
 from bot.services.points import awards, balance, honour
+from bot.services.reminders import manage as reminder_list
+from bot.services.reminders import remind
 from bot.services.requests import (
     claim,
     corrections,
@@ -111,6 +113,9 @@ COMMANDS: dict[str, Handler] = {
     "join": command(join.join_command),
     "leave": command(leave.leave_command),
     "checkin": command(checkin.checkin_command),
+    # Reminders (staff): /remind <when> <text> after a confirm; /reminders to pause, resume, delete.
+    "remind": command(remind.remind),
+    "reminders": command(reminder_list.list_reminders),
 }
 
 

@@ -13,6 +13,8 @@ from bot.services.activities import cards as activity_cards
 from bot.services.activities import checkin, flow, join, leave
 from bot.services.community import groups, menu, people
 from bot.services.points import awards, honour
+from bot.services.reminders import manage as reminder_list
+from bot.services.reminders import remind
 from bot.services.requests import claim, finish, intake, lists, pick, rating, reopen, views
 from bot.services.shared.runner import Service
 from bot.services.shop import catalogue, fulfil, redeem, refund, reward_flow
@@ -74,6 +76,11 @@ ROUTES: dict[str, tuple[Service, Arguments]] = {
     "acsv": (checkin.csv_button, lambda cb: (cb.int_arg(0),)),
     flow.AUDIENCE_ACTION: (flow.audience_button, lambda cb: (cb.int_arg(0),)),
     flow.CONFIRM_ACTION: (flow.confirm_button, lambda cb: ()),
+    remind.CONFIRM_ACTION: (remind.confirm_button, lambda cb: (cb.int_arg(0),)),
+    remind.CANCEL_ACTION: (remind.cancel_button, lambda cb: (cb.int_arg(0),)),
+    reminder_list.PAUSE_ACTION: (reminder_list.change_button, lambda cb: ("pause", cb.int_arg(0))),
+    reminder_list.RESUME_ACTION: (reminder_list.change_button, lambda cb: ("resume", cb.int_arg(0))),
+    reminder_list.DELETE_ACTION: (reminder_list.change_button, lambda cb: ("delete", cb.int_arg(0))),
 }
 
 

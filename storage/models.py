@@ -443,6 +443,47 @@ class PointAward(Base):
     created_at: Mapped[datetime] = mapped_column()
 
 
+class Schedule(Base):
+    """Something that happens at stored times (a reminder, an activity reminder, housekeeping), found
+    by (kind, key). `due_at` is its next fire time in UTC (None: no more fires); the tick looks only
+    at rows with `due_at <= now`, through its index. `rule` is a `bot.when.Rule` spec, read in `tz`.
+    A draft (a /remind not yet confirmed) never fires."""
+
+    __tablename__ = "schedules"
+    __table_args__ = (UniqueConstraint("kind", "key", name="uq_schedules_kind_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(120))
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"), index=True)
+    tz: Mapped[str] = mapped_column(String(64))
+    rule: Mapped[dict[str, Any]] = mapped_column()
+    due_at: Mapped[datetime | None] = mapped_column(index=True)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    draft: Mapped[bool] = mapped_column(Boolean, default=False)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # A handler that raised: how often in a row for the fire at `due_at`, and not again before `retry_at`.
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    retry_at: Mapped[datetime | None] = mapped_column()
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column()
+
+
+class ScheduleFire(Base):
+    """One fire time of one schedule, recorded once: the unique (schedule, fire time) is what makes a
+    second instance or a rerun of the tick do nothing. Kept when its schedule is deleted."""
+
+    __tablename__ = "schedule_fires"
+    __table_args__ = (UniqueConstraint("schedule_id", "fire_at", name="uq_schedule_fires_schedule_fire_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    schedule_id: Mapped[int] = mapped_column(Integer)
+    fire_at: Mapped[datetime] = mapped_column()
+    ran_at: Mapped[datetime] = mapped_column()
+    outcome: Mapped[str] = mapped_column(String(16))  # sent | skipped (missed, past the grace) | failed
+
+
 # -- volunteer activities (活动): announcement, sign-up with capacity and waitlist, check-in ---------
 class Activity(Base):
     """An activity staff publish (a clean-up, a haircut day, a 坝坝会), numbered per community.

@@ -27,7 +27,9 @@ from storage.repositories import (
     PointsRepository,
     RedemptionRepository,
     RequestRepository,
+    RetentionRepository,
     RewardRepository,
+    ScheduleRepository,
     UserRepository,
 )
 
@@ -51,6 +53,8 @@ class UnitOfWork:
     rewards: RewardRepository
     redemptions: RedemptionRepository
     activities: ActivityRepository
+    schedules: ScheduleRepository
+    retention: RetentionRepository
 
     def __init__(
         self,
@@ -84,6 +88,8 @@ class UnitOfWork:
         self.rewards = RewardRepository(self.session)
         self.redemptions = RedemptionRepository(self.session)
         self.activities = ActivityRepository(self.session)
+        self.schedules = ScheduleRepository(self.session)
+        self.retention = RetentionRepository(self.session)
         if self.update_id is not None and await self._already_processed():
             await self.session.close()
             raise DuplicateUpdate(self.update_id)

@@ -13,7 +13,9 @@ from storage.repositories.outbox import OutboxRepository
 from storage.repositories.points import PointsRepository
 from storage.repositories.redemptions import RedemptionRepository
 from storage.repositories.requests import RequestRepository
+from storage.repositories.retention import RetentionRepository
 from storage.repositories.rewards import RewardRepository
+from storage.repositories.schedules import ScheduleRepository
 from storage.repositories.users import UserRepository
 
 __all__ = [
@@ -28,6 +30,8 @@ __all__ = [
     "PointsRepository",
     "RedemptionRepository",
     "RequestRepository",
+    "RetentionRepository",
     "RewardRepository",
+    "ScheduleRepository",
     "UserRepository",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 
-from bot.services.activities import cards
+from bot.services.activities import cards, reminders
 from bot.services.activities.fields import Draft, check_times
 from bot.services.shared import messages
 from bot.services.shared.env import Env
@@ -73,4 +73,5 @@ async def create_activity(
         await messages.post_card(
             uow, f"act:{activity.id}:card:{group.telegram_id}", group.telegram_id, cards.CARD, activity.id
         )
+    await reminders.plan_reminders(uow, env, activity, community)
     return activity, groups

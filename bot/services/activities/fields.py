@@ -91,8 +91,8 @@ def read_moment(text: str, *, now: datetime, tz: str) -> datetime:
         raise Refused("activities/time_missing")
     try:
         return when.parse_moment(typed, now=now, tz=tz)
-    except when.WhenError as exc:
-        raise Refused("activities/time_unreadable", typed=typed[:40], reason=exc.reason) from None
+    except when.WhenError as exc:  # its reason names the template that explains it (when/past, …)
+        raise Refused(exc.reason, **exc.params) from None
 
 
 def read_end(text: str, starts_at: datetime, *, now: datetime, tz: str) -> datetime:
@@ -103,7 +103,7 @@ def read_end(text: str, starts_at: datetime, *, now: datetime, tz: str) -> datet
     if clock:
         hour, minute = int(clock.group(1)), int(clock.group(2) or 0)
         if hour > 23 or minute > 59:
-            raise Refused("activities/time_unreadable", typed=text.strip()[:40], reason="")
+            raise Refused("when/unreadable")
         start = starts_at.astimezone(ZoneInfo(tz))
         ends_at = start.replace(hour=hour, minute=minute, second=0, microsecond=0)
     elif length:

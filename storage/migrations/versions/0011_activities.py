@@ -1,7 +1,7 @@
 """Volunteer activities: the activity, the groups it is announced in, sign-ups; a file the outbox uploads.
 
 Revision ID: 0011a
-Revises: 0008
+Revises: 0009s (0008 before the schedules branch was merged in)
 Create Date: 2026-12-02 13:40:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import storage.types
 
 revision: str = "0011a"
-down_revision: str | None = "0008"
+down_revision: str | None = "0009s"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
