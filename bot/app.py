@@ -96,7 +96,8 @@ def build_application(
 
 
 async def start_runtime(app: LinliApplication) -> None:
-    """post_init: the engine, one session factory, the renderer, the outbox sender, the sweep job."""
+    """post_init: the engine, one session factory, the renderer, the outbox sender, the sweep job
+    and the schedule tick."""
     settings, clock = app.bot_data.settings, app.bot_data.clock
     engine = make_engine(settings.database_url)
     sessions = make_sessions(engine)
@@ -146,11 +147,15 @@ async def start_runtime(app: LinliApplication) -> None:
             jobs.sweep, interval=settings.sweep_seconds, first=settings.sweep_seconds, name="sweep"
         )
         app.job_queue.run_repeating(  # fires are stored too: the first tick catches up what was missed
-            jobs.schedule_tick, interval=settings.schedule_tick_seconds, first=1, name="schedules"
+            jobs.schedule_tick,
+            interval=settings.schedule_tick_seconds,
+            first=settings.schedule_tick_seconds,
+            name="schedules",
         )
 
 
 def fire_handlers(env: Env) -> FireHandlers:
+    """What a fire of each kind of schedule does, from the features that plan them."""
     return {
         **housekeeping.fire_handlers(env),
         **remind.fire_handlers(env),
@@ -159,6 +164,7 @@ def fire_handlers(env: Env) -> FireHandlers:
 
 
 async def _plan_housekeeping(deps: Deps) -> None:
+    """The daily housekeeping schedule (planning it again at every start changes nothing)."""
     try:
         await housekeeping.plan_daily(deps.uow, deps.env)
     except Exception:

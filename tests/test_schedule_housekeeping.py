@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.services.schedule import housekeeping
 from bot.services.schedule.tick import tick
 from bot.services.shared.runner import Deps
-from storage.models import OutboxMessage, ProcessedUpdate, RequestMedia, User
+from storage.models import OutboxMessage, ProcessedUpdate, RequestMedia, Schedule, User
 from tests.conftest import Clock
 from tests.test_schedule_tick import make_deps
 
@@ -60,6 +60,17 @@ async def _seed(deps: Deps, clock: Clock) -> None:
         async with deps.uow() as uow:
             user = (await uow.session.execute(select(User))).scalar_one()
             uow.session.add(ProcessedUpdate(update_id=age_days, kind="message"))
+            await uow.schedules.put(  # a /remind nobody confirmed
+                kind="reminder",
+                key=f"draft-{label}",
+                tz="Asia/Shanghai",
+                rule={"once": (clock.now + timedelta(days=60)).isoformat()},
+                due_at=None,
+                community_id=None,
+                payload={},
+                created_by=None,
+                draft=True,
+            )
             await uow.outbox.add(dedupe_key=f"{label}:sent", chat_id=1, text="x")
             await uow.outbox.add(dedupe_key=f"{label}:pending", chat_id=1, text="x")
             uow.session.add(
@@ -75,11 +86,22 @@ async def _seed(deps: Deps, clock: Clock) -> None:
             assert sent is not None
             sent.status, sent.sent_at = "sent", clock.now
             await uow.commit()
-    async with deps.uow() as uow:  # an album part from an hour ago may still get its captioned part
+    async with deps.uow() as uow:  # an album part and a draft from an hour ago
         user = (await uow.session.execute(select(User))).scalar_one()
         clock.now = START - timedelta(hours=1)
         uow.session.add(
             RequestMedia(chat_id=1, media_group_id="recent", kind="photo", file_id="h", added_by_id=user.id)
+        )
+        await uow.schedules.put(
+            kind="reminder",
+            key="draft-recent",
+            tz="Asia/Shanghai",
+            rule={"once": (clock.now + timedelta(days=60)).isoformat()},
+            due_at=None,
+            community_id=None,
+            payload={},
+            created_by=None,
+            draft=True,
         )
         await uow.commit()
 
@@ -100,8 +122,10 @@ async def test_the_daily_housekeeping_prunes_old_records_sent_rows_and_stray_alb
             await uow.session.execute(select(OutboxMessage.dedupe_key).order_by(OutboxMessage.id))
         ).scalars()
         media = (await uow.session.execute(select(RequestMedia.media_group_id, RequestMedia.file_id))).all()
+        drafts = (await uow.session.execute(select(Schedule.key).where(Schedule.draft.is_(True)))).scalars()
     assert list(updates) == [2]
     assert list(outbox) == ["old:pending", "new:sent", "new:pending"]
+    assert list(drafts) == ["draft-recent"]  # drafts left unconfirmed for more than a day go
     # Album parts waiting more than a day go (40 and 2 days old); one from an hour ago may still be
     # adopted by its captioned part; a photo that is no album part is not housekeeping's to remove.
     assert sorted(media, key=str) == [("recent", "h"), (None, "g"), (None, "g")]

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.render import Renderer
 from bot.services.schedule import plans
 from bot.services.schedule.plans import Fire, FireHandler
-from bot.services.schedule.tick import TickReport, tick
+from bot.services.schedule.tick import TickReport, catch_up, tick
 from bot.services.shared.env import Env
 from bot.services.shared.runner import Deps
 from bot.when import Rule
@@ -363,3 +363,15 @@ async def test_two_instances_ticking_at_once_on_postgresql_fire_each_schedule_on
     finally:
         for engine in engines:
             await engine.dispose()
+
+
+def test_a_schedule_missed_for_very_long_lists_a_bounded_number_of_fires_and_still_sends_the_latest() -> None:
+    every_minute = Rule.cron(minute="*")
+    due_at, now = utc(2026, 11, 20, 0, 0), utc(2026, 11, 22, 8, 0, 30)  # two days of minutes missed
+    result = catch_up(every_minute, "UTC", due_at, now, timedelta(minutes=5), limit=10)
+    assert result.jumped
+    assert result.run_at == utc(2026, 11, 22, 8, 0)
+    assert result.next_at == utc(2026, 11, 22, 8, 1)
+    assert result.skipped[:2] == [utc(2026, 11, 20, 0, 0), utc(2026, 11, 20, 0, 1)]
+    # The first ten, then those within the grace (after 07:55:30) before the latest; the rest is jumped.
+    assert result.skipped[10:] == [utc(2026, 11, 22, 7, minute) for minute in (56, 57, 58, 59)]

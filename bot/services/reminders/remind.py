@@ -16,7 +16,6 @@ from bot import callbacks
 from bot.incoming import Incoming
 from bot.opening import fold
 from bot.services.schedule.plans import Fire, FireHandler
-from bot.services.schedule.times import next_fire, next_fires
 from bot.services.shared import messages
 from bot.services.shared.actors import Actor, identify, reader_locale, staff_community_here
 from bot.services.shared.buildings import community_buildings
@@ -51,11 +50,16 @@ async def _read_buildings(uow: UnitOfWork, community: Community, word: str) -> l
     known = await community_buildings(uow, community.id)
     found: list[str] = []
     for part in parts:
-        key = building_key(part)
-        if key is None or key not in known:
+        key = _building(part)
+        if key not in known:
             return None
         found.append(key)
     return found or None
+
+
+def _building(tag: str) -> str:
+    """A building as `community_buildings` lists it: 3号楼 for 3, 3栋, 三号楼; a name as written."""
+    return building_key(tag) or " ".join(tag.split())
 
 
 def split_when(text: str, *, now: Any, tz: str) -> tuple[Rule, str]:
@@ -87,7 +91,7 @@ async def _target_chats(uow: UnitOfWork, community_id: int, target: dict[str, An
     if target["scope"] == "all":
         return groups
     wanted = set(target["buildings"])
-    return [g for g in groups if wanted & {building_key(b) or b for b in g.buildings}]
+    return [g for g in groups if wanted & {_building(b) for b in g.buildings}]
 
 
 def describe(target: dict[str, Any], count: int) -> dict[str, Any]:
@@ -96,9 +100,13 @@ def describe(target: dict[str, Any], count: int) -> dict[str, Any]:
 
 
 def times_shown(times: list[Any], tz: str) -> list[dict[str, Any]]:
+    """Fire times as the community's clock shows them (the application's own text: never masked)."""
     local = zone(tz)
     return [
-        {"at": t.astimezone(local).strftime("%Y-%m-%d %H:%M"), "weekday": t.astimezone(local).weekday()}
+        {
+            "at": messages.ours(t.astimezone(local).strftime("%Y-%m-%d %H:%M")),
+            "weekday": t.astimezone(local).weekday(),
+        }
         for t in times
     ]
 
@@ -134,7 +142,7 @@ async def remind(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         raise Refused("reminders/no_text")
     if len(text) > TEXT_LIMIT:
         raise Refused("reminders/too_long", most=TEXT_LIMIT)
-    times = next_fires(rule, now, tz, 3)
+    times = rule.next_times(now, tz, 3)
     if not times:
         raise Refused("when/past")
     chats = await _target_chats(uow, community.id, target)
@@ -197,7 +205,7 @@ async def confirm_button(uow: UnitOfWork, env: Env, inc: Incoming, schedule_id: 
     """确认: the draft becomes a schedule, due at its next fire time from now."""
     actor = await identify(uow, env, inc)
     schedule = await _own_draft(uow, actor, schedule_id)
-    due_at = next_fire(Rule.from_spec(schedule.rule), env.clock(), schedule.tz)
+    due_at = Rule.from_spec(schedule.rule).next_after(env.clock(), schedule.tz)
     if due_at is None:
         raise Refused("when/past")
     if not await uow.schedules.confirm_draft(schedule.id, due_at):

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.services.schedule.times import next_fire
 from bot.services.shared.env import Env
 from bot.when import Rule
 from storage.uow import UnitOfWork
@@ -54,7 +53,7 @@ async def plan(
         key=key,
         tz=tz,
         rule=rule.spec,
-        due_at=next_fire(rule, env.clock(), tz),
+        due_at=rule.next_after(env.clock(), tz),
         community_id=community_id,
         payload=dict(payload or {}),
         created_by=created_by,
@@ -77,7 +76,7 @@ async def resume(uow: UnitOfWork, env: Env, schedule_id: int) -> datetime | None
     schedule = await uow.schedules.get(schedule_id)
     if schedule is None or not schedule.paused:
         return None
-    due_at = next_fire(Rule.from_spec(schedule.rule), env.clock(), schedule.tz)
+    due_at = Rule.from_spec(schedule.rule).next_after(env.clock(), schedule.tz)
     if not await uow.schedules.set_paused(schedule_id, False, due_at):
         return None
     return due_at

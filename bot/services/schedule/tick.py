@@ -4,7 +4,7 @@ For each schedule with `due_at <= now` (found in batches through the due_at inde
 lock its row (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so a second instance passes it by), record the
 fire under the unique (schedule, fire time) (a fire recorded before means nothing happens again),
 run the handler of its kind in the same transaction (its outbox rows commit with the fire), and move
-`due_at` to the rule's next fire time (None when there is none; see `times.next_fire`).
+`due_at` to the rule's next fire time (None when there is none; see `bot.when.Rule.next_after`).
 
 Missed fires (the bot was down): of the fire times up to now, only the latest runs, and only when
 it is at most `schedule_grace_seconds` late; the older ones (and a latest one past the grace) are
@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.services.schedule.plans import Fire, FireHandlers
-from bot.services.schedule.times import next_fire
 from bot.services.shared.runner import Deps
 from bot.when import Rule
 from storage.models import Schedule
@@ -53,18 +52,21 @@ class Catchup:
     jumped: bool = False
 
 
-def catch_up(rule: Rule, tz: str, due_at: datetime, now: datetime, grace: timedelta) -> Catchup:
-    """The fire times from `due_at` up to `now`: the latest runs if within the grace, the rest are skipped."""
+def catch_up(
+    rule: Rule, tz: str, due_at: datetime, now: datetime, grace: timedelta, *, limit: int = MAX_MISSED
+) -> Catchup:
+    """The fire times from `due_at` up to `now`: the latest runs if within the grace, the rest are
+    skipped. Past `limit` of them, the times before the grace period are jumped, not listed."""
     times = [due_at]
     jumped = False
-    following = next_fire(rule, due_at, tz)
+    following = rule.next_after(due_at, tz)
     while following is not None and following <= now:
-        if len(times) >= MAX_MISSED and not jumped:
+        if len(times) >= limit and not jumped:
             jumped = True
-            following = next_fire(rule, max(following, now - grace - timedelta(microseconds=1)), tz)
+            following = rule.next_after(max(following, now - grace - timedelta(microseconds=1)), tz)
             continue
         times.append(following)
-        following = next_fire(rule, following, tz)
+        following = rule.next_after(following, tz)
     latest = times[-1]
     if now - latest <= grace:
         return Catchup(times[:-1], latest, following, jumped)
