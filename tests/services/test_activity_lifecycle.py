@@ -380,3 +380,43 @@ async def test_a_resident_cannot_publish(bench: Bench, home: Estate) -> None:
     )
 
     assert [r.template for r in await bench.rows_since(mark)] == ["common/staff_only"]
+
+
+async def test_with_publicity_off_the_thanks_names_nobody(bench: Bench, home: Estate) -> None:
+    act = await publish(bench)
+    await bench.press(home.resident, home.group, join.join_button, act.id)
+    async with bench.uow() as uow:
+        community = await uow.communities.get(act.community_id)
+        assert community is not None
+        community.publicity = False
+        await uow.commit()
+    bench.clock.advance(timedelta(days=2).total_seconds())
+    await bench.press(
+        bench.admin, home.staff_group, checkin.mark_button, act.id, await _signup_id(bench, act.id, "张阿姨")
+    )
+    bench.clock.advance(timedelta(hours=3).total_seconds())
+    mark = await bench.mark()
+
+    await thanks.wrap_up_due(bench.deps.uow, bench.deps.env)
+
+    [sent] = [r for r in await bench.rows_since(mark, home.group) if r.kind == "send"]
+    assert sent.text is not None and "到场 1 人" in sent.text and "张阿姨" not in sent.text
+
+
+async def test_buildings_option_announces_only_in_their_groups(bench: Bench, home: Estate) -> None:
+    from bot.services.community import groups
+
+    other = bench.group("5号楼群")
+    await bench.say(bench.admin, other, groups.bind, "幸福里社区")
+    await bench.say(bench.admin, other, groups.buildings, "5号楼")
+    mark = await bench.mark()
+
+    await bench.say(
+        bench.admin,
+        home.staff_group,
+        line.new_activity,
+        "义诊 | 2026-12-20 09:00 | 2小时 | 5号楼下 | 不限 | 0 | 楼栋 5号楼",
+    )
+
+    cards_posted = [r.chat_id for r in await bench.rows_since(mark) if r.card_kind == "activity"]
+    assert cards_posted == [other.chat_id]

@@ -8,7 +8,7 @@ from typing import Any
 
 from bot import callbacks
 from bot.outbox.cards import RenderedCard
-from bot.services.activities.access import facts
+from bot.services.activities.access import facts, local_time
 from bot.services.shared import messages
 from bot.services.shared.actors import user_locale
 from bot.services.shared.env import Env
@@ -82,7 +82,7 @@ def card_functions(env: Env) -> dict[str, Any]:
             started=now >= activity.starts_at,
             joinable=joinable,
             volunteers_only=activity.audience == "volunteers",
-            deadline=activity.signup_deadline is not None,
+            deadline=local_time(activity.signup_deadline, community) if activity.signup_deadline else None,
         )
         buttons = messages.keyboard_json(signup_buttons(env, locale, activity)) if joinable else None
         return RenderedCard(text, buttons)

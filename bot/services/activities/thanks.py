@@ -18,11 +18,12 @@ CAPTION_LIMIT = 1024  # a photo's caption, in UTF-16 code units
 NAMES_SHOWN = 30
 
 
-async def _named(uow: UnitOfWork, activity: Activity) -> tuple[int, list[str]]:
-    """How many came, and the names of those of them who agreed to be named (晒单's opt-out)."""
+async def _named(uow: UnitOfWork, activity: Activity, community: Community) -> tuple[int, list[str]]:
+    """How many came, and the names of those of them who agreed to be named: the opt-outs of the
+    晒单 cards apply (a person's, and the community's /publicity off, which names nobody)."""
     came = await uow.activities.signups(activity.id, ("attended",))
-    names = []
-    for _, user in came:
+    names: list[str] = []
+    for _, user in came if community.publicity else ():
         membership = await uow.memberships.find(user.id, activity.community_id)
         if membership is not None and membership.named and membership.left_at is None:
             names.append(membership.display_name or user.full_name)
@@ -32,7 +33,7 @@ async def _named(uow: UnitOfWork, activity: Activity) -> tuple[int, list[str]]:
 async def _thanks_text(
     uow: UnitOfWork, env: Env, chat_id: int, activity: Activity, community: Community, limit: int | None
 ) -> str:
-    came, names = await _named(uow, activity)
+    came, names = await _named(uow, activity, community)
     shown = min(len(names), NAMES_SHOWN)
     while True:
         text = await messages.render_for(
