@@ -4,10 +4,13 @@ CSV sheet as a document, the thank-you card; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
 
 from bot.services.activities import thanks
-from storage.models import Activity
+from storage.models import Activity, PointEntry
 from tests.conftest import Clock
 from tests.requests_world import HOME, estate
 from tests.world import World
@@ -114,3 +117,39 @@ async def test_a_guided_activity_in_private_asks_step_by_step_then_publishes(
         timedelta(hours=3),
     )
     assert "理发日" in await world.card(place.group, "activity", act.id)
+
+
+FAR = datetime(2031, 3, 15, 2, 0, tzinfo=UTC)  # 10:00 on a Saturday in Asia/Shanghai
+
+
+@pytest.mark.parametrize("clock", [FAR], indirect=True, ids=["2031-03-15"])
+async def test_an_activity_years_from_the_test_date_follows_the_injected_clock(
+    clocked: World, clock: Clock
+) -> None:
+    world = clocked
+    place = await estate(world)
+    await world.say(
+        world.admin, place.staff_group, "/newactivity 义诊 | 明天上午10点 | 2小时 | 活动室 | 5 | 10"
+    )
+    act = await _activity(world)
+    assert act.starts_at == datetime(2031, 3, 16, 2, 0, tzinfo=UTC) and act.created_at == FAR
+    await world.say(place.resident, place.group, "/join 1")
+
+    clock.now = act.starts_at - timedelta(minutes=20)
+    await world.start(place.resident, f"act_{act.checkin_token}")
+    clock.now = act.ends_at + timedelta(seconds=1)
+    await thanks.wrap_up_due(world.bot.deps.uow, world.bot.deps.env)
+
+    async with world.bot.deps.uow() as uow:
+        user = await uow.users.find_by_telegram_id(place.resident.id)
+        assert user is not None
+        signup = await uow.activities.find_signup(act.id, user.id)
+        ended = await uow.activities.get(act.id)
+        entries = (
+            (await uow.session.execute(select(PointEntry).where(PointEntry.reason == "activity")))
+            .scalars()
+            .all()
+        )
+    assert signup is not None and signup.checked_in_at == act.starts_at - timedelta(minutes=20)
+    assert ended is not None and ended.ended_at == act.ends_at + timedelta(seconds=1)
+    assert [(e.amount, e.created_at) for e in entries] == [(10, act.starts_at - timedelta(minutes=20))]
