@@ -420,3 +420,50 @@ async def test_buildings_option_announces_only_in_their_groups(bench: Bench, hom
 
     cards_posted = [r.chat_id for r in await bench.rows_since(mark) if r.card_kind == "activity"]
     assert cards_posted == [other.chat_id]
+
+
+async def test_a_reminder_for_someone_the_bot_cannot_write_to_is_a_mention_in_the_group(
+    bench: Bench, home: Estate
+) -> None:
+    act = await publish(bench, starts_in=timedelta(days=3))
+    quiet = await resident(bench, home.group, "老李", started=False)
+    await bench.press(quiet, home.group, join.join_button, act.id)
+    mark = await bench.mark()
+
+    bench.clock.advance(timedelta(days=2, minutes=1).total_seconds())
+    await _fires(bench)
+
+    [row] = await bench.rows_since(mark, home.group)
+    assert row.template == "activities/reminder" and row.text and "tg://user?id=" in row.text
+
+
+async def test_more_places_go_to_the_waitlist_in_order(bench: Bench, home: Estate) -> None:
+    act = await publish(bench, capacity=1)
+    second, third = [await resident(bench, home.group, n) for n in ("乙", "丙")]
+    for person in (home.resident, second, third):
+        await bench.press(person, home.group, join.join_button, act.id)
+
+    await bench.say(bench.admin, home.staff_group, staff.activity_command, f"{act.number} edit 名额 2")
+
+    assert await statuses(bench, act.id) == [("张阿姨", "joined"), ("乙", "joined"), ("丙", "waitlisted")]
+    mark = await bench.mark()
+    await bench.say(bench.admin, home.staff_group, staff.activity_command, f"{act.number} edit 名额 1")
+    assert [r.template for r in await bench.rows_since(mark)] == ["activities/capacity_below_joined"]
+    assert (await activity(bench, act.id)).capacity == 2
+
+
+async def test_staff_see_the_lists_with_buttons_and_residents_may_not(bench: Bench, home: Estate) -> None:
+    act = await publish(bench, capacity=1)
+    second = await resident(bench, home.group, "乙")
+    await bench.press(home.resident, home.group, join.join_button, act.id)
+    await bench.press(second, home.group, join.join_button, act.id)
+    mark = await bench.mark()
+
+    await bench.say(bench.admin, home.staff_group, staff.activity_command, str(act.number))
+    await bench.say(home.resident, home.group, staff.activity_command, str(act.number))
+
+    shown, refused = await bench.rows_since(mark)
+    assert shown.template == "activities/details" and shown.text is not None
+    assert "已报名 1 人</b>：张阿姨" in shown.text and "候补 1 人</b>：乙" in shown.text
+    assert shown.buttons is not None and [len(row) for row in shown.buttons] == [3]
+    assert refused.template == "common/staff_only"
