@@ -76,6 +76,8 @@ ROUTES: dict[str, tuple[Service, Arguments]] = {
     "acsv": (checkin.csv_button, lambda cb: (cb.int_arg(0),)),
     flow.AUDIENCE_ACTION: (flow.audience_button, lambda cb: (cb.int_arg(0),)),
     flow.CONFIRM_ACTION: (flow.confirm_button, lambda cb: ()),
+    flow.NO_DEADLINE_ACTION: (flow.no_deadline_button, lambda cb: ()),
+    flow.ALL_GROUPS_ACTION: (flow.all_groups_button, lambda cb: ()),
     remind.CONFIRM_ACTION: (remind.confirm_button, lambda cb: (cb.int_arg(0),)),
     remind.CANCEL_ACTION: (remind.cancel_button, lambda cb: (cb.int_arg(0),)),
     reminder_list.PAUSE_ACTION: (reminder_list.change_button, lambda cb: ("pause", cb.int_arg(0))),

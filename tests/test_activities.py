@@ -105,6 +105,8 @@ async def test_a_guided_activity_in_private_asks_step_by_step_then_publishes(
     await world.say(world.admin, dm, "30")
     await world.say(world.admin, dm, "5")
     await world.press(world.admin, dm, "所有居民")
+    await world.press(world.admin, dm, "不设截止")
+    await world.press(world.admin, dm, "全部邻里群")
     await world.say(world.admin, dm, "无")
     assert "请确认要发布的活动" in world.last(dm)
     await world.press(world.admin, dm, "发布")

@@ -1,5 +1,6 @@
 """Publishing an activity step by step: `/newactivity` alone, in private, asks for each field in
-turn (title, start, end, place, places, points, who may join with two buttons, a description),
+turn (title, start, end, place, places, points, who may join, a sign-up deadline, the buildings whose
+groups announce it, a description; a button for each closed choice),
 then shows a summary to confirm. Each answer is checked as the one-line form checks it; a wrong
 one is explained and asked again. A bare /cancel (or the cancel button) leaves it."""
 
@@ -8,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot import callbacks
+from bot import callbacks, words
 from bot.incoming import Incoming
 from bot.services.activities import fields
 from bot.services.activities.access import facts, local_time
@@ -23,8 +24,21 @@ from storage.models import Community, Conversation
 from storage.uow import UnitOfWork
 
 FLOW = "activity"
-STEPS = ("title", "start", "end", "place", "capacity", "points", "audience", "description")
+STEPS = (
+    "title",
+    "start",
+    "end",
+    "place",
+    "capacity",
+    "points",
+    "audience",
+    "deadline",
+    "groups",
+    "description",
+)
 AUDIENCE_ACTION = "afa"  # v1:afa:<0 everyone | 1 volunteers>
+NO_DEADLINE_ACTION = "afd"  # v1:afd: sign-up stays open until the start
+ALL_GROUPS_ACTION = "afg"  # v1:afg: announce in all of the community's groups
 CONFIRM_ACTION = "afy"  # v1:afy: publish what the summary shows
 CANCEL_ACTION = "vx"  # the guided flows' cancel (registration.cancel_flow ends any of them)
 
@@ -57,6 +71,8 @@ def _draft(data: dict[str, Any]) -> fields.Draft:
         points=int(data["points"]),
         description=data.get("description", ""),
         audience=data.get("audience", "everyone"),
+        signup_deadline=datetime.fromisoformat(data["deadline"]) if data.get("deadline") else None,
+        buildings=list(data.get("buildings") or []),
     )
 
 
@@ -75,6 +91,12 @@ async def _ask(
                 ),
             ]
         ]
+    elif step == "deadline":
+        label = env.renderer.label(actor.locale, "act_no_deadline")
+        buttons = [[Button(label, callbacks.encode(NO_DEADLINE_ACTION))]]
+    elif step == "groups":
+        label = env.renderer.label(actor.locale, "act_all_groups")
+        buttons = [[Button(label, callbacks.encode(ALL_GROUPS_ACTION))]]
     await messages.reply(
         uow,
         env,
@@ -103,7 +125,7 @@ async def _next(
         return
     await uow.conversations.put(actor.user.id, FLOW, "confirm", data)
     draft = _draft(data)
-    groups = await announce_groups(uow, community, [])
+    groups = await announce_groups(uow, community, draft.buildings)
     buttons = [
         [
             Button(env.renderer.label(actor.locale, "act_publish"), callbacks.encode(CONFIRM_ACTION)),
@@ -123,6 +145,7 @@ async def _next(
         capacity=draft.capacity,
         points=draft.points,
         volunteers_only=draft.audience == "volunteers",
+        deadline=local_time(draft.signup_deadline, community) if draft.signup_deadline else None,
         description=draft.description,
         groups=[g.title for g in groups],
         community=community.name,
@@ -155,6 +178,16 @@ async def answer(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, convers
         data["points"] = fields.read_points(text)
     elif step == "audience":
         data["audience"] = fields.read_audience(text)
+    elif step == "deadline":
+        if not words.is_word("unlimited", text):
+            deadline = fields.read_moment(text, now=now, tz=tz)
+            start, end = datetime.fromisoformat(data["start"]), datetime.fromisoformat(data["end"])
+            fields.check_times(start, end, deadline, now)
+            data["deadline"] = deadline.isoformat()
+    elif step == "groups":
+        buildings = [] if words.is_word("unlimited", text) else fields.read_buildings(text)
+        await announce_groups(uow, community, buildings)  # refused when no group has them
+        data["buildings"] = buildings
     elif step == "description":
         data["description"] = fields.read_description(text)
     else:  # the summary waits for its button
@@ -162,16 +195,29 @@ async def answer(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, convers
     await _next(uow, env, inc, actor, community, step, data)
 
 
-async def audience_button(uow: UnitOfWork, env: Env, inc: Incoming, volunteers: int) -> Outcome:
+async def _choice(uow: UnitOfWork, env: Env, inc: Incoming, step: str, values: dict[str, Any]) -> Outcome:
+    """A button of a closed choice: it answers the step it was offered for, if the flow is still there."""
     actor = await identify(uow, env, inc)
     conversation = await uow.conversations.get(actor.user.id)
-    if conversation is None or conversation.flow != FLOW or conversation.step != "audience":
+    if conversation is None or conversation.flow != FLOW or conversation.step != step:
         raise Refused("common/button_expired")
     data = dict(conversation.data)
     community = await _community(uow, actor, data)
-    data["audience"] = "volunteers" if volunteers else "everyone"
-    await _next(uow, env, inc, actor, community, "audience", data)
+    data.update(values)
+    await _next(uow, env, inc, actor, community, step, data)
     return Outcome()
+
+
+async def audience_button(uow: UnitOfWork, env: Env, inc: Incoming, volunteers: int) -> Outcome:
+    return await _choice(uow, env, inc, "audience", {"audience": "volunteers" if volunteers else "everyone"})
+
+
+async def no_deadline_button(uow: UnitOfWork, env: Env, inc: Incoming) -> Outcome:
+    return await _choice(uow, env, inc, "deadline", {"deadline": None})
+
+
+async def all_groups_button(uow: UnitOfWork, env: Env, inc: Incoming) -> Outcome:
+    return await _choice(uow, env, inc, "groups", {"buildings": []})
 
 
 async def confirm_button(uow: UnitOfWork, env: Env, inc: Incoming) -> Outcome:
