@@ -467,3 +467,17 @@ async def test_staff_see_the_lists_with_buttons_and_residents_may_not(bench: Ben
     assert "已报名 1 人</b>：张阿姨" in shown.text and "候补 1 人</b>：乙" in shown.text
     assert shown.buttons is not None and [len(row) for row in shown.buttons] == [3]
     assert refused.template == "common/staff_only"
+
+
+async def test_with_the_bot_down_past_both_reminders_only_the_one_within_the_grace_is_sent(
+    bench: Bench, home: Estate
+) -> None:
+    act = await publish(bench, starts_in=timedelta(days=3))
+    await bench.press(home.resident, home.group, join.join_button, act.id)
+    mark = await bench.mark()
+
+    bench.clock.now = act.starts_at - timedelta(hours=1, minutes=50)  # down since before the 24 h one
+    await _fires(bench)
+
+    rows = await bench.rows_since(mark, bench.dm(home.resident))
+    assert [r.template for r in rows] == ["activities/reminder"] and "快要" in (rows[0].text or "")
