@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.numbers import number_value
-from bot.services.shared.actors import Actor, member_communities, staff_community_here
+from bot.services.shared.actors import Actor, member_communities, staff_community_by_id, staff_community_here
 from bot.services.shared.env import Env
 from bot.services.shared.errors import Refused
 from bot.services.shared.messages import ours
@@ -108,9 +108,4 @@ async def staff_button_activity(
     activity = await uow.activities.get(activity_id)
     if activity is None:
         raise Refused("common/button_expired")
-    membership = await uow.memberships.find(actor.user.id, activity.community_id)
-    if not actor.is_staff_of(activity.community_id, membership):
-        raise Refused("common/staff_only")
-    community = await uow.communities.get(activity.community_id)
-    assert community is not None
-    return activity, community
+    return activity, await staff_community_by_id(uow, actor, activity.community_id)

@@ -14,8 +14,8 @@ from bot.incoming import Incoming
 from bot.services.activities import fields
 from bot.services.activities.access import facts, local_time
 from bot.services.activities.create import announce_groups, create_activity
-from bot.services.shared import messages
-from bot.services.shared.actors import Actor, identify, require_private
+from bot.services.shared import guided, messages
+from bot.services.shared.actors import Actor, identify, staff_community_by_id
 from bot.services.shared.env import Env
 from bot.services.shared.errors import Refused
 from bot.services.shared.messages import Button
@@ -40,25 +40,16 @@ AUDIENCE_ACTION = "afa"  # v1:afa:<0 everyone | 1 volunteers>
 NO_DEADLINE_ACTION = "afd"  # v1:afd: sign-up stays open until the start
 ALL_GROUPS_ACTION = "afg"  # v1:afg: announce in all of the community's groups
 CONFIRM_ACTION = "afy"  # v1:afy: publish what the summary shows
-CANCEL_ACTION = "vx"  # the guided flows' cancel (registration.cancel_flow ends any of them)
+CANCEL_ACTION = guided.CANCEL_ACTION
 
 
 async def start(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, community: Community) -> None:
-    require_private(inc)
-    await uow.conversations.put(actor.user.id, FLOW, STEPS[0], {"community_id": community.id})
-    await messages.reply(
-        uow, env, inc, actor.locale, "activities/flow_ask", step=STEPS[0], community=community.name
-    )
+    await guided.start_flow(uow, env, inc, actor, community, FLOW, STEPS[0], "activities/flow_ask")
 
 
 async def _community(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> Community:
-    community = await uow.communities.get(int(data["community_id"]))
-    if community is None:
-        raise Refused("common/button_expired")
-    membership = await uow.memberships.find(actor.user.id, community.id)
-    if not actor.is_staff_of(community.id, membership):
-        raise Refused("common/staff_only")
-    return community
+    """The community the flow adds to, if this person still runs it."""
+    return await staff_community_by_id(uow, actor, int(data["community_id"]))
 
 
 def _draft(data: dict[str, Any]) -> fields.Draft:

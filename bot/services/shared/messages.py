@@ -225,14 +225,28 @@ async def send_media(
 async def send_qr(uow: UnitOfWork, key: str, user: User, link: str, caption: str) -> bool:
     """A QR code of `link` to a person's private chat, drawn when sent (bot/qr.py); nothing when
     they cannot be reached there (the text it comes with has its own fallback)."""
+    return await _private_media(uow, key, user, "qr", link, caption)
+
+
+async def _private_media(
+    uow: UnitOfWork,
+    key: str,
+    user: User,
+    kind: str,
+    file_id: str,
+    caption: str,
+    attachment: str | None = None,
+) -> bool:
+    """Media to a person's private chat only (no group fallback): nothing when it cannot reach them."""
     if not user.reachable:
         return False
     return await uow.outbox.add(
         dedupe_key=key,
         chat_id=user.telegram_id,
         kind="media",
-        media_kind="qr",
-        file_id=link,
+        media_kind=kind,
+        file_id=file_id,
+        attachment=attachment,
         text=caption,
         recipient_user_id=user.id,
     )
@@ -279,15 +293,4 @@ async def send_file(
 ) -> bool:
     """A text file the bot made (a CSV sheet) to a person's private chat, as a document; nothing
     when they cannot be reached there."""
-    if not user.reachable:
-        return False
-    return await uow.outbox.add(
-        dedupe_key=key,
-        chat_id=user.telegram_id,
-        kind="media",
-        media_kind="upload",
-        file_id=filename,
-        attachment=content,
-        text=caption,
-        recipient_user_id=user.id,
-    )
+    return await _private_media(uow, key, user, "upload", filename, caption, content)
