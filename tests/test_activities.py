@@ -155,3 +155,21 @@ async def test_an_activity_years_from_the_test_date_follows_the_injected_clock(
     assert signup is not None and signup.checked_in_at == act.starts_at - timedelta(minutes=20)
     assert ended is not None and ended.ended_at == act.ends_at + timedelta(seconds=1)
     assert [(e.amount, e.created_at) for e in entries] == [(10, act.starts_at - timedelta(minutes=20))]
+
+
+async def test_an_english_reader_gets_their_answers_in_english(clocked: World, clock: Clock) -> None:
+    from tests.requests_world import english_resident
+
+    world = clocked
+    place = await estate(world)
+    tom = await english_resident(world, place.group)
+    await world.say(world.admin, place.staff_group, LINE)
+
+    await world.press(tom, place.group, "报名")  # the group's card is in the community's language
+    await world.say(tom, world.dm(tom), "/activities")
+    await world.say(tom, world.dm(tom), "/leave 9")
+
+    assert "Signed up" in (world.answers()[-1] or "")  # the pop-up only Tom sees: his language
+    texts = world.texts(world.dm(tom))
+    assert "Upcoming activities" in texts[-2] and "you are signed up" in texts[-2]
+    assert "There is no activity #9" in texts[-1]
