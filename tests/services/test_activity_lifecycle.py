@@ -481,3 +481,25 @@ async def test_with_the_bot_down_past_both_reminders_only_the_one_within_the_gra
 
     rows = await bench.rows_since(mark, bench.dm(home.resident))
     assert [r.template for r in rows] == ["activities/reminder"] and "快要" in (rows[0].text or "")
+
+
+async def test_staff_sign_up_a_neighbour_without_a_phone_and_mark_them_in(bench: Bench, home: Estate) -> None:
+    act = await publish(bench, capacity=1, points=10)
+    grandpa = await resident(bench, home.group, "李大爷", started=False)
+    bench.clock.advance(timedelta(days=2, minutes=10).total_seconds())  # started: self-service is closed
+
+    await bench.say(
+        bench.admin, home.staff_group, staff.activity_command, f"{act.number} add", reply_to=grandpa
+    )
+    again = await bench.mark()
+    await bench.say(
+        bench.admin, home.staff_group, staff.activity_command, f"{act.number} add", reply_to=grandpa
+    )
+    await bench.press(
+        bench.admin, home.staff_group, checkin.mark_button, act.id, await _signup_id(bench, act.id, "李大爷")
+    )
+
+    refusal = (await bench.rows_since(again, home.staff_group))[0]
+    assert refusal.template == "activities/on_list_already"
+    assert await statuses(bench, act.id) == [("李大爷", "attended")]
+    assert (await bench.points(grandpa)).balance == 10

@@ -4,6 +4,7 @@
 /activity 3 csv                  the list as a CSV file, for the paper sign-in sheet
 /activity 3 qr                   the check-in QR code, privately
 /activity 3 edit 时间 周六上午9点   (开始, 结束, 地点, 名额, 积分, 标题, 说明)
+/activity 3 add @name            sign someone up (a neighbour without a phone), until the end
 /activity 3 remove @name         take someone off (also after the leave cutoff)
 /activity 3 photo                with a photo, or replying to one: the thank-you card's photo
 /activity 3 cancel
@@ -13,11 +14,11 @@ from __future__ import annotations
 
 from bot import words
 from bot.incoming import Incoming
-from bot.services.activities import cancel, checkin, edit, export, thanks, views
+from bot.services.activities import cancel, cards, checkin, edit, export, thanks, views
 from bot.services.activities.access import facts, staff_activity
 from bot.services.activities.leave import take_off
 from bot.services.shared import messages
-from bot.services.shared.actors import identify, reader_locale, resolve_target
+from bot.services.shared.actors import identify, join, reader_locale, resolve_target
 from bot.services.shared.env import Env
 from bot.services.shared.errors import Refused
 from storage.models import Activity, Community
@@ -46,6 +47,8 @@ async def activity_command(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         done = "qr"
     elif action == "edit":
         done = await edit.edit_activity(uow, env, activity, community, rest, f"u{inc.update_id}")
+    elif action == "add":
+        done = await _add(uow, env, inc, activity, community)
     elif action == "remove":
         done = await _remove(uow, env, inc, activity, community)
     elif action == "photo":
@@ -59,6 +62,26 @@ async def activity_command(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     await messages.reply(
         uow, env, inc, actor.locale, "activities/staff_done", **facts(activity, community), done=done
     )
+
+
+async def _add(uow: UnitOfWork, env: Env, inc: Incoming, activity: Activity, community: Community) -> str:
+    """Staff sign someone up themselves, until the end (the deadline and the start are for
+    self-service): a place if one is left, else the waitlist, like any press."""
+    person = await resolve_target(uow, inc)
+    if activity.status != "open" or uow.clock() >= activity.ends_at:
+        raise Refused("activities/already_over", **facts(activity, community))
+    await join(uow, person, community.id, "staff")
+    if not await uow.activities.claim_signup(activity.id, person.id, inc.update_id, None):
+        raise Refused("activities/on_list_already", name=person.full_name)
+    signup = await uow.activities.find_signup(activity.id, person.id)
+    assert signup is not None
+    if not await uow.activities.take_place(activity.id):
+        await cards.changed(uow, env, activity)
+        return "add_waiting"
+    await uow.activities.move_signup(signup.id, "joined", from_=("waitlisted",))
+    await uow.activities.refresh(activity)
+    await cards.changed(uow, env, activity)
+    return "add"
 
 
 async def _remove(uow: UnitOfWork, env: Env, inc: Incoming, activity: Activity, community: Community) -> str:
