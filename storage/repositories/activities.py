@@ -130,9 +130,18 @@ class ActivityRepository(Repository):
         return list(result.scalars())
 
     # -- sign-ups -------------------------------------------------------------------------------
-    async def claim_signup(self, activity_id: int, user_id: int, press: int, chat_id: int | None) -> bool:
-        """Start a sign-up (as waitlisted until a place is taken for it): a new row, or one whose
-        person had left. False when they are signed up already (or were removed by staff)."""
+    async def claim_signup(
+        self,
+        activity_id: int,
+        user_id: int,
+        press: int,
+        chat_id: int | None,
+        *,
+        again: Iterable[str] = ("left",),
+    ) -> bool:
+        """Start a sign-up (as waitlisted until a place is taken for it): a new row, or one in a
+        state of `again` (the person had left; staff may also take back someone they removed).
+        False when they are signed up already (or, for themselves, were removed by staff)."""
         now = self.now()
         inserted = await self.session.execute(
             self._insert(Signup)
@@ -149,13 +158,15 @@ class ActivityRepository(Repository):
         )
         if rowcount(inserted):
             return True
-        again = await self.session.execute(
+        reopened = await self.session.execute(
             update(Signup)
-            .where(Signup.activity_id == activity_id, Signup.user_id == user_id, Signup.status == "left")
+            .where(
+                Signup.activity_id == activity_id, Signup.user_id == user_id, Signup.status.in_(list(again))
+            )
             .values(status="waitlisted", press=press, chat_id=chat_id, updated_at=now)
             .execution_options(synchronize_session=False)
         )
-        return rowcount(again) == 1
+        return rowcount(reopened) == 1
 
     async def find_signup(self, activity_id: int, user_id: int) -> Signup | None:
         result = await self.session.execute(

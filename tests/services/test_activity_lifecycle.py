@@ -503,3 +503,21 @@ async def test_staff_sign_up_a_neighbour_without_a_phone_and_mark_them_in(bench:
     assert refusal.template == "activities/on_list_already"
     assert await statuses(bench, act.id) == [("李大爷", "attended")]
     assert (await bench.points(grandpa)).balance == 10
+
+
+async def test_someone_staff_removed_cannot_rejoin_but_staff_may_add_them_back(
+    bench: Bench, home: Estate
+) -> None:
+    act = await publish(bench)
+    await bench.press(home.resident, home.group, join.join_button, act.id)
+    await bench.say(
+        bench.admin, home.staff_group, staff.activity_command, f"{act.number} remove", reply_to=home.resident
+    )
+
+    refused = await bench.press(home.resident, home.group, join.join_button, act.id)
+    await bench.say(
+        bench.admin, home.staff_group, staff.activity_command, f"{act.number} add", reply_to=home.resident
+    )
+
+    assert refused.outcome.alert and "工作人员" in (refused.outcome.toast or "")
+    assert await statuses(bench, act.id) == [("张阿姨", "joined")]

@@ -71,7 +71,9 @@ async def _add(uow: UnitOfWork, env: Env, inc: Incoming, activity: Activity, com
     if activity.status != "open" or uow.clock() >= activity.ends_at:
         raise Refused("activities/already_over", **facts(activity, community))
     await join(uow, person, community.id, "staff")
-    if not await uow.activities.claim_signup(activity.id, person.id, inc.update_id, None):
+    if not await uow.activities.claim_signup(
+        activity.id, person.id, inc.update_id, None, again=("left", "removed")
+    ):
         raise Refused("activities/on_list_already", name=person.full_name)
     signup = await uow.activities.find_signup(activity.id, person.id)
     assert signup is not None
