@@ -173,3 +173,13 @@ async def test_an_english_reader_gets_their_answers_in_english(clocked: World, c
     texts = world.texts(world.dm(tom))
     assert "Upcoming activities" in texts[-2] and "you are signed up" in texts[-2]
     assert "There is no activity #9" in texts[-1]
+
+
+async def test_the_start_menu_shows_what_is_on(clocked: World, clock: Clock) -> None:
+    world = clocked
+    place = await estate(world)
+    await world.say(world.admin, place.staff_group, LINE)
+
+    await world.press(place.resident, world.dm(place.resident), "近期活动")
+
+    assert "楼道大扫除" in world.last(world.dm(place.resident))
