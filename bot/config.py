@@ -6,7 +6,7 @@ One `Settings` object is built in `main()` and passed down; nothing here runs at
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     # A YAML file that overrides the request categories, deadlines and service hours (see
     # bot/data/categories.yaml), for the deployment and per community.
     categories_file: Path | None = None
+    # Which days have those service hours: "every_day", or "workdays" (China's working days:
+    # statutory holidays off, 调休 make-up days on; a day deadline then counts working days).
+    service_days: Literal["every_day", "workdays"] = "every_day"
     # A volunteer who asked for nudges gets at most one every so many minutes.
     nudge_minutes: int = Field(default=30, ge=0)
     # How often due work is looked for (automatic confirmation of done requests), in seconds.

@@ -21,6 +21,14 @@ How a phrase is read (the rules people can rely on):
   晚上 18-24; a contradiction (上午15点, 凌晨8点, 晚上3点) is `when/ambiguous`, as are two dates, two
   times, or a date and a weekday that disagree (12月20日周六 when the 20th is a Sunday).
 - A day without a time is `when/no_time`, unless the caller gives a `default_time`.
+- Recurring phrases begin with their recurrence: 每天/每日/天天, 工作日 (China's working days, see
+  bot/workdays.py), 每周三, 每周一三五, 每周一至五, 周末, 每两周周五/隔周周五 (every other week counted from
+  the first fire's week, stored as `anchor`), 每月1日, 每月1号、15号, 每月第一个周一, 每月最后一个周五,
+  每月最后一天, 每季度第一天/最后一天, 每年12月1日, 每30分钟, 每小时, English every day / every monday /
+  every other friday, and a 5-field crontab line whose day of week counts as cron's (0 and 7 Sunday).
+  A time of day may follow; without one the rule fires at 09:00 (`RULE_DEFAULT_TIME`), with only a
+  period (每天晚上) it is `when/no_time`. A rule firing more than once a minute is `when/too_often`, one
+  with no fire time after now `when/never`.
 - Daylight saving (say Europe/Berlin): a wall time the clock skips (02:30 on the spring-forward night)
   is the instant a clock not yet set forward would show it (03:30 summer time); a wall time the clock
   shows twice is its first reading. Nothing raises.
@@ -110,6 +118,12 @@ class Rule:
     def from_spec(cls, spec: Spec) -> Rule:
         if "once" not in spec and "cron" not in spec:
             raise ValueError(f"not a rule: {spec!r}")
+        if "every_weeks" in spec:
+            if not isinstance(spec["every_weeks"], int) or spec["every_weeks"] < 1:
+                raise ValueError(f"every_weeks must be a whole number of weeks: {spec!r}")
+            if not isinstance(spec.get("anchor"), str):
+                raise ValueError(f"every_weeks needs the anchor date its weeks count from: {spec!r}")
+            date.fromisoformat(spec["anchor"])
         return cls(dict(spec))
 
     @property
@@ -117,7 +131,8 @@ class Rule:
         return "cron" in self.spec
 
     def trigger(self, tz: str | tzinfo) -> BaseTrigger:
-        """APScheduler's trigger of the calendar fields alone (the extras are `next_after`'s)."""
+        """APScheduler's trigger of the calendar fields alone, in `tz`. Fire times come from
+        `next_after`, which honours the extras and the DST rules; this trigger does neither."""
         if "once" in self.spec:
             return DateTrigger(run_date=datetime.fromisoformat(self.spec["once"]), timezone=zone(tz))
         return CronTrigger(timezone=zone(tz), **self.spec["cron"])
@@ -189,6 +204,14 @@ _WEEKDAYS = {**dict(zip("一二三四五六日天", (0, 1, 2, 3, 4, 5, 6, 6), st
              **{str(n): n - 1 for n in range(1, 8)}}  # fmt: skip
 _EN_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _EN_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+# English names in full or short (Mon, Tues, Thurs, Sept), not any word that begins like one (month)
+_EN_DAY_WORD = (
+    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\b"
+)
+_EN_MONTH_WORD = (
+    r"(?:january|february|march|april|may|june|july|august|september|october|november|december"
+    r"|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\b\.?"
+)
 _PERIODS = {
     **dict.fromkeys(("凌晨", "半夜", "深夜"), "small_hours"),
     **dict.fromkeys(("早上", "早晨", "清晨", "上午", "早", "morning"), "morning"),
@@ -215,8 +238,8 @@ _TOKENS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("ymd", rf"(?P<y>{_YEAR})\s*[-/.年]\s*(?P<m>{_NUM})\s*[-/.月]\s*(?P<d>{_NUM})\s*[日号]?"),
         ("md", rf"(?P<m>{_NUM})\s*月\s*(?P<d>{_NUM})\s*[日号]?"),
         ("md", r"(?P<m>[0-9]{1,2})[-/](?P<d>[0-9]{1,2})(?![0-9:])"),
-        ("md_en", rf"(?P<mn>{'|'.join(_EN_MONTHS)})[a-z]*\.?\s+(?P<d>[0-9]{{1,2}})(?:st|nd|rd|th)?\b"),
-        ("dm_en", rf"(?P<d>[0-9]{{1,2}})(?:st|nd|rd|th)?\s+(?P<mn>{'|'.join(_EN_MONTHS)})[a-z]*\.?"),
+        ("md_en", rf"(?P<mn>{_EN_MONTH_WORD})\s*(?P<d>[0-9]{{1,2}})(?:st|nd|rd|th)?\b"),
+        ("dm_en", rf"(?P<d>[0-9]{{1,2}})(?:st|nd|rd|th)?\s+(?P<mn>{_EN_MONTH_WORD})"),
         ("clock", r"(?P<h>[0-9]{1,2})\s*:\s*(?P<mi>[0-9]{2})(?:\s*(?P<ap>[ap])\.?m\.?\b)?"),
         ("clock", r"(?P<h>[0-9]{1,2})\s*(?P<ap>[ap])\.?m\.?\b"),
         (
@@ -229,9 +252,9 @@ _TOKENS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             "weekday",
             r"(?P<shift>下下个?|下个?|本|这个?|next\s+|this\s+)?(?:周|星期|礼拜)(?P<wd>[一二三四五六日天1-7])",
         ),
-        ("weekday", rf"(?P<shift>next\s+|this\s+)?(?P<wd_en>{'|'.join(_EN_WEEKDAYS)})[a-z]*\b"),
+        ("weekday", rf"(?P<shift>next\s+|this\s+)?(?P<wd_en>{_EN_DAY_WORD})"),
         ("period", _alternatives(_PERIODS)),
-        ("filler", r"[\s,，、。.]+|的|在|于|at\b|on\b|in the\b"),
+        ("filler", r"[\s,，、。.]+|的|在|于|at\b|on\b|in the\b|(?<=[0-9])t(?=[0-9])"),  # 2026-12-20T15:00
     )
 )
 _SHIFTS = {
@@ -503,7 +526,7 @@ _DAYS = (  # one weekday or several: 一三五, 一、三、五, 一至五, 周�
     rf"(?P<days>{_WD}(?:(?:[、,，和及与至到~-]\s*{_WEEK_WORD}?|{_WEEK_WORD})?[一二三四五六日天]"
     r"|[、,，至到~-][1-7](?![0-9:点时]))*)"
 )
-_EN_DAY = rf"(?:{'|'.join(_EN_WEEKDAYS)})[a-z]*"
+_EN_DAY = _EN_DAY_WORD
 _NTH = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _ORDINAL = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th"}
 _EACH_MONTH = r"每(?:个)?月(?:的)?\s*"
@@ -697,7 +720,12 @@ def _recurring(text: str, *, now: datetime, tz: tzinfo) -> Rule | None:
     folded = fold(text)
     crontab = _CRONTAB.fullmatch(folded)
     if crontab:
-        return _checked(Rule({"cron": _crontab(crontab.group("f"))}), now, tz)
+        try:
+            cron = _crontab(crontab.group("f"))
+        except WhenError:
+            cron = None  # five words that are not a crontab line ("every monday at 9 am")
+        if cron is not None:
+            return _checked(Rule({"cron": cron}), now, tz)
     start = len(folded) - len(folded.lstrip())
     found = next(((kind, m) for kind, p in _RECURRENCES if (m := p.match(folded, start))), None)
     if found is None:

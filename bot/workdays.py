@@ -7,8 +7,9 @@ every month and knows the statutory holidays of later years from the law, so a y
 not out yet is still mostly right.
 
 A year the package has no notice for (no make-up days known) is read as Monday to Friday less the
-statutory holidays the package computes, and a year outside its range as plain Monday to Friday; both
-are logged once as a warning, so an operator knows to upgrade the package.
+holidays the package expects from the law (its guesses of days moved off a weekend included), and a
+year outside its range as plain Monday to Friday; both are logged once as a warning, so an operator
+knows to upgrade the package when the State Council publishes the year's notice (usually November).
 """
 
 from __future__ import annotations

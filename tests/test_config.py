@@ -67,6 +67,14 @@ def test_volunteer_skills_are_read_from_a_list(clean_env: Path, monkeypatch: pyt
     assert load_settings().volunteer_skills == ("维修", "电工", "理发")
 
 
+def test_service_days_are_every_day_unless_set_to_china_working_days(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert load_settings().service_days == "every_day"
+    monkeypatch.setenv("SERVICE_DAYS", "workdays")
+    assert load_settings().service_days == "workdays"
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [
@@ -77,6 +85,7 @@ def test_volunteer_skills_are_read_from_a_list(clean_env: Path, monkeypatch: pyt
         ("DEFAULT_LOCALE", "fr"),
         ("LOG_LEVEL", "LOUD"),
         ("TELEGRAM_BASE_URL", "api.telegram.org"),
+        ("SERVICE_DAYS", "weekends"),
     ],
 )
 def test_an_invalid_setting_gives_one_line_naming_it(

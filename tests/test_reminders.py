@@ -68,6 +68,8 @@ async def test_a_weekly_reminder_shows_its_next_times_and_fires_once_after_confi
     clock.now = datetime(2026, 11, 22, 8, 1, tzinfo=UTC)
     await world.press(world.admin, e.east, "确认")
     assert (await world.templates(e.east))[-1] == "reminders/confirmed"
+    (shown,) = [m for m in world.fake.bot_messages(e.east) if "请确认这条提醒" in (m.plain_text or "")]
+    assert shown.buttons == []  # confirmed: the preview's buttons are gone
     await fire(world, clock, WEDNESDAY_3PM.replace(second=10))
     await fire(world, clock, WEDNESDAY_3PM.replace(minute=1))  # the next tick: nothing again
     assert await world.said(e.east, "reminders/fire") == ["⏰ 提醒：书记下午茶"]
@@ -130,6 +132,7 @@ async def test_bad_reminders_are_refused_politely_and_change_nothing(clocked: Wo
         (world.admin, "/remind 每秒 刷屏", "when/too_often"),
         (world.admin, "/remind", "reminders/usage"),
         (world.admin, "/remind 明天 9:00 " + "长" * 901, "reminders/too_long"),
+        (world.admin, "/remind 明天 9:00 " + "🎉" * 451, "reminders/too_long"),  # 902 UTF-16 units
         (e.wang, "/remind 明天 9:00 开会", "common/staff_only"),
     ]
     for who, text, template in cases:

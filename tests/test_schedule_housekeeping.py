@@ -11,7 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.services.schedule import housekeeping
 from bot.services.schedule.tick import tick
 from bot.services.shared.runner import Deps
+from bot.when import Rule
 from storage.models import OutboxMessage, ProcessedUpdate, RequestMedia, Schedule, User
+from storage.uow import UnitOfWork
 from tests.conftest import Clock
 from tests.test_schedule_tick import make_deps
 
@@ -50,6 +52,14 @@ async def test_a_new_housekeeping_time_replaces_the_planned_one(
         assert (schedule.due_at.hour, schedule.due_at.minute) == (21, 30)
 
 
+async def draft(uow: UnitOfWork, key: str) -> None:
+    rule = Rule.once(uow.clock() + timedelta(days=60))
+    await uow.schedules.put(
+        kind="reminder", key=key, tz="Asia/Shanghai", rule=rule.spec, due_at=None,
+        community_id=None, payload={}, created_by=None, draft=True,
+    )  # fmt: skip
+
+
 async def _seed(deps: Deps, clock: Clock) -> None:
     """Rows of every age: stamped by the clock as it was then."""
     async with deps.uow() as uow:
@@ -60,17 +70,7 @@ async def _seed(deps: Deps, clock: Clock) -> None:
         async with deps.uow() as uow:
             user = (await uow.session.execute(select(User))).scalar_one()
             uow.session.add(ProcessedUpdate(update_id=age_days, kind="message"))
-            await uow.schedules.put(  # a /remind nobody confirmed
-                kind="reminder",
-                key=f"draft-{label}",
-                tz="Asia/Shanghai",
-                rule={"once": (clock.now + timedelta(days=60)).isoformat()},
-                due_at=None,
-                community_id=None,
-                payload={},
-                created_by=None,
-                draft=True,
-            )
+            await draft(uow, f"draft-{label}")  # a /remind nobody confirmed
             await uow.outbox.add(dedupe_key=f"{label}:sent", chat_id=1, text="x")
             await uow.outbox.add(dedupe_key=f"{label}:pending", chat_id=1, text="x")
             uow.session.add(
@@ -92,17 +92,7 @@ async def _seed(deps: Deps, clock: Clock) -> None:
         uow.session.add(
             RequestMedia(chat_id=1, media_group_id="recent", kind="photo", file_id="h", added_by_id=user.id)
         )
-        await uow.schedules.put(
-            kind="reminder",
-            key="draft-recent",
-            tz="Asia/Shanghai",
-            rule={"once": (clock.now + timedelta(days=60)).isoformat()},
-            due_at=None,
-            community_id=None,
-            payload={},
-            created_by=None,
-            draft=True,
-        )
+        await draft(uow, "draft-recent")
         await uow.commit()
 
 

@@ -5,6 +5,7 @@ policy; paused schedules wait; a failing handler is isolated and retried a bound
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -337,32 +338,37 @@ async def test_the_tick_goes_through_every_due_schedule_in_batches(deps: Deps, c
     assert report.fired == 7
 
 
-@pytest.mark.postgres
-async def test_two_instances_ticking_at_once_on_postgresql_fire_each_schedule_once(
-    postgres_url: str, clock: Clock
-) -> None:
+@pytest.fixture
+async def instances(postgres_url: str, clock: Clock) -> AsyncIterator[tuple[Deps, Deps]]:
+    """Two applications on one PostgreSQL database: an engine (a connection pool) each."""
     engines = [make_engine(postgres_url), make_engine(postgres_url)]
     try:
         await reset_schema(engines[0])
         first, second = (make_deps(engine, postgres_url, clock) for engine in engines)
-        calls = Calls()
-        for n in range(40):
-            await plan(first, Rule.cron(minute="*/5"), tz="UTC", key=str(n))
-        for _ in range(3):
-            clock.advance(300)
-            reports = await asyncio.gather(tick(first, {"test": calls}), tick(second, {"test": calls}))
-            assert sum(r.fired for r in reports) == 40
-            assert sum(r.failed for r in reports) == 0
-        assert len(calls.at) == 120
-        assert await outbox_rows(first) == 120
-        async with first.uow() as uow:
-            recorded = (
-                await uow.session.execute(select(func.count()).select_from(ScheduleFire))
-            ).scalar_one()
-        assert recorded == 120
+        yield first, second
     finally:
         for engine in engines:
             await engine.dispose()
+
+
+@pytest.mark.postgres
+async def test_two_instances_ticking_at_once_on_postgresql_fire_each_schedule_once(
+    instances: tuple[Deps, Deps], clock: Clock
+) -> None:
+    first, second = instances
+    calls = Calls()
+    for n in range(40):
+        await plan(first, Rule.cron(minute="*/5"), tz="UTC", key=str(n))
+    for _ in range(3):
+        clock.advance(300)
+        reports = await asyncio.gather(tick(first, {"test": calls}), tick(second, {"test": calls}))
+        assert sum(r.fired for r in reports) == 40
+        assert sum(r.failed for r in reports) == 0
+    assert len(calls.at) == 120
+    assert await outbox_rows(first) == 120
+    async with first.uow() as uow:
+        recorded = (await uow.session.execute(select(func.count()).select_from(ScheduleFire))).scalar_one()
+    assert recorded == 120
 
 
 def test_a_schedule_missed_for_very_long_lists_a_bounded_number_of_fires_and_still_sends_the_latest() -> None:
@@ -375,3 +381,19 @@ def test_a_schedule_missed_for_very_long_lists_a_bounded_number_of_fires_and_sti
     assert result.skipped[:2] == [utc(2026, 11, 20, 0, 0), utc(2026, 11, 20, 0, 1)]
     # The first ten, then those within the grace (after 07:55:30) before the latest; the rest is jumped.
     assert result.skipped[10:] == [utc(2026, 11, 22, 7, minute) for minute in (56, 57, 58, 59)]
+
+
+@pytest.mark.postgres
+async def test_a_schedule_another_instance_has_locked_is_passed_by_without_waiting(
+    instances: tuple[Deps, Deps], clock: Clock
+) -> None:
+    first, second = instances
+    calls = Calls()
+    locked_id = await plan(first, Rule.once(clock.now + timedelta(minutes=1)), key="locked")
+    await plan(first, Rule.once(clock.now + timedelta(minutes=1)), key="free")
+    clock.advance(61)
+    async with first.uow() as holder:  # the first instance is in the middle of firing it
+        assert await holder.schedules.lock_due(locked_id, clock.now) is not None
+        report = await asyncio.wait_for(tick(second, {"test": calls}), timeout=10)
+    assert (report.fired, report.busy) == (1, 1)
+    assert await fires(second, locked_id) == []

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from bot.render import Renderer
 from bot.when import Rule, WhenError, parse_moment, parse_rule
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -102,6 +105,9 @@ MOMENTS = [
     (WED, "Dec 20 3pm", at(2026, 12, 20, 15)),
     (WED, "20 December 15:00", at(2026, 12, 20, 15)),
     (WED, "12am", at(2026, 12, 3, 0)),
+    (WED, "Sept 3 10am", at(2027, 9, 3, 10)),
+    (WED, "thurs 10:30am", at(2026, 12, 3, 10, 30)),
+    (WED, "2026-12-20T15:00", at(2026, 12, 20, 15)),
 ]
 
 
@@ -115,7 +121,9 @@ def test_a_phrase_means_the_moment_people_mean(now: datetime, text: str, expecte
 REFUSED = [
     (WED, "", "when/unreadable"),
     (WED, "开会", "when/unreadable"),
-    (WED, "下午3点 开会", "when/unreadable"),  # a one-off phrase is all time
+    (WED, "下午3点 开会", "when/unreadable"),
+    (WED, "month 3pm", "when/unreadable"),  # not Monday
+    (WED, "sunny 3pm", "when/unreadable"),  # not Sunday  # a one-off phrase is all time
     (WED, "2月30日 9:00", "when/unreadable"),
     (WED, "13月1日 9:00", "when/unreadable"),
     (WED, "25:00", "when/unreadable"),
@@ -200,6 +208,12 @@ RULES = [
     (WED, "每周一至周五 8:00", ["2026-12-03 Thu 08:00", "2026-12-04 Fri 08:00", "2026-12-07 Mon 08:00"]),
     (WED, "每周末 10:00", ["2026-12-05 Sat 10:00", "2026-12-06 Sun 10:00", "2026-12-12 Sat 10:00"]),
     (WED, "every monday 9am", ["2026-12-07 Mon 09:00", "2026-12-14 Mon 09:00", "2026-12-21 Mon 09:00"]),
+    (WED, "every monday at 9 am", ["2026-12-07 Mon 09:00", "2026-12-14 Mon 09:00", "2026-12-21 Mon 09:00"]),
+    (
+        WED,
+        "every tues and thurs 6pm",
+        ["2026-12-03 Thu 18:00", "2026-12-08 Tue 18:00", "2026-12-10 Thu 18:00"],
+    ),
     (WED, "每两周周五 19:00", ["2026-12-04 Fri 19:00", "2026-12-18 Fri 19:00", "2027-01-01 Fri 19:00"]),
     (WED, "隔周周六上午10点", ["2026-12-05 Sat 10:00", "2026-12-19 Sat 10:00", "2027-01-02 Sat 10:00"]),
     (WED, "every other friday 7pm", ["2026-12-04 Fri 19:00", "2026-12-18 Fri 19:00", "2027-01-01 Fri 19:00"]),
@@ -340,3 +354,117 @@ def test_fire_times_are_strictly_increasing_across_both_changes() -> None:
         times = utc_times(rule, start, 12)
         assert all(b > a for a, b in itertools.pairwise(times))
         assert len(set(times)) == 12
+
+
+# -- any moment, any text --------------------------------------------------------------------------
+REASONS = {"when/unreadable", "when/past", "when/ambiguous", "when/no_time", "when/too_often", "when/never"}
+ANY_NOW = st.datetimes(
+    min_value=datetime(2025, 1, 1), max_value=datetime(2032, 12, 31), timezones=st.sampled_from([SH, BERLIN])
+)
+
+
+@given(now=ANY_NOW, text=st.sampled_from([m[1] for m in MOMENTS] + [r[1] for r in REFUSED]))
+@settings(max_examples=300, deadline=None)
+def test_at_any_moment_a_phrase_is_a_later_moment_or_a_refusal_with_a_reason(
+    now: datetime, text: str
+) -> None:
+    tz = now.tzinfo
+    assert isinstance(tz, ZoneInfo)
+    try:
+        got = parse_moment(text, now=now, tz=tz)
+    except WhenError as refused:
+        assert refused.reason in REASONS
+        return
+    assert got.astimezone(UTC) > now.astimezone(UTC)
+    assert got.tzinfo == tz
+
+
+@given(now=ANY_NOW, text=st.sampled_from([r[1] for r in RULES]))
+@settings(max_examples=200, deadline=None)
+def test_at_any_moment_a_rule_fires_later_and_never_twice_within_a_minute(now: datetime, text: str) -> None:
+    tz = now.tzinfo
+    assert isinstance(tz, ZoneInfo)
+    try:
+        rule = parse_rule(text, now=now, tz=tz)
+    except WhenError as refused:
+        assert refused.reason == "when/past" and not text.startswith("每")  # only a one-off can be past
+        return
+    times = [t.astimezone(UTC) for t in rule.next_times(now, tz, 4)]
+    assert times and times[0] > now.astimezone(UTC)
+    assert all(b - a >= timedelta(minutes=1) for a, b in itertools.pairwise(times))
+
+
+# the words phrases are made of, in any order
+PIECES = [
+    "每",
+    "周",
+    "三",
+    "月",
+    "日",
+    "号",
+    "点",
+    "半",
+    "分",
+    "刻",
+    "上午",
+    "下午",
+    "晚上",
+    "凌晨",
+    "明天",
+    "下",
+    "本",
+    "工作日",
+    "每两周",
+    "最后一个",
+    "季度",
+    "年",
+    "12",
+    "0",
+    "3",
+    "25",
+    "31",
+    ":",
+    ":30",
+    "-",
+    "/",
+    "*",
+    "pm",
+    "am",
+    "tomorrow",
+    "every",
+    "monday",
+    "十二",
+    "二十",
+    "两",
+    "〇",
+    "１",
+    "：",
+    " ",
+]
+TEXTS = st.one_of(st.text(max_size=40), st.lists(st.sampled_from(PIECES), max_size=8).map("".join))
+
+
+@given(text=TEXTS)
+@settings(max_examples=1000, deadline=None)
+def test_any_text_is_read_or_refused_never_crashes(text: str) -> None:
+    for read in (parse_moment, parse_rule):
+        try:
+            read(text, now=WED, tz=SH)
+        except WhenError as refused:
+            assert refused.reason in REASONS
+
+
+@pytest.mark.parametrize("locale", ["zh_CN", "en"])
+def test_the_past_refusal_shows_the_time_it_understood(locale: str) -> None:
+    with pytest.raises(WhenError) as refused:
+        parse_moment("12月1日 9:00", now=WED, tz=SH)
+    renderer = Renderer("zh_CN")
+    assert "2026-12-01 09:00" in renderer.render(locale, refused.value.reason, **refused.value.params)
+    assert "2026-12-01" not in renderer.render(locale, "when/past")  # and reads well without it
+
+
+def test_a_stored_every_other_week_rule_needs_its_anchor() -> None:
+    with pytest.raises(ValueError, match="anchor"):
+        Rule.from_spec({"cron": {"day_of_week": "fri", "hour": 19, "minute": 0}, "every_weeks": 2})
+    with pytest.raises(ValueError):
+        Rule.from_spec({"cron": {"hour": 9}, "every_weeks": 0, "anchor": "2026-12-04"})

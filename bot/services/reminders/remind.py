@@ -15,6 +15,7 @@ from typing import Any
 from bot import callbacks
 from bot.incoming import Incoming
 from bot.opening import fold
+from bot.render import utf16_len
 from bot.services.schedule.plans import Fire, FireHandler
 from bot.services.shared import messages
 from bot.services.shared.actors import Actor, identify, reader_locale, staff_community_here
@@ -32,7 +33,7 @@ log = logging.getLogger(__name__)
 
 KIND = "reminder"
 CONFIRM_ACTION, CANCEL_ACTION = "rmy", "rmn"
-TEXT_LIMIT = 900  # the reminder goes as a photo caption too (1024), with its heading
+TEXT_LIMIT = 900  # UTF-16 units: the reminder goes as a photo caption too (1024), with its heading
 MAX_REMINDERS = 100  # per community, paused ones included
 MAX_WHEN_WORDS = 8  # the longest time phrase tried (每两周周五 19:00, a cron line of five fields)
 ALL_WORDS = {"全部", "所有", "所有群", "全部群", "all"}
@@ -140,7 +141,7 @@ async def remind(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     photo = next((m.file_id for m in inc.media if m.kind == "photo"), None)
     if not text:
         raise Refused("reminders/no_text")
-    if len(text) > TEXT_LIMIT:
+    if utf16_len(text) > TEXT_LIMIT:
         raise Refused("reminders/too_long", most=TEXT_LIMIT)
     times = rule.next_times(now, tz, 3)
     if not times:
@@ -150,7 +151,7 @@ async def remind(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         raise Refused("reminders/no_groups")
     if len(await uow.schedules.of_community(community.id, KIND)) >= MAX_REMINDERS:
         raise Refused("reminders/too_many", most=MAX_REMINDERS)
-    payload = {"text": text, "target": target, "photo": photo, "locale": community.locale}
+    payload = {"text": text, "target": target, "photo": photo}
     schedule_id = await uow.schedules.put(
         kind=KIND,
         key=f"u{inc.update_id}",
@@ -201,6 +202,17 @@ async def _own_draft(uow: UnitOfWork, actor: Actor, schedule_id: int) -> Schedul
     return schedule
 
 
+async def _close_preview(uow: UnitOfWork, inc: Incoming) -> None:
+    """The preview loses its 确认 / 取消 buttons once one of them did its work."""
+    if inc.message_id is not None:
+        await uow.outbox.add(
+            dedupe_key=f"u{inc.update_id}:drop",
+            chat_id=inc.chat.chat_id,
+            kind="drop_buttons",
+            target_message_id=inc.message_id,
+        )
+
+
 async def confirm_button(uow: UnitOfWork, env: Env, inc: Incoming, schedule_id: int) -> Outcome:
     """确认: the draft becomes a schedule, due at its next fire time from now."""
     actor = await identify(uow, env, inc)
@@ -210,6 +222,7 @@ async def confirm_button(uow: UnitOfWork, env: Env, inc: Incoming, schedule_id: 
         raise Refused("when/past")
     if not await uow.schedules.confirm_draft(schedule.id, due_at):
         raise Refused("reminders/already_confirmed")
+    await _close_preview(uow, inc)
     await messages.reply(
         uow,
         env,
@@ -227,6 +240,7 @@ async def cancel_button(uow: UnitOfWork, env: Env, inc: Incoming, schedule_id: i
     actor = await identify(uow, env, inc)
     schedule = await _own_draft(uow, actor, schedule_id)
     await uow.schedules.delete(schedule.id)
+    await _close_preview(uow, inc)
     return Outcome(toast=env.renderer.label(reader_locale(env, actor), "cancelled_toast"))
 
 
@@ -238,7 +252,8 @@ async def fire(uow: UnitOfWork, env: Env, fire: Fire) -> None:
     chats = await _target_chats(uow, fire.community_id, payload["target"])
     if not chats:
         log.warning("reminder %s fired with no group to go to", fire.schedule_id)
-    locale = payload.get("locale") or env.settings.default_locale
+    community = await uow.communities.get(fire.community_id)
+    locale = community.locale if community is not None else env.settings.default_locale
     for chat in chats:
         key = f"reminder:{fire.schedule_id}:{fire.at.isoformat()}:{chat.id}"
         text = await messages.render_for(
