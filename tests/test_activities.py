@@ -183,3 +183,25 @@ async def test_the_start_menu_shows_what_is_on(clocked: World, clock: Clock) -> 
     await world.press(place.resident, world.dm(place.resident), "近期活动")
 
     assert "楼道大扫除" in world.last(world.dm(place.resident))
+
+
+async def test_the_guided_flow_asks_again_after_a_past_time_and_an_end_before_the_start(
+    clocked: World, clock: Clock
+) -> None:
+    world = clocked
+    await estate(world)
+    await world.start(world.admin)
+    dm = world.dm(world.admin)
+
+    await world.say(world.admin, dm, "/newactivity")
+    await world.say(world.admin, dm, "理发日")
+    await world.say(world.admin, dm, "2026-11-01 09:00")
+    past = world.last(dm)
+    await world.say(world.admin, dm, "2026-11-28 09:00")
+    await world.say(world.admin, dm, "08:00")
+    early_end = world.last(dm)
+    await world.say(world.admin, dm, "/cancel")
+
+    assert "过去" in past and "结束时间要晚于开始时间" in early_end
+    async with world.bot.deps.uow() as uow:
+        assert await uow.activities.upcoming([1], clock(), 10) == []
