@@ -25,6 +25,8 @@ from bot.outbox.cards import CardRenderer
 from bot.outbox.lease import SenderLease
 from bot.outbox.sender import OutboxSender, Sleep
 from bot.render import Renderer
+from bot.services.activities import cards as activity_cards
+from bot.services.activities import reminders as activity_reminders
 from bot.services.community import members
 from bot.services.points import awards
 from bot.services.reminders import remind
@@ -124,6 +126,7 @@ async def start_runtime(app: LinliApplication) -> None:
             **volunteer_cards.card_functions(env),
             **request_cards.card_functions(env),
             **awards.card_functions(env),
+            **activity_cards.card_functions(env),
         }
     )
     sender = OutboxSender(
@@ -169,6 +172,7 @@ def fire_handlers(env: Env) -> FireHandlers:
     return {
         **housekeeping.fire_handlers(env),
         **remind.fire_handlers(env),
+        **activity_reminders.fire_handlers(env),
     }
 
 

@@ -75,6 +75,13 @@ COMMANDS: tuple[Command, ...] = (
     Command("reward", "staff", "any"),
     Command("award", "staff", "any"),
     Command("deduct", "staff", "any"),
+    # Volunteer activities.
+    Command("activities", "everyone", "any"),
+    Command("join", "everyone", "any"),
+    Command("leave", "everyone", "any"),
+    Command("newactivity", "staff", "any"),
+    Command("activity", "staff", "any"),
+    Command("checkin", "staff", "any"),
     Command("remind", "staff", "any"),
     Command("reminders", "staff", "any"),
 )

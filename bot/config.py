@@ -79,6 +79,19 @@ class Settings(BaseSettings):
     sender_takeover_seconds: float = Field(default=5.0, gt=0)
     # One JSON object per log line (for a log collector) instead of plain text.
     log_json: bool = False
+    # Volunteer activities (活动). Leaving is allowed until so many minutes before the start; later,
+    # the person is told to ask staff (who can remove them).
+    activity_leave_cutoff_minutes: int = Field(default=120, ge=0)
+    # The check-in QR code works from so many minutes before the start until the end.
+    activity_checkin_open_minutes: int = Field(default=30, ge=0)
+    # Edits of an activity's group card within this many seconds are merged into one (0: each
+    # change edits at once), so a busy sign-up does not use up a group's 20 messages a minute.
+    activity_card_edit_seconds: float = Field(default=15.0, ge=0)
+    # After this many no-shows (0: never) within the last so many days, a person cannot sign up
+    # for activities for so many days after the last one, and is told why.
+    activity_no_show_limit: int = Field(default=3, ge=0)
+    activity_no_show_days: int = Field(default=90, ge=1)
+    activity_barred_days: int = Field(default=30, ge=1)
     # Schedules (reminders, activity reminders, housekeeping): how often due ones are looked for,
     # in seconds; ...
     schedule_tick_seconds: float = Field(default=20.0, gt=0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from bot.context import LinliContext
+from bot.services.activities import thanks
 from bot.services.digest import daily
 from bot.services.points import awards
 from bot.services.requests import escalation, finish, rating
@@ -28,6 +29,7 @@ async def sweep(context: LinliContext) -> None:
         await awards.expire_due(deps.uow, deps.env)
         await escalation.escalate_due(deps.uow, deps.env)
         await daily.send_due(deps.uow, deps.env)
+        await thanks.wrap_up_due(deps.uow, deps.env)  # ended activities: no-shows, thank-you cards
     except Exception:  # a database hiccup must not stop the timer; the next sweep catches up
         log.exception("sweep failed; it will run again")
 

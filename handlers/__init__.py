@@ -8,6 +8,8 @@ from telegram.ext import CallbackQueryHandler, ChatMemberHandler, CommandHandler
 
 from bot import commands, opening
 from bot.context import LinliApplication, LinliContext
+from bot.services.activities import checkin, join, leave, line, staff
+from bot.services.activities import views as activity_views
 from bot.services.community import duty_phone, flows, groups, members, people, private_chat, roles
 from bot.services.points import awards, balance, honour
 from bot.services.reminders import manage as reminder_list
@@ -104,6 +106,13 @@ COMMANDS: dict[str, Handler] = {
     "deduct": command(awards.change, -1),
     # The honour roll (光荣榜): /top; /top 关|开 for oneself; /top post for staff.
     "top": command(honour.top),
+    # Volunteer activities (活动): publish, sign up and leave, the lists, check-in.
+    "newactivity": command(line.new_activity),
+    "activities": command(activity_views.upcoming),
+    "activity": command(staff.activity_command),
+    "join": command(join.join_command),
+    "leave": command(leave.leave_command),
+    "checkin": command(checkin.checkin_command),
     # Reminders (staff): /remind <when> <text> after a confirm; /reminders to pause, resume, delete.
     "remind": command(remind.remind),
     "reminders": command(reminder_list.list_reminders),

@@ -9,6 +9,8 @@ from telegram import Update
 
 from bot import callbacks
 from bot.context import LinliContext
+from bot.services.activities import cards as activity_cards
+from bot.services.activities import checkin, flow, join, leave
 from bot.services.community import groups, menu, people
 from bot.services.points import awards, honour
 from bot.services.reminders import manage as reminder_list
@@ -65,6 +67,17 @@ ROUTES: dict[str, tuple[Service, Arguments]] = {
     "pac": (awards.decide_button, lambda cb: ("confirm", cb.int_arg(0))),
     "par": (awards.decide_button, lambda cb: ("reject", cb.int_arg(0))),
     honour.POST: (honour.post_button, lambda cb: (cb.int_arg(0), cb.int_arg(1))),
+    # Volunteer activities.
+    activity_cards.JOIN_ACTION: (join.join_button, lambda cb: (cb.int_arg(0),)),
+    activity_cards.LEAVE_ACTION: (leave.leave_button, lambda cb: (cb.int_arg(0),)),
+    activity_cards.MARK_ACTION: (checkin.mark_button, lambda cb: (cb.int_arg(0), cb.int_arg(1))),
+    "acl": (checkin.list_button, lambda cb: (cb.int_arg(0),)),
+    "aqr": (checkin.qr_button, lambda cb: (cb.int_arg(0),)),
+    "acsv": (checkin.csv_button, lambda cb: (cb.int_arg(0),)),
+    flow.AUDIENCE_ACTION: (flow.audience_button, lambda cb: (cb.int_arg(0),)),
+    flow.CONFIRM_ACTION: (flow.confirm_button, lambda cb: ()),
+    flow.NO_DEADLINE_ACTION: (flow.no_deadline_button, lambda cb: ()),
+    flow.ALL_GROUPS_ACTION: (flow.all_groups_button, lambda cb: ()),
     remind.CONFIRM_ACTION: (remind.confirm_button, lambda cb: (cb.int_arg(0),)),
     remind.CANCEL_ACTION: (remind.cancel_button, lambda cb: (cb.int_arg(0),)),
     reminder_list.PAUSE_ACTION: (reminder_list.change_button, lambda cb: ("pause", cb.int_arg(0))),

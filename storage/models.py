@@ -59,6 +59,8 @@ class Community(Base):
     publicity: Mapped[bool] = mapped_column(Boolean, default=True)
     # The last request number handed out (#1, #2, ... per community); raised by a conditional UPDATE.
     request_seq: Mapped[int] = mapped_column(Integer, default=0)
+    # The last activity number handed out (活动 #1, #2, ... per community), raised the same way.
+    activity_seq: Mapped[int] = mapped_column(Integer, default=0)
     # The property's duty phone (物业值班电话), given with the emergency numbers when someone is in danger.
     duty_phone: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column()
@@ -233,9 +235,11 @@ class OutboxMessage(Base):
     sent_message_id: Mapped[int | None] = mapped_column(Integer)
     target_message_id: Mapped[int | None] = mapped_column(Integer)  # kind drop_buttons: the message
     # kind media: a photo, voice note, video or document sent again by its Telegram file id; for
-    # media_kind qr, the link a QR code drawn when sent encodes.
+    # media_kind qr, the link a QR code drawn when sent encodes; for media_kind upload, the file name
+    # of `attachment` (a text file made by the bot, e.g. a CSV sign-in sheet), uploaded as a document.
     media_kind: Mapped[str | None] = mapped_column(String(16))
     file_id: Mapped[str | None] = mapped_column(String(255))
+    attachment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column()
     sent_at: Mapped[datetime | None] = mapped_column()
 
@@ -516,3 +520,78 @@ class Digest(Base):
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
     day: Mapped[date] = mapped_column(Date)  # the community's local day it reports on (yesterday)
     created_at: Mapped[datetime] = mapped_column()
+
+
+# -- volunteer activities (活动): announcement, sign-up with capacity and waitlist, check-in ---------
+class Activity(Base):
+    """An activity staff publish (a clean-up, a haircut day, a 坝坝会), numbered per community.
+
+    `joined` counts the sign-ups holding a place; it is raised only by a conditional UPDATE
+    (`capacity IS NULL OR joined < capacity`), so the places can never be over-taken."""
+
+    __tablename__ = "activities"
+    __table_args__ = (
+        UniqueConstraint("community_id", "number", name="uq_activities_community_number"),
+        CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
+        CheckConstraint("joined >= 0", name="joined_not_negative"),
+        CheckConstraint("capacity IS NULL OR joined <= capacity", name="joined_within_capacity"),
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        Index("ix_activities_status_ends", "status", "ends_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(Text, default="")
+    place: Mapped[str] = mapped_column(String(128))
+    starts_at: Mapped[datetime] = mapped_column()
+    ends_at: Mapped[datetime] = mapped_column()
+    capacity: Mapped[int | None] = mapped_column(Integer)  # None: unlimited
+    joined: Mapped[int] = mapped_column(Integer, default=0)  # sign-ups holding a place
+    points: Mapped[int] = mapped_column(Integer, default=0)  # for attending
+    audience: Mapped[str] = mapped_column(String(16), default="everyone")  # everyone | volunteers
+    signup_deadline: Mapped[datetime | None] = mapped_column()
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | cancelled | ended
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    photo_file_id: Mapped[str | None] = mapped_column(String(255))  # attached by staff, for the thanks
+    checkin_token: Mapped[str] = mapped_column(String(32), unique=True)  # t.me/<bot>?start=act_<token>
+    ended_at: Mapped[datetime | None] = mapped_column()  # when no-shows and the thanks were done
+    created_at: Mapped[datetime] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column()
+
+
+class ActivityGroup(Base):
+    """A group an activity is announced in (its card's messages are in card_messages)."""
+
+    __tablename__ = "activity_groups"
+    __table_args__ = (UniqueConstraint("activity_id", "chat_id", name="uq_activity_groups_activity_chat"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id"))
+    chat_id: Mapped[int] = mapped_column(BigInteger)  # the group's Telegram chat id
+    created_at: Mapped[datetime] = mapped_column()
+
+
+class Signup(Base):
+    """One person's sign-up (报名) for an activity. `status` changes only by conditional UPDATE:
+    joined | waitlisted | left | removed | attended | no_show. The waitlist is in press order:
+    `press` is the Telegram update id of the press (Telegram numbers updates as they arrive)."""
+
+    __tablename__ = "activity_signups"
+    __table_args__ = (
+        UniqueConstraint("activity_id", "user_id", name="uq_activity_signups_activity_user"),
+        Index("ix_activity_signups_queue", "activity_id", "status", "press"),
+        Index("ix_activity_signups_user_status", "user_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(16))
+    press: Mapped[int] = mapped_column(BigInteger)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)  # the group they signed up in (mentions)
+    checked_in_at: Mapped[datetime | None] = mapped_column()
+    checked_in_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: by QR
+    created_at: Mapped[datetime] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column()

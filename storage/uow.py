@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage.clock import Clock, attach
 from storage.models import ProcessedUpdate
 from storage.repositories import (
+    ActivityRepository,
     ChatRepository,
     CommunityRepository,
     ConversationRepository,
@@ -52,6 +53,7 @@ class UnitOfWork:
     points: PointsRepository
     rewards: RewardRepository
     redemptions: RedemptionRepository
+    activities: ActivityRepository
     schedules: ScheduleRepository
     retention: RetentionRepository
     digests: DigestRepository
@@ -87,6 +89,7 @@ class UnitOfWork:
         self.points = PointsRepository(self.session)
         self.rewards = RewardRepository(self.session)
         self.redemptions = RedemptionRepository(self.session)
+        self.activities = ActivityRepository(self.session)
         self.schedules = ScheduleRepository(self.session)
         self.retention = RetentionRepository(self.session)
         self.digests = DigestRepository(self.session)

@@ -37,7 +37,13 @@ async def test_start_offers_buttons_for_the_common_things(world: World) -> None:
     person, _ = await resident(world)
     await world.start(person)
     assert "点下面的按钮" in world.last(world.dm(person))
-    assert buttons(world, world.dm(person)) == ["🆘 我要求助", "📋 我的求助", "💰 我的积分", "🙋 成为志愿者"]
+    assert buttons(world, world.dm(person)) == [
+        "🆘 我要求助",
+        "📋 我的求助",
+        "💰 我的积分",
+        "🙋 成为志愿者",
+        "📅 近期活动",
+    ]
 
 
 async def test_start_in_english(world: World) -> None:
@@ -49,6 +55,7 @@ async def test_start_in_english(world: World) -> None:
         "📋 My requests",
         "💰 My points",
         "🙋 Become a volunteer",
+        "📅 Activities",
     ]
 
 

@@ -406,12 +406,16 @@ class OutboxSender:
         reply: ReplyParameters | None,
     ) -> Message:
         """A photo, voice note, video or document sent again by the file id Telegram gave it; a QR
-        code (media_kind "qr": `file_id` holds the link it encodes) drawn now and uploaded."""
+        code (media_kind "qr": `file_id` holds the link it encodes) drawn now and uploaded; a text
+        file the bot made (media_kind "upload": `attachment`, named `file_id`) uploaded as a document."""
         file_id = row.file_id or ""
         common: dict[str, Any] = {"chat_id": row.chat_id, "reply_markup": buttons, "reply_parameters": reply}
         if row.media_kind == "qr":
             image = InputFile(qr.png(file_id), filename="code.png")
             return await self.bot.send_photo(photo=image, caption=caption or None, **common)
+        if row.media_kind == "upload":  # a file the bot made (a CSV sheet); `file_id` is its name
+            upload = InputFile((row.attachment or "").encode("utf-8-sig"), filename=file_id or "file.txt")
+            return await self.bot.send_document(document=upload, caption=caption or None, **common)
         if row.media_kind == "photo":
             return await self.bot.send_photo(photo=file_id, caption=caption or None, **common)
         if row.media_kind == "voice":

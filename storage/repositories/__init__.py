@@ -2,6 +2,7 @@
 and never commit. Names: `get(id)` by primary key, `find_*` by another key (None when absent),
 plural nouns for lists, verbs for changes (conditional where contended)."""
 
+from storage.repositories.activities import ActivityRepository
 from storage.repositories.chats import ChatRepository
 from storage.repositories.communities import CommunityRepository
 from storage.repositories.conversations import ConversationRepository
@@ -19,6 +20,7 @@ from storage.repositories.schedules import ScheduleRepository
 from storage.repositories.users import UserRepository
 
 __all__ = [
+    "ActivityRepository",
     "ChatRepository",
     "CommunityRepository",
     "ConversationRepository",

@@ -37,9 +37,12 @@ class OutboxRepository(Repository):
         file_id: str | None = None,
         priority: int = 0,
         target_message_id: int | None = None,
+        attachment: str | None = None,
+        due_at: datetime | None = None,
     ) -> bool:
         """Queue a message (kind send | card | edit_card | drop_buttons | media | menu), due now by the
-        unit of work's clock. A row of higher `priority` is delivered before the older rows of its chat.
+        unit of work's clock (or at `due_at`). A row of higher `priority` is delivered before the
+        older rows of its chat.
 
         A second row with the same dedupe key is silently not added: False."""
         now = self.now()
@@ -62,8 +65,9 @@ class OutboxRepository(Repository):
                 file_id=file_id,
                 priority=priority,
                 target_message_id=target_message_id,
+                attachment=attachment,
                 created_at=now,
-                next_attempt_at=now,
+                next_attempt_at=due_at if due_at is not None else now,
             )
             .on_conflict_do_nothing(index_elements=["dedupe_key"])
         )

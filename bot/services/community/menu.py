@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from bot import callbacks
 from bot.incoming import Incoming
+from bot.services.activities import views as activity_views
 from bot.services.points import balance
 from bot.services.requests import intake, views
 from bot.services.shared import messages
@@ -19,7 +20,7 @@ from storage.models import User
 from storage.uow import UnitOfWork
 
 ACTION = "m"  # callback_data v1:m:<choice>
-CHOICES = ("ask", "mine", "points", "vol")
+CHOICES = ("ask", "mine", "points", "vol", "act")
 
 
 async def volunteering(uow: UnitOfWork, user: User) -> bool:
@@ -27,7 +28,7 @@ async def volunteering(uow: UnitOfWork, user: User) -> bool:
 
 
 async def buttons(uow: UnitOfWork, env: Env, user: User) -> Keyboard:
-    """Ask for help; my requests, my points; become a volunteer (or my volunteer profile)."""
+    """Ask for help; my requests, my points; become a volunteer (or my volunteer profile), what is on."""
     locale = user_locale(env, user)
     label = env.renderer.label
     volunteer = "menu_profile" if await volunteering(uow, user) else "menu_volunteer"
@@ -37,7 +38,10 @@ async def buttons(uow: UnitOfWork, env: Env, user: User) -> Keyboard:
             Button(label(locale, "menu_mine"), callbacks.encode(ACTION, "mine")),
             Button(label(locale, "menu_points"), callbacks.encode(ACTION, "points")),
         ],
-        [Button(label(locale, volunteer), callbacks.encode(ACTION, "vol"))],
+        [
+            Button(label(locale, volunteer), callbacks.encode(ACTION, "vol")),
+            Button(label(locale, "menu_activities"), callbacks.encode(ACTION, "act")),
+        ],
     ]
 
 
@@ -71,6 +75,8 @@ async def pressed(uow: UnitOfWork, env: Env, inc: Incoming, choice: str) -> Outc
         await views.mine(uow, env, inc)
     elif choice == "points":
         await balance.show(uow, env, inc)
+    elif choice == "act":
+        await activity_views.upcoming(uow, env, inc)
     elif await volunteering(uow, actor.user):
         await profile.profile(uow, env, inc)
     else:

@@ -7,6 +7,7 @@ from bot.commands import Command
 from bot.config import LOCALES
 from bot.incoming import Incoming
 from bot.render import to_locale
+from bot.services.activities import checkin as activity_checkin
 from bot.services.community import menu
 from bot.services.shared import messages
 from bot.services.shared.actors import Actor, identify, join, member_communities, user_locale
@@ -31,6 +32,11 @@ async def start(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         )
         return
     payload = inc.text.strip()
+    if payload.startswith(activity_checkin.DEEP_LINK_PREFIX):  # someone scanned an activity's QR
+        await activity_checkin.from_link(
+            uow, env, inc, actor, payload.removeprefix(activity_checkin.DEEP_LINK_PREFIX)
+        )
+        return
     if payload.startswith(codes.DEEP_LINK_PREFIX):  # a merchant scanned a redemption's QR
         await fulfil.from_link(uow, env, inc, actor, payload.removeprefix(codes.DEEP_LINK_PREFIX))
         return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot import callbacks, danger, words
 from bot.incoming import Incoming
+from bot.services.activities import flow as activity_flow
 from bot.services.community import menu
 from bot.services.requests import details, intake, lists
 from bot.services.requests.access import TEXT_LIMIT
@@ -36,6 +37,9 @@ async def private_message(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
         return
     if conversation is not None and conversation.flow == intake.FLOW and conversation.step == "building":
         await intake.building_typed(uow, env, inc, actor)
+        return
+    if conversation is not None and conversation.flow == activity_flow.FLOW:
+        await activity_flow.answer(uow, env, inc, actor, conversation)
         return
     if conversation is not None and conversation.flow == reward_flow.FLOW:
         await reward_flow.answer(uow, env, inc, actor, conversation)

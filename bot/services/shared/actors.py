@@ -143,6 +143,18 @@ async def community_of_button(uow: UnitOfWork, actor: Actor, community_id: int) 
     return community
 
 
+async def staff_community_by_id(uow: UnitOfWork, actor: Actor, community_id: int) -> Community:
+    """A community this person runs, named by id (in a guided flow's data, on a staff button):
+    one that is gone is an expired button; one they no longer run is staff only."""
+    community = await uow.communities.get(community_id)
+    if community is None:
+        raise Refused("common/button_expired")
+    membership = await uow.memberships.find(actor.user.id, community.id)
+    if not actor.is_staff_of(community.id, membership):
+        raise Refused("common/staff_only")
+    return community
+
+
 async def staff_community_here(uow: UnitOfWork, actor: Actor) -> Community:
     """The community a staff command acts on: the group's, or in private the one the person runs."""
     if actor.community is not None:

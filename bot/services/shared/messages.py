@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from markupsafe import Markup
@@ -224,14 +225,28 @@ async def send_media(
 async def send_qr(uow: UnitOfWork, key: str, user: User, link: str, caption: str) -> bool:
     """A QR code of `link` to a person's private chat, drawn when sent (bot/qr.py); nothing when
     they cannot be reached there (the text it comes with has its own fallback)."""
+    return await _private_media(uow, key, user, "qr", link, caption)
+
+
+async def _private_media(
+    uow: UnitOfWork,
+    key: str,
+    user: User,
+    kind: str,
+    file_id: str,
+    caption: str,
+    attachment: str | None = None,
+) -> bool:
+    """Media to a person's private chat only (no group fallback): nothing when it cannot reach them."""
     if not user.reachable:
         return False
     return await uow.outbox.add(
         dedupe_key=key,
         chat_id=user.telegram_id,
         kind="media",
-        media_kind="qr",
-        file_id=link,
+        media_kind=kind,
+        file_id=file_id,
+        attachment=attachment,
         text=caption,
         recipient_user_id=user.id,
     )
@@ -247,3 +262,35 @@ async def refresh_card(uow: UnitOfWork, key: str, card_kind: str, card_ref: int)
             card_kind=card_kind,
             card_ref=card_ref,
         )
+
+
+async def refresh_card_merged(uow: UnitOfWork, card_kind: str, card_ref: int, every: float) -> None:
+    """Edit every posted copy of a card, merging the edits of a busy moment: all changes within one
+    window of `every` seconds share one edit per chat (by its key), sent when the window closes and
+    drawn from the state then. So a card edits at most 60/`every` times a minute per chat, however
+    many people change it; with `every` 0, each change edits at once. The edit waits behind the
+    chat's other messages (lower priority), so a card never holds up what people are told."""
+    now = uow.clock()
+    if every <= 0:
+        slot, due = f"{now.timestamp():.6f}", now
+    else:
+        window = int(now.timestamp() // every) + 1
+        slot, due = str(window), datetime.fromtimestamp(window * every, UTC)
+    for chat_id in await uow.outbox.card_chats(card_kind, card_ref):
+        await uow.outbox.add(
+            dedupe_key=f"merged:{card_kind}:{card_ref}:{chat_id}:{slot}",
+            chat_id=chat_id,
+            kind="edit_card",
+            card_kind=card_kind,
+            card_ref=card_ref,
+            priority=-1,
+            due_at=due,
+        )
+
+
+async def send_file(
+    uow: UnitOfWork, key: str, user: User, filename: str, content: str, caption: str = ""
+) -> bool:
+    """A text file the bot made (a CSV sheet) to a person's private chat, as a document; nothing
+    when they cannot be reached there."""
+    return await _private_media(uow, key, user, "upload", filename, caption, content)

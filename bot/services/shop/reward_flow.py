@@ -9,8 +9,8 @@ from typing import Any
 
 from bot import callbacks, words
 from bot.incoming import Incoming
-from bot.services.shared import messages
-from bot.services.shared.actors import Actor, identify, require_private
+from bot.services.shared import guided, messages
+from bot.services.shared.actors import Actor, identify, staff_community_by_id
 from bot.services.shared.env import Env
 from bot.services.shared.errors import Refused
 from bot.services.shared.messages import Button
@@ -23,26 +23,16 @@ from storage.uow import UnitOfWork
 FLOW = "reward"
 STEPS = ("name", "cost", "stock", "merchant", "limit", "description")
 CONFIRM_ACTION = "rwy"  # v1:rwy: add the reward the summary shows
-CANCEL_ACTION = "vx"  # the guided flows' cancel (registration.cancel_flow ends any of them)
+CANCEL_ACTION = guided.CANCEL_ACTION
 
 
 async def start(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, community: Community) -> None:
-    require_private(inc)
-    await uow.conversations.put(actor.user.id, FLOW, STEPS[0], {"community_id": community.id})
-    await messages.reply(
-        uow, env, inc, actor.locale, "shop/flow_ask", step=STEPS[0], community=community.name
-    )
+    await guided.start_flow(uow, env, inc, actor, community, FLOW, STEPS[0], "shop/flow_ask")
 
 
 async def _community(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> Community:
     """The community the flow adds to, if this person still runs it."""
-    community = await uow.communities.get(int(data["community_id"]))
-    if community is None:
-        raise Refused("common/button_expired")
-    membership = await uow.memberships.find(actor.user.id, community.id)
-    if not actor.is_staff_of(community.id, membership):
-        raise Refused("common/staff_only")
-    return community
+    return await staff_community_by_id(uow, actor, int(data["community_id"]))
 
 
 async def answer(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, conversation: Conversation) -> None:
