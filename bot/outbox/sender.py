@@ -2,7 +2,9 @@
 
 - Woken right after a commit that queued rows, and every `poll_seconds` for retries and restarts.
 - One worker per chat, in row order: a busy group never delays a private chat or another group.
-  Rate limits (30/s overall, 20/min per group) are PTB's AIORateLimiter on the bot; each private
+  Rate limits (30/s overall, 20/min per group) are `bot/outbox/limits.py`: sliding windows of what
+  was sent, the overall one served by row priority, so an urgent row goes ahead of a broadcast's
+  bulk rows queued in other chats. Each private
   chat is paced here, Telegram's "about one message a second per chat": a message waits until
   `private_interval` after Telegram answered the previous one to that chat (injected clock and
   sleep), so a flow that answers with two or three messages in a row spaces them instead of
@@ -48,6 +50,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from bot import menus, qr
 from bot.menus import MenuSetting
 from bot.outbox.cards import CardRenderer, RenderedCard
+from bot.outbox.limits import FloodLimiter
 from storage.clock import Clock
 from storage.models import OutboxMessage
 from storage.uow import UnitOfWork
@@ -101,8 +104,10 @@ class OutboxSender:
         backoff_cap: float = 600.0,
         menus: MenuFunction | None = None,
         private_interval: float = 1.0,
+        limiter: FloodLimiter | None = None,
     ) -> None:
         self.bot = bot
+        self.limiter = limiter or FloodLimiter(clock=clock, sleep=sleep)
         self.menus = menus
         self.sessions = sessions
         self.cards = cards
@@ -216,7 +221,7 @@ class OutboxSender:
 
     # -- pacing of private chats --------------------------------------------------------------
     async def _pace(self, chat_id: int) -> None:
-        """Wait until this private chat may get its next message (groups: AIORateLimiter)."""
+        """Wait until this private chat may get its next message (groups: the flood limiter)."""
         due = self._private_next.get(chat_id)
         if due is not None:
             wait = (due - self.clock()).total_seconds()
@@ -227,7 +232,9 @@ class OutboxSender:
         self, row: OutboxMessage, card: RenderedCard | None, edit_message_id: int | None
     ) -> object:
         """The Telegram call. The next message to a private chat waits `private_interval` from
-        Telegram's answer to this one, so however long the call took, they arrive that far apart."""
+        Telegram's answer to this one, so however long the call took, they arrive that far apart.
+        The flood limiter counts the call the moment it goes out, nothing is awaited in between."""
+        await self.limiter.acquire(row.chat_id, row.priority)
         try:
             return await self._call(row, card, edit_message_id)
         finally:
