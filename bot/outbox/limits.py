@@ -1,10 +1,17 @@
 """Telegram's flood limits, counted from what was actually sent: sliding-window logs.
 
 Telegram allows 30 messages a second overall and 20 a minute in one group, in any window of that
-length (the fake Bot API judges them the same way). A `Window` keeps the times of the calls it let
-through during the last period; one more may go when fewer than `limit` are in it, so the bot sends
-at the full rate and a burst never passes a window (the leaky bucket this replaces had to run at
-half the rate for that). A call is counted at the moment it goes out, by the clock the sender uses.
+length (the fake Bot API judges them the same way). A `Window` keeps the calls it let through
+during the last period; one more may go when fewer than `limit` are in it, so the bot sends at the
+full rate and a burst never passes a window (the leaky bucket this replaces had to run at half the
+rate for that). A call is counted from the moment it goes out, by the clock the sender uses, and
+it keeps its place until a period after Telegram answered it: Telegram counted it somewhere in
+between, so however the network or a busy process delays one request and not another, two calls
+a slot apart are always a whole period apart when they arrive.
+
+The overall second is also kept in sixths (5 messages in any sixth of it), so a full second goes
+out in six small bursts rather than one: the rate is the same, and a message that asks just after a
+burst waits a sixth of a second for the next slot, not a whole second.
 
 Who waits for the overall window is served by priority (outbox `priority`), then in order of
 arrival: an urgent private message takes the next free slot ahead of a broadcast queued to 2,000
@@ -20,48 +27,67 @@ move time instead of waiting for it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import itertools
-from collections import deque
-from collections.abc import Awaitable, Callable
+import math
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from storage.clock import Clock
 
 Sleep = Callable[[float], Awaitable[None]]
 
+SIXTHS = 6  # the overall second is also kept in this many parts
+
+
+class Stamp:
+    """One call in the windows: when it went out, and whether Telegram has answered yet."""
+
+    __slots__ = ("at", "flying")
+
+    def __init__(self, at: float) -> None:
+        self.at = at
+        self.flying = True
+
 
 class Window:
-    """The times of the calls let through in the last `period` seconds (a sliding-window log)."""
+    """The calls let through in the last `period` seconds (a sliding-window log). A call still
+    waiting for Telegram's answer stays in; an answered one leaves a period after its answer."""
 
     def __init__(self, limit: int, period: float) -> None:
         if limit < 1 or period <= 0:
             raise ValueError("a window lets at least one call through in a positive period")
         self.limit = limit
         self.period = period
-        self.times: deque[float] = deque()
+        self.stamps: list[Stamp] = []
 
     def wait(self, now: float) -> float:
-        """Seconds until one more call fits (0: it fits now)."""
-        while self.times and self.times[0] <= now - self.period:
-            self.times.popleft()
-        if len(self.times) < self.limit:
+        """Seconds until one more call fits (0: it fits now). While all are in flight, `period`:
+        an answer will come first and wake nobody, so the caller looks again."""
+        self.stamps = [s for s in self.stamps if s.flying or s.at > now - self.period]
+        if len(self.stamps) < self.limit:
             return 0.0
-        return max(0.0, self.times[len(self.times) - self.limit] + self.period - now)
+        leaving = sorted(s.at for s in self.stamps if not s.flying)
+        excess = len(self.stamps) - self.limit
+        if len(leaving) <= excess:
+            return self.period
+        wait = leaving[excess] + self.period - now
+        return max(0.0, math.ceil(wait * 1e6) / 1e6)  # whole microseconds, the clock's resolution
 
-    def record(self, now: float) -> None:
-        self.times.append(now)
+    def record(self, stamp: Stamp) -> None:
+        self.stamps.append(stamp)
 
     def count(self, now: float) -> int:
         """Calls in the window that ends now."""
         self.wait(now)
-        return len(self.times)
+        return len(self.stamps)
 
 
 class FloodLimiter:
-    """`await limiter.acquire(chat_id, priority)` right before a call to Telegram that sends to a chat.
+    """`async with limiter.slot(chat_id, priority):` around a call to Telegram that sends to a chat.
 
-    `margin` is added to every period: what the bot counts at the moment it sends, Telegram counts
-    when the request arrives, a little later and not always equally later.
+    `margin` is added to every period, for clocks that do not quite agree (the default covers the
+    microsecond the bot's clock rounds to).
     """
 
     def __init__(
@@ -71,11 +97,12 @@ class FloodLimiter:
         sleep: Sleep = asyncio.sleep,
         per_second: int = 30,
         group_per_minute: int = 20,
-        margin: float = 0.02,
+        margin: float = 0.001,
     ) -> None:
         self.clock = clock
         self.sleep = sleep
         self.overall = Window(per_second, 1.0 + margin)
+        self.smooth = Window(math.ceil(per_second / SIXTHS), (1.0 + margin) / SIXTHS)
         self.group_limit = (group_per_minute, 60.0 + margin)
         self._groups: dict[int, Window] = {}
         self._queue: list[tuple[int, int]] = []  # (-priority, arrival): the head is queue[0]
@@ -95,8 +122,21 @@ class FloodLimiter:
             window = self._groups[chat_id] = Window(*self.group_limit)
         return window
 
-    async def acquire(self, chat_id: int, priority: int = 0) -> None:
-        """Wait for a free slot: first the group's own minute, then the overall second, by priority."""
+    @contextlib.asynccontextmanager
+    async def slot(self, chat_id: int, priority: int = 0) -> AsyncIterator[None]:
+        """Wait for a free slot, hold it during the call, and from its answer for a period."""
+        stamp = await self.acquire(chat_id, priority)
+        try:
+            yield
+        finally:
+            self.answered(stamp)
+
+    def answered(self, stamp: Stamp) -> None:
+        stamp.at, stamp.flying = max(stamp.at, self.now()), False
+
+    async def acquire(self, chat_id: int, priority: int = 0) -> Stamp:
+        """Wait for a free slot: first the group's own minute, then the overall second, by priority.
+        The call it is for must go out at once, and `answered` be called when Telegram answers."""
         group = self.group_window(chat_id) if chat_id < 0 else None
         if group is not None:
             while (wait := group.wait(self.now())) > 0:
@@ -111,14 +151,15 @@ class FloodLimiter:
                     await turn.wait()
                     continue
                 now = self.now()
-                wait = self.overall.wait(now)
+                wait = max(self.overall.wait(now), self.smooth.wait(now))
                 if wait > 0:
                     await self.sleep(wait)
                     continue
-                self.overall.record(now)
-                if group is not None:
-                    group.record(now)
-                return
+                stamp = Stamp(now)
+                for window in (self.overall, self.smooth, group):
+                    if window is not None:
+                        window.record(stamp)
+                return stamp
         finally:
             self._leave(ticket)
 

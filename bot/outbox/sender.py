@@ -233,10 +233,10 @@ class OutboxSender:
     ) -> object:
         """The Telegram call. The next message to a private chat waits `private_interval` from
         Telegram's answer to this one, so however long the call took, they arrive that far apart.
-        The flood limiter counts the call the moment it goes out, nothing is awaited in between."""
-        await self.limiter.acquire(row.chat_id, row.priority)
+        The flood limiter counts the call from the moment it goes out until a period after the answer."""
         try:
-            return await self._call(row, card, edit_message_id)
+            async with self.limiter.slot(row.chat_id, row.priority):
+                return await self._call(row, card, edit_message_id)
         finally:
             if row.chat_id > 0 and row.kind not in EDITS and self.private_interval:
                 self._private_next[row.chat_id] = self.clock() + self.private_interval
