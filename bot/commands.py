@@ -75,6 +75,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("reward", "staff", "any"),
     Command("award", "staff", "any"),
     Command("deduct", "staff", "any"),
+    Command("broadcast", "staff", "any"),
 )
 
 

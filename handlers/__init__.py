@@ -8,6 +8,7 @@ from telegram.ext import CallbackQueryHandler, ChatMemberHandler, CommandHandler
 
 from bot import commands, opening
 from bot.context import LinliApplication, LinliContext
+from bot.services.broadcasts import notice
 from bot.services.community import duty_phone, flows, groups, members, people, private_chat, roles
 from bot.services.points import awards, balance, honour
 from bot.services.requests import (
@@ -102,6 +103,8 @@ COMMANDS: dict[str, Handler] = {
     "deduct": command(awards.change, -1),
     # The honour roll (光荣榜): /top; /top 关|开 for oneself; /top post for staff.
     "top": command(honour.top),
+    # Notices to the neighbourhood groups (staff): a preview with 发送/取消, then a delivery report.
+    "broadcast": command(notice.broadcast),
 }
 
 

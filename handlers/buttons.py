@@ -9,6 +9,7 @@ from telegram import Update
 
 from bot import callbacks
 from bot.context import LinliContext
+from bot.services.broadcasts import notice, report
 from bot.services.community import groups, menu, people
 from bot.services.points import awards, honour
 from bot.services.requests import claim, finish, intake, lists, pick, rating, reopen, views
@@ -63,6 +64,9 @@ ROUTES: dict[str, tuple[Service, Arguments]] = {
     "pac": (awards.decide_button, lambda cb: ("confirm", cb.int_arg(0))),
     "par": (awards.decide_button, lambda cb: ("reject", cb.int_arg(0))),
     honour.POST: (honour.post_button, lambda cb: (cb.int_arg(0), cb.int_arg(1))),
+    notice.SEND: (notice.send_button, lambda cb: (cb.int_arg(0),)),
+    notice.CANCEL: (notice.cancel_button, lambda cb: (cb.int_arg(0),)),
+    report.PIN: (report.pin_button, lambda cb: (cb.int_arg(0),)),
 }
 
 

@@ -34,11 +34,19 @@ if __package__ in (None, ""):  # run as a script: make the project importable
 from fakebot import FakeTelegram
 from fakebot.models import UploadedFile
 from offline import OfflineBot
-from scripts.bench_outbox import CancelledAtShutdown, bench_settings, fresh_database, percentile
+from scripts.bench_outbox import CancelledAtShutdown, bench_settings, fresh_database, percentile, wait_until
 
 LIMIT = 30  # Telegram: messages a second over all chats
 BULK = -10  # the broadcast's outbox priority (bot/services/broadcasts)
-SENDS = {"sendmessage", "sendphoto", "sendvoice", "sendvideo", "senddocument", "sendmediagroup", "copymessage"}
+SENDS = {
+    "sendmessage",
+    "sendphoto",
+    "sendvoice",
+    "sendvideo",
+    "senddocument",
+    "sendmediagroup",
+    "copymessage",
+}
 
 
 @dataclass
@@ -103,7 +111,9 @@ def most_in_any_window(times: list[float], period: float) -> int:
     return max((i + 1 - bisect_right(ordered, t - period) for i, t in enumerate(ordered)), default=0)
 
 
-async def deliver(database_url: str, groups: int, private_every: float = 0.5, patience: float = 600.0) -> Outcome:
+async def deliver(
+    database_url: str, groups: int, private_every: float = 0.5, patience: float = 600.0
+) -> Outcome:
     await fresh_database(database_url)
     fake = FakeTelegram(flood_limits=True)
     record = Record()
@@ -142,9 +152,7 @@ async def deliver(database_url: str, groups: int, private_every: float = 0.5, pa
                 await uow.outbox.add(dedupe_key=f"bench:dm:{i}", chat_id=person.id, text=text)
                 await uow.commit()
             committed[text] = time.perf_counter()
-        deadline = time.perf_counter() + patience
-        while groups_done() < groups and time.perf_counter() < deadline:
-            await asyncio.sleep(0.05)
+        await wait_until(lambda: groups_done() >= groups, patience, step=0.05)
         await asyncio.sleep(min(2.0, private_every * 2))  # the last private message
     finally:
         await bot.stop()
@@ -157,8 +165,8 @@ async def deliver(database_url: str, groups: int, private_every: float = 0.5, pa
     # rate counts the last one's second whole, so 30/s is the most it can be.
     seconds = max(times) - min(times) + 1.0 if times else 0.0
     per_group: dict[int, list[float]] = {}
-    for at, chat in group_sends:
-        per_group.setdefault(chat, []).append(at)
+    for at, chat_id in group_sends:
+        per_group.setdefault(chat_id, []).append(at)
     texts = [text for _, _, text in record.sent]
     return Outcome(
         groups=groups,
@@ -181,7 +189,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--private-every", type=float, default=0.5, help="seconds between private messages (default 0.5)"
     )
-    parser.add_argument("--pg", metavar="URL", help="PostgreSQL instead of SQLite (its public schema is dropped!)")
+    parser.add_argument(
+        "--pg", metavar="URL", help="PostgreSQL instead of SQLite (its public schema is dropped!)"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="show the sender's warnings")
     args = parser.parse_args(argv)
     logging.basicConfig(

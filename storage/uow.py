@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage.clock import Clock, attach
 from storage.models import ProcessedUpdate
 from storage.repositories import (
+    BroadcastRepository,
     ChatRepository,
     CommunityRepository,
     ConversationRepository,
@@ -49,6 +50,7 @@ class UnitOfWork:
     points: PointsRepository
     rewards: RewardRepository
     redemptions: RedemptionRepository
+    broadcasts: BroadcastRepository
 
     def __init__(
         self,
@@ -81,6 +83,7 @@ class UnitOfWork:
         self.points = PointsRepository(self.session)
         self.rewards = RewardRepository(self.session)
         self.redemptions = RedemptionRepository(self.session)
+        self.broadcasts = BroadcastRepository(self.session)
         if self.update_id is not None and await self._already_processed():
             await self.session.close()
             raise DuplicateUpdate(self.update_id)

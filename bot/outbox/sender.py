@@ -316,6 +316,11 @@ class OutboxSender:
             return await self.bot.edit_message_reply_markup(
                 chat_id=row.chat_id, message_id=row.target_message_id, reply_markup=None
             )
+        if row.kind == "pin":  # a broadcast pinned where it was delivered
+            assert row.target_message_id is not None
+            return await self.bot.pin_chat_message(
+                chat_id=row.chat_id, message_id=row.target_message_id, disable_notification=True
+            )
         reply = (
             ReplyParameters(row.reply_to_message_id, allow_sending_without_reply=True)
             if row.reply_to_message_id

@@ -2,6 +2,7 @@
 and never commit. Names: `get(id)` by primary key, `find_*` by another key (None when absent),
 plural nouns for lists, verbs for changes (conditional where contended)."""
 
+from storage.repositories.broadcasts import BroadcastRepository
 from storage.repositories.chats import ChatRepository
 from storage.repositories.communities import CommunityRepository
 from storage.repositories.conversations import ConversationRepository
@@ -16,6 +17,7 @@ from storage.repositories.rewards import RewardRepository
 from storage.repositories.users import UserRepository
 
 __all__ = [
+    "BroadcastRepository",
     "ChatRepository",
     "CommunityRepository",
     "ConversationRepository",

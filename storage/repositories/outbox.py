@@ -37,8 +37,9 @@ class OutboxRepository(Repository):
         file_id: str | None = None,
         priority: int = 0,
         target_message_id: int | None = None,
+        broadcast_id: int | None = None,
     ) -> bool:
-        """Queue a message (kind send | card | edit_card | drop_buttons | media | menu), due now by the
+        """Queue a message (kind send | card | edit_card | drop_buttons | media | menu | pin), due now by the
         unit of work's clock. A row of higher `priority` is delivered before the older rows of its chat.
 
         A second row with the same dedupe key is silently not added: False."""
@@ -62,6 +63,7 @@ class OutboxRepository(Repository):
                 file_id=file_id,
                 priority=priority,
                 target_message_id=target_message_id,
+                broadcast_id=broadcast_id,
                 created_at=now,
                 next_attempt_at=now,
             )
