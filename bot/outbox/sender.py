@@ -105,9 +105,12 @@ class OutboxSender:
         menus: MenuFunction | None = None,
         private_interval: float = 1.0,
         limiter: FloodLimiter | None = None,
+        bulk_workers: int = 64,
     ) -> None:
         self.bot = bot
         self.limiter = limiter or FloodLimiter(clock=clock, sleep=sleep)
+        self.bulk_workers = bulk_workers
+        self._bulk: set[int] = set()  # chats whose worker was started for bulk rows
         self.menus = menus
         self.sessions = sessions
         self.cards = cards
@@ -155,8 +158,10 @@ class OutboxSender:
         while not self._stopped:
             self._wake.clear()
             try:
-                await self.dispatch()
-                timeout = await self._seconds_to_next_due()
+                if await self.dispatch():  # bulk chats wait for a worker: one that ends wakes the loop
+                    timeout = self.poll_seconds
+                else:
+                    timeout = await self._seconds_to_next_due()
             except Exception:  # the database may be briefly unavailable; keep the loop alive
                 log.exception("outbox dispatch failed; retrying")
                 timeout = self.poll_seconds
@@ -173,18 +178,30 @@ class OutboxSender:
         return min(self.poll_seconds, max(0.0, (due - self.clock()).total_seconds()))
 
     # -- dispatch -----------------------------------------------------------------------------
-    async def dispatch(self) -> None:
-        """Start a worker for every chat that has a due row and no worker yet."""
+    async def dispatch(self) -> bool:
+        """Start a worker for every chat that has a due row and no worker yet. Chats with only bulk
+        rows (priority below 0: a broadcast's) get `bulk_workers` at a time, enough to keep
+        Telegram's 30 a second busy: 2,000 of them at once would crowd the database's connections
+        and hold up a private message behind their queries. True when some are left waiting."""
         if self._stopped:
-            return
+            return False
         async with UnitOfWork(self.sessions, clock=self.clock) as uow:
-            chats = await uow.outbox.due_chats(self.clock())
-        for chat_id in chats:
+            chats = await uow.outbox.due_chats_by_priority(self.clock())
+        bulk_busy = sum(1 for chat in self._bulk if chat in self._workers and not self._workers[chat].done())
+        waiting = False
+        for chat_id, priority in chats:
             worker = self._workers.get(chat_id)
             if worker is None or worker.done():
+                if priority < 0:
+                    if bulk_busy >= self.bulk_workers:
+                        waiting = True
+                        continue
+                    bulk_busy += 1
+                    self._bulk.add(chat_id)
                 self._workers[chat_id] = asyncio.create_task(
                     self._drain_chat(chat_id), name=f"outbox-{chat_id}"
                 )
+        return waiting
 
     async def drain(self, *, rounds: int = 1000) -> None:
         """Deliver everything that is due now and wait for it (tests, the demo, shutdown)."""
@@ -214,6 +231,7 @@ class OutboxSender:
         except Exception:
             log.exception("outbox worker for chat %s failed", chat_id)
         finally:
+            self._bulk.discard(chat_id)
             due = self._private_next.get(chat_id)
             if due is not None and due <= self.clock():
                 del self._private_next[chat_id]  # nothing to wait for: keep the map small
