@@ -85,17 +85,11 @@ async def send(
         log.append((sim.now(), chat_id))
 
 
-def answered(at: float) -> Stamp:
-    stamp = Stamp(at)
-    stamp.flying = False
-    return stamp
-
-
 def test_a_window_counts_what_went_out_in_its_last_period() -> None:
     window = Window(2, 1.0)
     assert window.wait(100.0) == 0
-    window.record(answered(100.0))
-    window.record(answered(100.4))
+    window.record(Stamp.sent(100.0))
+    window.record(Stamp.sent(100.4))
     assert window.wait(100.5) == pytest.approx(0.5)  # the oldest leaves the window at 101.0
     assert window.wait(101.0) == 0  # (t - 1, t]: a send exactly a second ago no longer counts
     assert window.count(101.0) == 1

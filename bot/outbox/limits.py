@@ -9,9 +9,10 @@ it keeps its place until a period after Telegram answered it: Telegram counted i
 between, so however the network or a busy process delays one request and not another, two calls
 a slot apart are always a whole period apart when they arrive.
 
-The overall second is also kept in sixths (5 messages in any sixth of it), so a full second goes
-out in six small bursts rather than one: the rate is the same, and a message that asks just after a
-burst waits a sixth of a second for the next slot, not a whole second.
+The overall second is also kept in sixths (5 messages in any sixth of it, counted from when they
+went out: it paces, it is not Telegram's), so a full second goes out in six small bursts rather
+than one: the rate is the same, and a message that asks just after a burst waits a sixth of a
+second for the next slot, not a whole second.
 
 Who waits for the overall window is served by priority (outbox `priority`), then in order of
 arrival: an urgent private message takes the next free slot ahead of a broadcast queued to 2,000
@@ -48,6 +49,13 @@ class Stamp:
     def __init__(self, at: float) -> None:
         self.at = at
         self.flying = True
+
+    @classmethod
+    def sent(cls, at: float) -> Stamp:
+        """A call counted from the moment it went out, whatever its answer."""
+        stamp = cls(at)
+        stamp.flying = False
+        return stamp
 
 
 class Window:
@@ -156,9 +164,10 @@ class FloodLimiter:
                     await self.sleep(wait)
                     continue
                 stamp = Stamp(now)
-                for window in (self.overall, self.smooth, group):
-                    if window is not None:
-                        window.record(stamp)
+                self.overall.record(stamp)
+                if group is not None:
+                    group.record(stamp)
+                self.smooth.record(Stamp.sent(now))  # pacing within the second, not a limit of Telegram's
                 return stamp
         finally:
             self._leave(ticket)
