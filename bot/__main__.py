@@ -1,6 +1,6 @@
 """Command line: `python -m bot <command>` or `linli <command>`.
 
-run          apply migrations, then poll Telegram
+run          apply migrations, then poll Telegram (or serve its webhook when WEBHOOK_URL is set)
 db upgrade   apply migrations
 sandbox      chat with the bot offline in the terminal (fake Telegram, SQLite)
 demo         play a scripted tour offline and print the transcript
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 import sys
 
 from bot.config import ConfigError, Settings, load_settings
@@ -39,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
-    configure(settings.log_level, settings.token())
+    configure(settings.log_level, settings.token(), json_lines=settings.log_json)
 
     if args.command == "db":
         asyncio.run(_upgrade(settings))
@@ -76,8 +77,35 @@ def _run(settings: Settings) -> int:
     from bot.app import ALLOWED_UPDATES, build_application
 
     asyncio.run(_upgrade(settings))
+    if settings.webhook_url:
+        return _serve_webhook(settings)
     app = build_application(settings)
-    app.run_polling(allowed_updates=ALLOWED_UPDATES)
+    app.run_polling(allowed_updates=ALLOWED_UPDATES)  # SIGTERM: stop polling, flush, shut down
+    return 0
+
+
+def _serve_webhook(settings: Settings) -> int:
+    """Webhook mode under uvicorn. On SIGTERM uvicorn stops accepting, lets in-flight updates finish
+    (within DRAIN_SECONDS), then the lifespan flushes the outbox and shuts the bot down; exit 0."""
+    import uvicorn
+
+    from bot.app import build_application
+    from bot.web.webhook import web_app
+
+    app = build_application(settings, webhook=True)
+    config = uvicorn.Config(
+        web_app(app),
+        host=settings.webhook_listen,
+        port=settings.webhook_port,
+        log_config=None,  # our logging set-up (and its token redaction) applies to uvicorn too
+        timeout_graceful_shutdown=max(1, int(settings.drain_seconds)),
+        proxy_headers=True,
+    )
+    # uvicorn drains on SIGTERM/SIGINT, then raises the signal again with the handlers found before
+    # it started; with these, that second raise does nothing and the drained process exits 0.
+    for stop in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop, lambda *_: None)
+    uvicorn.Server(config).run()
     return 0
 
 

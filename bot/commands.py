@@ -75,6 +75,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("reward", "staff", "any"),
     Command("award", "staff", "any"),
     Command("deduct", "staff", "any"),
+    Command("remind", "staff", "any"),
+    Command("reminders", "staff", "any"),
     Command("broadcast", "staff", "any"),
 )
 

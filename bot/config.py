@@ -5,14 +5,17 @@ One `Settings` object is built in `main()` and passed down; nothing here runs at
 
 from __future__ import annotations
 
+import re
+from datetime import time, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.categories import load_catalogs
+from bot.deadlines import Duration
 from bot.words import default_skills
 
 LOCALES = ("zh_CN", "en")
@@ -43,6 +46,9 @@ class Settings(BaseSettings):
     # A YAML file that overrides the request categories, deadlines and service hours (see
     # bot/data/categories.yaml), for the deployment and per community.
     categories_file: Path | None = None
+    # Which days have those service hours: "every_day", or "workdays" (China's working days:
+    # statutory holidays off, 调休 make-up days on; a day deadline then counts working days).
+    service_days: Literal["every_day", "workdays"] = "every_day"
     # A volunteer who asked for nudges gets at most one every so many minutes.
     nudge_minutes: int = Field(default=30, ge=0)
     # How often due work is looked for (automatic confirmation of done requests), in seconds.
@@ -62,6 +68,42 @@ class Settings(BaseSettings):
     award_confirm_over: int = Field(default=100, ge=0)
     # ... and an award nobody confirmed or rejected expires after so many hours (0: never).
     award_pending_hours: int = Field(default=72, ge=0)
+    # Production. With WEBHOOK_URL set the bot serves Telegram's webhook (and /healthz, /readyz,
+    # /metrics) on WEBHOOK_LISTEN:WEBHOOK_PORT instead of polling; Telegram posts to WEBHOOK_URL, which
+    # nginx forwards here. WEBHOOK_SECRET is the X-Telegram-Bot-Api-Secret-Token every post must carry.
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    # At most this many updates Telegram posts at once (setWebhook max_connections, 1-100).
+    webhook_max_connections: int = Field(default=40, ge=1, le=100)
+    # On SIGTERM: seconds to finish in-flight updates and deliver what the outbox can, then exit.
+    drain_seconds: float = Field(default=10.0, ge=0)
+    # Several instances on one PostgreSQL database: one of them sends (and does the timed work); when
+    # it dies another takes over within so many seconds.
+    sender_takeover_seconds: float = Field(default=5.0, gt=0)
+    # One JSON object per log line (for a log collector) instead of plain text.
+    log_json: bool = False
+    # Schedules (reminders, activity reminders, housekeeping): how often due ones are looked for,
+    # in seconds; ...
+    schedule_tick_seconds: float = Field(default=20.0, gt=0)
+    # ... a fire missed while the bot was down still happens if it is at most this late (only the
+    # latest one; older ones are recorded as skipped), ...
+    schedule_grace_seconds: int = Field(default=3600, ge=0)
+    # ... and a fire whose handler fails is retried at later ticks, at most this many times in all.
+    schedule_max_attempts: int = Field(default=5, ge=1)
+    # Housekeeping (daily, at this local time of DEFAULT_TIMEZONE): processed-update records and sent
+    # outbox rows older than so many days are deleted, album parts that never became a request after
+    # so many hours.
+    housekeeping_time: str = Field(default="04:00", pattern=r"^([01]?\d|2[0-3]):[0-5]\d$")
+    retention_days: int = Field(default=30, ge=1)
+    album_part_hours: int = Field(default=24, ge=1)
+    # 5341 escalations: a request still not done this long after its resolution deadline goes to the
+    # super-admins (ADMIN_IDS); 30m, 4h or 1d (a day is 24 hours here).
+    escalate_super_after: timedelta = timedelta(hours=24)
+    # The daily digest goes to each staff group at this local time (the community's time zone);
+    # empty: no digest.
+    digest_time: time | None = time(8, 0)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -131,6 +173,66 @@ class Settings(BaseSettings):
             if not value.is_file():
                 raise ValueError(f"no such file: {value}")
             load_catalogs(value)  # a wrong field or value stops the start with a one-line message
+        return value
+
+    @field_validator("webhook_url", mode="before")
+    @classmethod
+    def _empty_url_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _check_webhook_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("https://"):
+            raise ValueError("must be an https:// URL (Telegram posts only to HTTPS)")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _check_webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        # Telegram's rule for secret_token: 1-256 characters of A-Z, a-z, 0-9, _ and -.
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
+            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.webhook_url and not self.webhook_secret:
+            raise ValueError("WEBHOOK_SECRET must be set with WEBHOOK_URL, so only Telegram can post updates")
+        return self
+
+    def secret(self) -> str | None:
+        return self.webhook_secret.get_secret_value() if self.webhook_secret else None
+
+    @field_validator("escalate_super_after", mode="before")
+    @classmethod
+    def _parse_super_after(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                duration = Duration.parse(value)
+            except ValueError as exc:
+                raise ValueError(str(exc)) from None
+            return timedelta(minutes=duration.minutes, days=duration.days)
+        return value
+
+    @field_validator("escalate_super_after")
+    @classmethod
+    def _check_super_after(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("must be positive, like 30m, 4h or 1d")
+        return value
+
+    @field_validator("digest_time", mode="before")
+    @classmethod
+    def _parse_digest_time(cls, value: object) -> object:
+        if isinstance(value, str):
+            if not value.strip():
+                return None
+            try:
+                hour, minute = (int(part) for part in value.strip().split(":"))
+                return time(hour, minute)
+            except ValueError:
+                raise ValueError(f"{value!r} is not a time of day like 08:00") from None
         return value
 
     def token(self) -> str | None:

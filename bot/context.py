@@ -10,7 +10,9 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
 from bot.outbox.sender import OutboxSender, Sleep
+from bot.services.schedule.plans import FireHandlers
 from bot.services.shared.runner import Deps
+from bot.web.metrics import Metrics
 from storage.clock import Clock
 
 
@@ -18,9 +20,9 @@ from storage.clock import Clock
 class BotData:
     """PTB makes this with no arguments; the composition root fills it.
 
-    `settings`, `clock` and `sleep` are set by `build_application`; `engine`, `deps` and `sender` by
-    post_init (`started` says whether it ran). None of them is optional: reading one before it is
-    set is a bug in the wiring and fails at once.
+    `settings`, `clock` and `sleep` are set by `build_application`; `engine`, `deps`, `sender` and
+    `fire_handlers` by post_init (`started` says whether it ran). None of them is optional: reading
+    one before it is set is a bug in the wiring and fails at once.
     """
 
     settings: Settings = field(init=False)
@@ -29,7 +31,12 @@ class BotData:
     engine: AsyncEngine = field(init=False)
     deps: Deps = field(init=False)
     sender: OutboxSender = field(init=False)
+    fire_handlers: FireHandlers = field(init=False)  # schedule kind -> what its fire does
     started: bool = False
+    metrics: Metrics = field(default_factory=Metrics)  # counted as updates and Bot API calls happen
+    # Updates whose handling raised (the error handler notes them): the webhook answers 500 for
+    # these, so Telegram posts them again.
+    failed_updates: set[int] = field(default_factory=set)
 
 
 class LinliContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):

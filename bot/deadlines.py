@@ -4,6 +4,10 @@ A non-urgent request filed at 02:00 is not late at 02:05: its minutes start coun
 service day starts (default 08:00-20:00, in the community's time zone). Days are calendar days
 (the same local time a day later, moved into service hours). Urgent requests count on the wall
 clock and their durations are shortened by a factor.
+
+Service days are every day by default. With `days="workdays"` (the setting SERVICE_DAYS=workdays)
+they are China's working days (bot/workdays.py): a request filed on the eve of 国庆 waits out the
+holiday, a 调休 make-up Saturday is served, and a day deadline counts working days.
 """
 
 from __future__ import annotations
@@ -14,6 +18,9 @@ from datetime import UTC, datetime, time, timedelta
 from datetime import date as date_
 from zoneinfo import ZoneInfo
 
+from bot.workdays import is_workday
+
+SERVICE_DAYS = ("every_day", "workdays")
 _DURATION = re.compile(r"^\s*(\d+)\s*([mhd])\s*$")
 _HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
@@ -46,22 +53,26 @@ class Duration:
 
 @dataclass(frozen=True)
 class ServiceHours:
-    """A daily service window in local time; `end` is `time.max` for 24:00."""
+    """A daily service window in local time; `end` is `time.max` for 24:00. `days` says which days
+    have it: "every_day", or "workdays" (China's working days, holidays off, 调休 days on)."""
 
     start: time
     end: time
+    days: str = "every_day"
 
     @classmethod
-    def parse(cls, text: str) -> ServiceHours:
+    def parse(cls, text: str, days: str = "every_day") -> ServiceHours:
         """`08:00-20:00`; the end must be after the start on the same day."""
         match = _HOURS.match(str(text))
         if match is None:
             raise ValueError(f"service hours {text!r} are not like 08:00-20:00")
+        if days not in SERVICE_DAYS:
+            raise ValueError(f"service days must be one of {', '.join(SERVICE_DAYS)}, not {days!r}")
         h1, m1, h2, m2 = (int(g) for g in match.groups())
         if not (h1 < 24 and m1 < 60 and m2 < 60 and (h2 < 24 or (h2, m2) == (24, 0))):
             raise ValueError(f"service hours {text!r} are not valid times")
         try:
-            return cls(time(h1, m1), time.max if h2 == 24 else time(h2, m2))
+            return cls(time(h1, m1), time.max if h2 == 24 else time(h2, m2), days)
         except ValueError:
             raise ValueError(f"service hours {text!r} must end after they start") from None
 
@@ -69,6 +80,12 @@ class ServiceHours:
         # An empty window would make the deadline search loop for ever.
         if self.end <= self.start:
             raise ValueError(f"service hours must end after they start, not {self}")
+        if self.days not in SERVICE_DAYS:
+            raise ValueError(f"service days must be one of {', '.join(SERVICE_DAYS)}, not {self.days!r}")
+
+    def serves(self, day: date_) -> bool:
+        """Whether local calendar day `day` has service hours at all."""
+        return self.days == "every_day" or is_workday(day)
 
     def __str__(self) -> str:
         end = "24:00" if self.end == time.max else self.end.strftime("%H:%M")
@@ -104,8 +121,11 @@ def _first_reading(date: date_, clock: time, tz: ZoneInfo) -> datetime:
 
 
 def _window(date: date_, hours: ServiceHours, tz: ZoneInfo) -> tuple[datetime, datetime]:
-    """The service window (UTC instants, end exclusive) of local calendar day `date`."""
+    """The service window (UTC instants, end exclusive) of local calendar day `date`; empty on a
+    day without service (a holiday when only working days are served)."""
     start = _first_reading(date, hours.start, tz)
+    if not hours.serves(date):
+        return start, start
     end = (
         _first_reading(date + timedelta(days=1), time(0), tz)
         if hours.end == time.max
@@ -120,7 +140,7 @@ def _next_service_utc(moment: datetime, tz: ZoneInfo, hours: ServiceHours) -> da
     date = moment.astimezone(tz).date()
     while True:
         start, end = _window(date, hours, tz)
-        if moment < end and start < end:  # a window can be empty only inside a DST gap
+        if moment < end and start < end:  # empty inside a DST gap, or on a day without service
             return max(moment, start)
         date += timedelta(days=1)
 
@@ -130,10 +150,19 @@ def next_service_moment(moment: datetime, tz: ZoneInfo, hours: ServiceHours) -> 
     return _next_service_utc(moment, tz, hours)
 
 
-def _add_days(moment: datetime, days: int, tz: ZoneInfo) -> datetime:
-    """The same local time (in `tz`) `days` calendar days later, as UTC."""
+def _add_days(moment: datetime, days: int, tz: ZoneInfo, hours: ServiceHours | None = None) -> datetime:
+    """The same local time (in `tz`) `days` calendar days later, as UTC; `days` service days later
+    when `hours` serve working days only."""
     local = moment.astimezone(tz)
-    naive = datetime.combine(local.date() + timedelta(days=days), local.time())
+    day = local.date()
+    if hours is not None and hours.days != "every_day":
+        for _ in range(days):
+            day += timedelta(days=1)
+            while not hours.serves(day):
+                day += timedelta(days=1)
+    else:
+        day += timedelta(days=days)
+    naive = datetime.combine(day, local.time())
     return naive.replace(tzinfo=tz, fold=local.fold).astimezone(UTC)
 
 
@@ -154,7 +183,7 @@ def add_service_time(
         return moment + timedelta(minutes=duration.minutes)
     moment = _next_service_utc(moment, tz, hours)
     if duration.days:
-        moment = _next_service_utc(_add_days(moment, duration.days, tz), tz, hours)
+        moment = _next_service_utc(_add_days(moment, duration.days, tz, hours), tz, hours)
     remaining = timedelta(minutes=duration.minutes)
     while remaining > timedelta(0):
         moment = _next_service_utc(moment, tz, hours)

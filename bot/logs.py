@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from pythonjsonlogger.json import JsonFormatter
+
 
 class RedactingFormatter(logging.Formatter):
     """Formats with the handler's own formatter, then removes the bot token from the whole text,
@@ -18,8 +20,13 @@ class RedactingFormatter(logging.Formatter):
         return self.inner.format(record).replace(self.token, "<token>")
 
 
-def configure(level: str, token: str | None) -> None:
+def configure(level: str, token: str | None, *, json_lines: bool = False) -> None:
+    """Plain lines, or with `json_lines` one JSON object a line (python-json-logger) for a collector;
+    in both the token is removed from every line."""
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if json_lines:
+        for handler in logging.getLogger().handlers:
+            handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     if token:
         for handler in logging.getLogger().handlers:
             inner = handler.formatter or logging.Formatter()

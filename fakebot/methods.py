@@ -12,7 +12,7 @@ import re
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
 
-from fakebot.errors import bad_request
+from fakebot.errors import FakeApiError, bad_request
 from fakebot.models import (
     CallbackAnswer,
     FakeFile,
@@ -100,6 +100,18 @@ def _bool(params: Params, name: str) -> bool:
     return bool(value)
 
 
+def _allowed_updates(params: Params) -> list[str] | None:
+    allowed = params.get("allowed_updates")
+    if isinstance(allowed, str):  # sent form-encoded, as PTB does: a JSON array in a string
+        try:
+            allowed = json.loads(allowed)
+        except ValueError:
+            raise bad_request("can't parse allowed_updates JSON object") from None
+    if allowed is not None and not (isinstance(allowed, list) and all(isinstance(a, str) for a in allowed)):
+        raise bad_request("can't parse allowed_updates JSON object")
+    return allowed
+
+
 def _media_kind(message: FakeMessage) -> str | None:
     return next((kind for kind in _MEDIA_KINDS if kind in message.media), None)
 
@@ -142,6 +154,7 @@ class BotApiMethods:
         self.table: dict[str, Method] = {
             "getme": self.get_me,
             "getupdates": self.get_updates,
+            "setwebhook": self.set_webhook,
             "deletewebhook": self.delete_webhook,
             "getwebhookinfo": self.get_webhook_info,
             "setmycommands": self.set_my_commands,
@@ -330,11 +343,13 @@ class BotApiMethods:
     async def get_updates(self, params: Params, files: Files) -> list[JsonDict]:
         limit = _int(params, "limit")
         limit = 100 if limit is None or limit <= 0 else min(limit, 100)
-        allowed = params.get("allowed_updates")
-        if allowed is not None and not (
-            isinstance(allowed, list) and all(isinstance(a, str) for a in allowed)
-        ):
-            raise bad_request("can't parse allowed_updates JSON object")
+        if self.fake.updates.webhook is not None:
+            raise FakeApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
+        allowed = _allowed_updates(params)
         return await self.fake.updates.fetch(
             offset=_int(params, "offset"),
             limit=limit,
@@ -342,17 +357,51 @@ class BotApiMethods:
             allowed_updates=allowed,
         )
 
+    async def set_webhook(self, params: Params, files: Files) -> bool:
+        """setWebhook as Telegram checks it: an HTTPS URL (empty removes the webhook), a secret token of
+        1-256 characters of A-Z, a-z, 0-9, _ and -, max_connections 1-100."""
+        url = _str(params, "url")
+        if url is None:
+            raise bad_request('parameter "url" is required')
+        if not url:
+            self.fake.updates.webhook = None
+            return True
+        if not url.startswith("https://"):
+            raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+        secret = _str(params, "secret_token")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+            raise bad_request("secret token contains unallowed characters")
+        connections = _int(params, "max_connections")
+        if connections is not None and not 1 <= connections <= 100:
+            raise bad_request("bad webhook: max_connections must be between 1 and 100")
+        if _bool(params, "drop_pending_updates"):
+            self.fake.updates.drop_pending()
+        self.fake.updates.webhook = {
+            "url": url,
+            "secret_token": secret,
+            "max_connections": connections or 40,
+            "allowed_updates": _allowed_updates(params),
+        }
+        return True
+
     async def delete_webhook(self, params: Params, files: Files) -> bool:
+        self.fake.updates.webhook = None
         if _bool(params, "drop_pending_updates"):
             self.fake.updates.drop_pending()
         return True
 
     async def get_webhook_info(self, params: Params, files: Files) -> JsonDict:
-        return {
-            "url": "",
+        hook = self.fake.updates.webhook
+        info: JsonDict = {
+            "url": hook["url"] if hook else "",
             "has_custom_certificate": False,
             "pending_update_count": self.fake.updates.pending_count(),
         }
+        if hook:
+            info["max_connections"] = hook["max_connections"]
+            if hook["allowed_updates"] is not None:
+                info["allowed_updates"] = hook["allowed_updates"]
+        return info
 
     def _commands_key(self, params: Params) -> tuple[str, str]:
         """The (scope, language) a command list is stored under, both checked as Telegram does."""

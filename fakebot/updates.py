@@ -43,6 +43,8 @@ class UpdateQueue:
         self._waiters: set[asyncio.Future[None]] = set()
         self._poll_generation = 0
         self._allowed: frozenset[str] | None = None
+        # setWebhook's settings while a webhook is set (getUpdates is refused then, as by Telegram).
+        self.webhook: dict[str, Any] | None = None
 
     def next_update_id(self) -> int:
         update_id = self._next_id

@@ -11,6 +11,8 @@ from bot.context import LinliApplication, LinliContext
 from bot.services.broadcasts import notice
 from bot.services.community import duty_phone, flows, groups, members, people, private_chat, roles
 from bot.services.points import awards, balance, honour
+from bot.services.reminders import manage as reminder_list
+from bot.services.reminders import remind
 from bot.services.requests import (
     claim,
     corrections,
@@ -103,6 +105,9 @@ COMMANDS: dict[str, Handler] = {
     "deduct": command(awards.change, -1),
     # The honour roll (光荣榜): /top; /top 关|开 for oneself; /top post for staff.
     "top": command(honour.top),
+    # Reminders (staff): /remind <when> <text> after a confirm; /reminders to pause, resume, delete.
+    "remind": command(remind.remind),
+    "reminders": command(reminder_list.list_reminders),
     # Notices to the neighbourhood groups (staff): a preview with 发送/取消, then a delivery report.
     "broadcast": command(notice.broadcast),
 }

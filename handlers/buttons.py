@@ -12,6 +12,8 @@ from bot.context import LinliContext
 from bot.services.broadcasts import notice, report
 from bot.services.community import groups, menu, people
 from bot.services.points import awards, honour
+from bot.services.reminders import manage as reminder_list
+from bot.services.reminders import remind
 from bot.services.requests import claim, finish, intake, lists, pick, rating, reopen, views
 from bot.services.shared.runner import Service
 from bot.services.shop import catalogue, fulfil, redeem, refund, reward_flow
@@ -64,6 +66,11 @@ ROUTES: dict[str, tuple[Service, Arguments]] = {
     "pac": (awards.decide_button, lambda cb: ("confirm", cb.int_arg(0))),
     "par": (awards.decide_button, lambda cb: ("reject", cb.int_arg(0))),
     honour.POST: (honour.post_button, lambda cb: (cb.int_arg(0), cb.int_arg(1))),
+    remind.CONFIRM_ACTION: (remind.confirm_button, lambda cb: (cb.int_arg(0),)),
+    remind.CANCEL_ACTION: (remind.cancel_button, lambda cb: (cb.int_arg(0),)),
+    reminder_list.PAUSE_ACTION: (reminder_list.change_button, lambda cb: ("pause", cb.int_arg(0))),
+    reminder_list.RESUME_ACTION: (reminder_list.change_button, lambda cb: ("resume", cb.int_arg(0))),
+    reminder_list.DELETE_ACTION: (reminder_list.change_button, lambda cb: ("delete", cb.int_arg(0))),
     notice.SEND: (notice.send_button, lambda cb: (cb.int_arg(0),)),
     notice.CANCEL: (notice.cancel_button, lambda cb: (cb.int_arg(0),)),
     report.PIN: (report.pin_button, lambda cb: (cb.int_arg(0),)),

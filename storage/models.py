@@ -5,7 +5,7 @@ Time stamps have no defaults here: `storage.clock.stamp_times` fills them from t
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -13,6 +13,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -193,6 +195,17 @@ class OutboxMessage(Base):
     __table_args__ = (
         Index("ix_outbox_due", "status", "next_attempt_at"),
         Index("ix_outbox_chat", "chat_id", "id"),
+        # The sender's next row of a chat reads only pending rows, however many were sent before.
+        Index(
+            "ix_outbox_chat_pending",
+            "chat_id",
+            "priority",
+            "id",
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
+        # A reply to an older copy of a card finds the card it was.
+        Index("ix_outbox_chat_sent_message", "chat_id", "sent_message_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -235,6 +248,7 @@ class CardMessage(Base):
     __tablename__ = "card_messages"
     __table_args__ = (
         UniqueConstraint("card_kind", "card_ref", "chat_id", name="uq_card_messages_card_chat"),
+        Index("ix_card_messages_chat_message", "chat_id", "message_id"),  # a reply to a card
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -255,6 +269,12 @@ class Request(Base):
     __table_args__ = (
         UniqueConstraint("community_id", "number", name="uq_requests_community_number"),
         Index("ix_requests_community_status", "community_id", "status"),
+        Index("ix_requests_album", "source_chat_id", "media_group_id"),  # an album's later parts
+        # The sweep's 5341 escalations look for late requests by state and deadline.
+        Index("ix_requests_respond_due", "status", "respond_by"),
+        Index("ix_requests_resolve_due", "status", "resolve_by"),
+        # The daily digest reads what changed in a day (every step raises updated_at).
+        Index("ix_requests_community_updated", "community_id", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -294,6 +314,11 @@ class Request(Base):
     rating: Mapped[int | None] = mapped_column(Integer)
     rating_comment: Mapped[str | None] = mapped_column(Text)
     rated_at: Mapped[datetime | None] = mapped_column()  # the first rating; a change is allowed shortly after
+    # The 5341 escalations sent in round `escalated_round` (storage/request_states.py Escalation:
+    # 1 nobody claimed it, 2 not done in time, 3 the super-admins told); a round without any is 0.
+    # Raised only by a conditional UPDATE, so each level is sent once per round.
+    escalated_round: Mapped[int] = mapped_column(Integer, default=0)
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column()
 
@@ -438,6 +463,60 @@ class PointAward(Base):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # the second staff member
     decided_at: Mapped[datetime | None] = mapped_column()
     chat_id: Mapped[int | None] = mapped_column(BigInteger)  # where it was asked (the told fallback)
+    created_at: Mapped[datetime] = mapped_column()
+
+
+class Schedule(Base):
+    """Something that happens at stored times (a reminder, an activity reminder, housekeeping), found
+    by (kind, key). `due_at` is its next fire time in UTC (None: no more fires); the tick looks only
+    at rows with `due_at <= now`, through its index. `rule` is a `bot.when.Rule` spec, read in `tz`.
+    A draft (a /remind not yet confirmed) never fires."""
+
+    __tablename__ = "schedules"
+    __table_args__ = (UniqueConstraint("kind", "key", name="uq_schedules_kind_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(120))
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"), index=True)
+    tz: Mapped[str] = mapped_column(String(64))
+    rule: Mapped[dict[str, Any]] = mapped_column()
+    due_at: Mapped[datetime | None] = mapped_column(index=True)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    draft: Mapped[bool] = mapped_column(Boolean, default=False)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # A handler that raised: how often in a row for the fire at `due_at`, and not again before `retry_at`.
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    retry_at: Mapped[datetime | None] = mapped_column()
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column()
+
+
+class ScheduleFire(Base):
+    """One fire time of one schedule, recorded once: the unique (schedule, fire time) is what makes a
+    second instance or a rerun of the tick do nothing. Kept when its schedule is deleted."""
+
+    __tablename__ = "schedule_fires"
+    __table_args__ = (UniqueConstraint("schedule_id", "fire_at", name="uq_schedule_fires_schedule_fire_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    schedule_id: Mapped[int] = mapped_column(Integer)
+    fire_at: Mapped[datetime] = mapped_column()
+    ran_at: Mapped[datetime] = mapped_column()
+    outcome: Mapped[str] = mapped_column(String(16))  # sent | skipped (missed, past the grace) | failed
+
+
+class Digest(Base):
+    """A daily digest sent to a community's staff groups: one row per community and local day, so a
+    rerun, a restart or a second instance sends none again."""
+
+    __tablename__ = "digests"
+    __table_args__ = (UniqueConstraint("community_id", "day", name="uq_digests_community_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    day: Mapped[date] = mapped_column(Date)  # the community's local day it reports on (yesterday)
     created_at: Mapped[datetime] = mapped_column()
 
 

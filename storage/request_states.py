@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 
 
 class RequestStatus(StrEnum):
@@ -68,6 +68,20 @@ class Event(StrEnum):
     CATEGORY = "category"  # corrected by staff
     BUILDING = "building"  # corrected by staff
     DANGER = "danger"  # a person in danger: emergency numbers given, staff alerted (note: the numbers)
+    # Late by the 5341 promise (storage: Escalation): the staff groups got the card to dispatch; the
+    # volunteer and the staff groups were told it is not done in time; the super-admins were told.
+    ESCALATED_UNCLAIMED = "escalated_unclaimed"
+    ESCALATED_LATE = "escalated_late"
+    ESCALATED_SUPER = "escalated_super"
+
+
+class Escalation(IntEnum):
+    """How far a late request has been escalated in its round (requests.escalation_level)."""
+
+    NONE = 0
+    UNCLAIMED = 1  # nobody took it by respond_by: the staff group gets its card to dispatch
+    LATE = 2  # not done by resolve_by: the volunteer holding it and the staff group are told
+    SUPER = 3  # still not done `escalate_super_after` later: the super-admins are told
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from storage.repositories import (
     ChatRepository,
     CommunityRepository,
     ConversationRepository,
+    DigestRepository,
     GroupMemberRepository,
     InviteRepository,
     MembershipRepository,
@@ -27,7 +28,9 @@ from storage.repositories import (
     PointsRepository,
     RedemptionRepository,
     RequestRepository,
+    RetentionRepository,
     RewardRepository,
+    ScheduleRepository,
     UserRepository,
 )
 
@@ -50,6 +53,9 @@ class UnitOfWork:
     points: PointsRepository
     rewards: RewardRepository
     redemptions: RedemptionRepository
+    schedules: ScheduleRepository
+    retention: RetentionRepository
+    digests: DigestRepository
     broadcasts: BroadcastRepository
 
     def __init__(
@@ -83,6 +89,9 @@ class UnitOfWork:
         self.points = PointsRepository(self.session)
         self.rewards = RewardRepository(self.session)
         self.redemptions = RedemptionRepository(self.session)
+        self.schedules = ScheduleRepository(self.session)
+        self.retention = RetentionRepository(self.session)
+        self.digests = DigestRepository(self.session)
         self.broadcasts = BroadcastRepository(self.session)
         if self.update_id is not None and await self._already_processed():
             await self.session.close()

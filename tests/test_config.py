@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import time, timedelta
 from pathlib import Path
 
 import pytest
@@ -67,6 +68,32 @@ def test_volunteer_skills_are_read_from_a_list(clean_env: Path, monkeypatch: pyt
     assert load_settings().volunteer_skills == ("维修", "电工", "理发")
 
 
+def test_service_days_are_every_day_unless_set_to_china_working_days(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert load_settings().service_days == "every_day"
+    monkeypatch.setenv("SERVICE_DAYS", "workdays")
+    assert load_settings().service_days == "workdays"
+
+
+def test_the_escalation_delay_and_the_digest_time_are_read_as_people_write_them(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert (load_settings().escalate_super_after, load_settings().digest_time) == (
+        timedelta(hours=24),
+        time(8),
+    )
+    monkeypatch.setenv("ESCALATE_SUPER_AFTER", "4h")
+    monkeypatch.setenv("DIGEST_TIME", "7:30")
+    assert (load_settings().escalate_super_after, load_settings().digest_time) == (
+        timedelta(hours=4),
+        time(7, 30),
+    )
+    monkeypatch.setenv("ESCALATE_SUPER_AFTER", "2d")
+    monkeypatch.setenv("DIGEST_TIME", "")  # no digest
+    assert (load_settings().escalate_super_after, load_settings().digest_time) == (timedelta(days=2), None)
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [
@@ -77,6 +104,11 @@ def test_volunteer_skills_are_read_from_a_list(clean_env: Path, monkeypatch: pyt
         ("DEFAULT_LOCALE", "fr"),
         ("LOG_LEVEL", "LOUD"),
         ("TELEGRAM_BASE_URL", "api.telegram.org"),
+        ("SERVICE_DAYS", "weekends"),
+        ("DIGEST_TIME", "25:00"),
+        ("DIGEST_TIME", "eight"),
+        ("ESCALATE_SUPER_AFTER", "0h"),
+        ("ESCALATE_SUPER_AFTER", "soon"),
     ],
 )
 def test_an_invalid_setting_gives_one_line_naming_it(

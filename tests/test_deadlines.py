@@ -436,3 +436,47 @@ def test_urgent_deadlines_are_the_scaled_wall_clock_minutes(case, factor):
     expected = filed + max(1, round(minutes * factor)) * MINUTE
     assert result == Deadlines(expected, expected)
     assert result.respond_by.tzinfo is UTC
+
+
+# -- service days: China's working days ------------------------------------------------------------
+WORKDAYS = ServiceHours.parse("08:00-20:00", days="workdays")
+
+
+def local(month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, month, day, hour, minute, tzinfo=SHANGHAI)
+
+
+def due_on(filed: datetime, duration: str, hours: ServiceHours) -> datetime:
+    return add_service_time(filed, Duration.parse(duration), SHANGHAI, hours).astimezone(SHANGHAI)
+
+
+def test_minutes_filed_on_the_eve_of_national_day_continue_after_the_holiday():
+    filed = local(9, 30, 19)  # Wednesday 30 September, an hour before closing
+    assert due_on(filed, "4h", WORKDAYS) == local(10, 8, 11)  # 1 h today, 3 h from 08:00 on 8 October
+    assert due_on(filed, "4h", DAYTIME) == local(10, 1, 11)  # every day: 国庆 is served
+
+
+def test_a_make_up_sunday_and_saturday_are_service_days():
+    assert due_on(local(9, 19, 10), "30m", WORKDAYS) == local(9, 20, 8, 30)  # Sunday 20 September works
+    assert due_on(local(10, 9, 19, 50), "30m", WORKDAYS) == local(10, 10, 8, 20)  # Saturday 10 October works
+
+
+def test_an_ordinary_weekend_is_not_a_service_day():
+    assert due_on(local(12, 4, 19, 50), "30m", WORKDAYS) == local(12, 7, 8, 20)  # Friday evening → Monday
+
+
+def test_day_deadlines_count_working_days():
+    assert due_on(local(9, 30, 10), "1d", WORKDAYS) == local(10, 8, 10)
+    assert due_on(local(12, 4, 10), "2d", WORKDAYS) == local(12, 8, 10)  # Friday + 2 working days: Tuesday
+    assert due_on(local(9, 30, 10), "1d", DAYTIME) == local(10, 1, 10)
+
+
+def test_next_service_moment_skips_a_holiday():
+    assert next_service_moment(local(10, 1, 9), SHANGHAI, WORKDAYS) == local(10, 8, 8).astimezone(UTC)
+
+
+def test_unknown_service_days_are_refused():
+    with pytest.raises(ValueError, match="service days"):
+        ServiceHours(time(8), time(20), days="weekends")
+    with pytest.raises(ValueError, match="service days"):
+        ServiceHours.parse("08:00-20:00", days="weekends")

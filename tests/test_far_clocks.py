@@ -7,12 +7,14 @@ instead of the clock lands years outside the span the clock covered, and `assert
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
-from bot.services.requests import finish
+from bot.services.digest import daily
+from bot.services.requests import escalation, finish
 from offline import OfflineBot
 from storage.models import Base, OutboxMessage
 from storage.types import UTCDateTime
@@ -29,6 +31,11 @@ far_clocks = pytest.mark.parametrize(
 )
 
 
+# Times set ahead of the clock by design: a schedule's next fire (the daily housekeeping planned at
+# start is due within a day of the clock).
+AHEAD = {"schedules.due_at": timedelta(days=1)}
+
+
 async def assert_stamped_by(world: World, earliest: datetime, latest: datetime) -> None:
     """Every stored time of every table lies in [earliest, latest]: the span the clock covered,
     plus the deadlines it set ahead. A system-time stamp is years away and fails here."""
@@ -42,7 +49,10 @@ async def assert_stamped_by(world: World, earliest: datetime, latest: datetime) 
                 outside += [
                     f"{table.name}.{column.name} = {value.isoformat()}"
                     for column, value in zip(columns, row, strict=True)
-                    if value is not None and not earliest <= value <= latest
+                    if value is not None
+                    and not earliest
+                    <= value
+                    <= latest + AHEAD.get(f"{table.name}.{column.name}", timedelta(0))
                 ]
     assert not outside, f"stored times outside the clock's {earliest} .. {latest}: {outside}"
 
@@ -196,4 +206,37 @@ async def test_a_volunteer_gets_at_most_one_nudge_per_30_minutes_of_the_clock(
         membership = await uow.memberships.find(user.id, community.id)
         assert membership is not None and membership.last_nudged_at == start + timedelta(minutes=30)
     await assert_stamped_by(world, start, clock() + timedelta(days=1))
+    world.assert_no_unexpected_errors()
+
+
+@far_clocks
+async def test_escalations_and_the_daily_digest_follow_the_clock_across_a_restart(
+    clocked: World, clock: Clock, sleeps: Sleeps
+) -> None:
+    world, start = clocked, clock()
+    e = await estate(world)
+    await world.say(e.resident, e.group, "#求助 3号楼 楼道灯坏了")
+    request = await request_no(world, 1)
+    settings = world.bot.settings
+    await world.bot.stop()  # the deadlines live in the database, not in the stopped process
+    clock.now = request.respond_by - timedelta(seconds=1)
+    world.bot = OfflineBot(world.fake, settings, clock=clock, sleep=sleeps)
+    await world.bot.start()
+    try:
+        deps = world.bot.deps
+        assert await escalation.escalate_due(deps.uow, deps.env) == 0  # one second early
+        clock.advance(1)
+        assert await escalation.escalate_due(deps.uow, deps.env) == 1
+        assert await escalation.escalate_due(deps.uow, deps.env) == 0
+        shanghai = ZoneInfo("Asia/Shanghai")
+        next_morning = datetime.combine(start.astimezone(shanghai).date() + timedelta(days=1), time(8))
+        clock.now = next_morning.replace(tzinfo=shanghai).astimezone(UTC)
+        assert await daily.send_due(deps.uow, deps.env) == 1
+        assert await daily.send_due(deps.uow, deps.env) == 0
+        await world.bot.settle()
+        assert "已过响应时限" in all_text(world, e.staff_group)
+        assert "日报" in world.last(e.staff_group) and "新求助 1 件" in world.last(e.staff_group)
+        await assert_stamped_by(world, start, clock())
+    finally:
+        await world.bot.stop()
     world.assert_no_unexpected_errors()

@@ -75,3 +75,44 @@ async def test_upgrading_a_foundation_database_keeps_its_rows_and_fills_the_new_
         assert (bool(member[0]), bool(member[1])) == (True, False)
     finally:
         await engine.dispose()
+
+
+async def test_requests_from_before_the_upgrade_are_not_escalated_all_at_once(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            if engine.dialect.name == "postgresql":
+                await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+                await connection.execute(text("CREATE SCHEMA public"))
+        await upgrade(engine, "0008")
+        async with engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO communities (name, timezone, locale, volunteer_approval, publicity, "
+                    "request_seq, created_at) "
+                    "VALUES ('幸福里社区', 'Asia/Shanghai', 'zh_CN', false, true, 1, CURRENT_TIMESTAMP)"
+                )
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO users (telegram_id, first_name, started, blocked, created_at, updated_at) "
+                    "VALUES (7, '张阿姨', true, false, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                )
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO requests (community_id, number, filed_by_id, text, private, category, "
+                    "complexity, points, urgent, status, round, respond_by, resolve_by, auto_confirmed, "
+                    "created_at, updated_at) VALUES (1, 1, 1, '楼道灯坏了', false, 'repair', 'simple', 10, "
+                    "false, 'open', 2, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, false, CURRENT_TIMESTAMP, "
+                    "CURRENT_TIMESTAMP)"
+                )
+            )
+        await upgrade(engine)
+        async with engine.connect() as connection:
+            marked = (
+                await connection.execute(text("SELECT escalated_round, escalation_level FROM requests"))
+            ).one()
+        assert tuple(marked) == (2, 3)  # every level counts as sent in its current round
+    finally:
+        await engine.dispose()

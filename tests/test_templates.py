@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = templates_root()
 SERVICES = ROOT / "bot" / "services"
 FEATURES = {p.name for p in SERVICES.iterdir() if p.is_dir() and p.name not in {"shared", "__pycache__"}}
-FEATURES |= {"common"}
+FEATURES |= {"common", "when"}  # when: the time-phrase refusals of bot/when.py
 TEMPLATE_NAME = re.compile(rf"^(?:{'|'.join(sorted(FEATURES))})/[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 LABEL_NAME = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$")
 # community_switch(..., name) replies with f"{name}_show" and, for a wrong word, f"{name}_usage".

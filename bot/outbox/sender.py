@@ -50,12 +50,15 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from bot import menus, qr
 from bot.menus import MenuSetting
 from bot.outbox.cards import CardRenderer, RenderedCard
+from bot.outbox.lease import SenderLease
 from bot.outbox.limits import FloodLimiter
 from storage.clock import Clock
 from storage.models import OutboxMessage
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
+
+TAKEOVER_QUIET = timedelta(seconds=1)  # Telegram's shortest window: 30/s overall, 1/s per private chat
 
 EDITS = ("edit_card", "drop_buttons")
 # Telegram's answers to an edit of a message that is not there (any more) or cannot be edited.
@@ -104,6 +107,7 @@ class OutboxSender:
         backoff_cap: float = 600.0,
         menus: MenuFunction | None = None,
         private_interval: float = 1.0,
+        lease: SenderLease | None = None,
         limiter: FloodLimiter | None = None,
         bulk_workers: int = 64,
     ) -> None:
@@ -126,6 +130,7 @@ class OutboxSender:
         self._workers: dict[int, asyncio.Task[None]] = {}
         self._loop_task: asyncio.Task[None] | None = None
         self._stopped = False
+        self.lease = lease  # several instances: only the holder sends (None: this one always does)
 
     # -- life cycle ---------------------------------------------------------------------------
     def wake(self) -> None:
@@ -153,20 +158,72 @@ class OutboxSender:
             await asyncio.gather(*late, return_exceptions=True)
         self._loop_task = None
         self._workers.clear()
+        if self.lease is not None:
+            await self.lease.release()  # another instance takes over at once
+
+    @property
+    def alive(self) -> bool:
+        """The delivery loop is running (readiness: a bot whose sender died answers but never posts)."""
+        return self._loop_task is not None and not self._loop_task.done() and not self._stopped
+
+    async def flush(self, seconds: float) -> int:
+        """On shutdown: deliver what is due within `seconds`, without cancelling a worker
+        mid-row (`stop` then deals with what is left, which stays pending for the next start).
+        Returns how many rows are still pending."""
+        deadline = asyncio.get_running_loop().time() + seconds
+        while not self._stopped:
+            left = deadline - asyncio.get_running_loop().time()
+            if left <= 0:
+                break
+            await self.dispatch()
+            busy = [t for t in self._workers.values() if not t.done()]
+            if not busy:
+                break
+            await asyncio.wait(busy, timeout=left)
+        async with UnitOfWork(self.sessions, clock=self.clock) as uow:
+            return await uow.outbox.pending_count()
 
     async def _loop(self) -> None:
         while not self._stopped:
             self._wake.clear()
             try:
-                if await self.dispatch():  # bulk chats wait for a worker: one that ends wakes the loop
+                if await self._leading():
+                    if await self.dispatch():  # bulk chats wait for a worker: one that ends wakes the loop
+                        timeout = self.poll_seconds
+                    else:
+                        timeout = await self._seconds_to_next_due()
+                else:  # another instance sends; try again later (it may have died)
                     timeout = self.poll_seconds
-                else:
-                    timeout = await self._seconds_to_next_due()
             except Exception:  # the database may be briefly unavailable; keep the loop alive
                 log.exception("outbox dispatch failed; retrying")
                 timeout = self.poll_seconds
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=timeout)
+
+    @property
+    def leads(self) -> bool:
+        """This instance is the sender (the one doing timed work too), as last checked."""
+        return self.lease is None or self.lease.held
+
+    async def _leading(self) -> bool:
+        if self.lease is None:
+            return True
+        was = self.lease.held
+        leads = await self.lease.hold()
+        if leads and not was:
+            await self._wait_out_previous_sender()
+        return leads
+
+    async def _wait_out_previous_sender(self) -> None:
+        """Taking over from an instance that just died: what it sent in the last second still counts
+        in Telegram's one-second windows (30 overall, one per private chat), so wait that second out."""
+        async with UnitOfWork(self.sessions, clock=self.clock) as uow:
+            last = await uow.outbox.last_sent_at()
+        if last is not None:
+            wait = (last + TAKEOVER_QUIET - self.clock()).total_seconds()
+            if wait > 0:
+                log.info("taking over sending: waiting %.1f s for the previous sender's window", wait)
+                await self.sleep(wait)
 
     async def _seconds_to_next_due(self) -> float:
         """How long the loop may sleep: until the next row that no running worker will pick up."""
@@ -183,7 +240,7 @@ class OutboxSender:
         rows (priority below 0: a broadcast's) get `bulk_workers` at a time, enough to keep
         Telegram's 30 a second busy: 2,000 of them at once would crowd the database's connections
         and hold up a private message behind their queries. True when some are left waiting."""
-        if self._stopped:
+        if self._stopped or not await self._leading():
             return False
         async with UnitOfWork(self.sessions, clock=self.clock) as uow:
             chats = await uow.outbox.due_chats_by_priority(self.clock())
@@ -206,8 +263,8 @@ class OutboxSender:
     async def drain(self, *, rounds: int = 1000) -> None:
         """Deliver everything that is due now and wait for it (tests, the demo, shutdown)."""
         for _ in range(rounds):
-            if self._stopped:
-                return
+            if self._stopped or not await self._leading():
+                return  # stopped, or another instance sends
             await self.dispatch()
             busy = [t for t in self._workers.values() if not t.done()]
             if not busy:

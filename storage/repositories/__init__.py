@@ -6,6 +6,7 @@ from storage.repositories.broadcasts import BroadcastRepository
 from storage.repositories.chats import ChatRepository
 from storage.repositories.communities import CommunityRepository
 from storage.repositories.conversations import ConversationRepository
+from storage.repositories.digests import DigestRepository
 from storage.repositories.group_members import GroupMemberRepository
 from storage.repositories.invites import InviteRepository
 from storage.repositories.memberships import MembershipRepository
@@ -13,7 +14,9 @@ from storage.repositories.outbox import OutboxRepository
 from storage.repositories.points import PointsRepository
 from storage.repositories.redemptions import RedemptionRepository
 from storage.repositories.requests import RequestRepository
+from storage.repositories.retention import RetentionRepository
 from storage.repositories.rewards import RewardRepository
+from storage.repositories.schedules import ScheduleRepository
 from storage.repositories.users import UserRepository
 
 __all__ = [
@@ -21,6 +24,7 @@ __all__ = [
     "ChatRepository",
     "CommunityRepository",
     "ConversationRepository",
+    "DigestRepository",
     "GroupMemberRepository",
     "InviteRepository",
     "MembershipRepository",
@@ -28,6 +32,8 @@ __all__ = [
     "PointsRepository",
     "RedemptionRepository",
     "RequestRepository",
+    "RetentionRepository",
     "RewardRepository",
+    "ScheduleRepository",
     "UserRepository",
 ]

@@ -118,6 +118,11 @@ class OutboxRepository(Repository):
         )
         return result.scalar_one_or_none()
 
+    async def last_sent_at(self) -> datetime | None:
+        """When the newest delivered row was sent (read when a sender takes over; rare)."""
+        result = await self.session.execute(select(func.max(OutboxMessage.sent_at)))
+        return result.scalar_one_or_none()
+
     async def pending_count(self) -> int:
         result = await self.session.execute(
             select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "pending")

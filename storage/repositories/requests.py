@@ -6,11 +6,16 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, union, update
 
 from storage.models import Community, Request, RequestEvent, RequestMedia
 from storage.repositories.base import Repository, rowcount
-from storage.request_states import ACTIVE, CLOSED, IN_HAND, TRANSITIONS, RequestStatus, Step
+from storage.request_states import ACTIVE, CLOSED, IN_HAND, TRANSITIONS, Escalation, RequestStatus, Step
+
+
+def _unsent(level: int) -> ColumnElement[bool]:
+    """The escalation `level` is not yet sent in the request's current round."""
+    return or_(Request.escalated_round < Request.round, Request.escalation_level < level)
 
 
 class RequestRepository(Repository):
@@ -139,6 +144,100 @@ class RequestRepository(Repository):
             .where(Request.status == RequestStatus.DONE, Request.auto_confirm_at <= now)
             .order_by(Request.auto_confirm_at)
             .limit(limit)
+        )
+        return list(result.scalars())
+
+    async def due_for_escalation(self, now: datetime, super_before: datetime, limit: int = 100) -> list[int]:
+        """Requests a 5341 escalation of their round may still be unsent for: open and unanswered
+        past respond_by, or active past resolve_by (past `super_before` for the super-admins).
+        Each part is found through an index on the state and its deadline."""
+        active = sorted(ACTIVE)
+        unanswered = select(Request.id).where(
+            Request.status == RequestStatus.OPEN,
+            Request.respond_by <= now,
+            Request.responded_at.is_(None),
+            _unsent(Escalation.UNCLAIMED),
+        )
+        late = select(Request.id).where(
+            Request.status.in_(active), Request.resolve_by <= now, _unsent(Escalation.LATE)
+        )
+        very_late = select(Request.id).where(
+            Request.status.in_(active), Request.resolve_by <= super_before, _unsent(Escalation.SUPER)
+        )
+        found = union(unanswered, late, very_late).subquery()
+        result = await self.session.execute(select(found.c.id).order_by(found.c.id).limit(limit))
+        return [int(i) for i in result.scalars()]
+
+    async def escalate(self, request: Request, level: int) -> bool:
+        """Record that the escalations up to `level` are sent in the request's round, only if the
+        request is still as it was read (state, round and escalations): of two sweeps at once one
+        wins, the other writes nothing and gets False."""
+        result = await self.session.execute(
+            update(Request)
+            .where(
+                Request.id == request.id,
+                Request.status == request.status,
+                Request.round == request.round,
+                Request.escalated_round == request.escalated_round,
+                Request.escalation_level == request.escalation_level,
+            )
+            .values(escalated_round=request.round, escalation_level=level)
+            .execution_options(synchronize_session=False)
+        )
+        changed = rowcount(result) > 0
+        await self.session.refresh(request)
+        return changed
+
+    async def active_count(self, community_id: int) -> int:
+        """How many requests wait for someone to act (open, claimed, assigned)."""
+        result = await self.session.execute(
+            select(func.count())
+            .select_from(Request)
+            .where(Request.community_id == community_id, Request.status.in_(sorted(ACTIVE)))
+        )
+        return int(result.scalar_one())
+
+    async def late_count(self, community_id: int, now: datetime) -> int:
+        """How many are late now as their cards say (bot/services/requests/cards.py is_late):
+        open and unanswered past respond_by, or waiting past resolve_by."""
+        result = await self.session.execute(
+            select(func.count())
+            .select_from(Request)
+            .where(
+                Request.community_id == community_id,
+                Request.status.in_(sorted(ACTIVE)),
+                or_(
+                    (Request.status == RequestStatus.OPEN)
+                    & Request.responded_at.is_(None)
+                    & (Request.respond_by <= now),
+                    Request.resolve_by <= now,
+                ),
+            )
+        )
+        return int(result.scalar_one())
+
+    async def of_day(self, community_id: int, since: datetime, until: datetime) -> list[Request]:
+        """Requests filed, first answered, done or rated in [since, until) (for the daily digest).
+
+        Each of those steps sets updated_at, which only grows: whatever happened since `since` was
+        updated since then, and the index on (community, updated_at) finds it."""
+
+        def within(column: Any) -> ColumnElement[bool]:
+            return (column >= since) & (column < until)
+
+        result = await self.session.execute(
+            select(Request)
+            .where(
+                Request.community_id == community_id,
+                Request.updated_at >= since,
+                or_(
+                    within(Request.created_at),
+                    within(Request.responded_at),
+                    within(Request.done_at),
+                    within(Request.rated_at),
+                ),
+            )
+            .order_by(Request.id)
         )
         return list(result.scalars())
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime
+
 from bot.services.requests import intake
 from tests.services.bench import Bench, Estate, bind, callback_data, kinds, resident
 
@@ -116,3 +119,24 @@ async def test_each_filing_gets_the_next_number_of_its_community(bench: Bench, h
     ]
     assert (await bench.request(1, "和平里社区")).category == "sanitation"
     assert await bench.request_count() == 3
+
+
+async def test_with_working_day_service_a_request_filed_on_the_eve_of_national_day_waits_out_the_holiday(
+    bench: Bench, home: Estate
+) -> None:
+    workdays = bench.deps.env.settings.model_copy(update={"service_days": "workdays"})
+    bench.deps.env = replace(bench.deps.env, settings=workdays)
+    bench.clock.now = datetime(2026, 9, 30, 11, 58, tzinfo=UTC)  # 19:58 in Shanghai, 2 minutes before closing
+    await bench.say(home.resident, home.group, intake.group_message, LEAK)
+
+    request = await bench.request(1)
+    # 5 minutes to respond: 2 on 30 September, 3 from 08:00 on 8 October (1-7 October are off)
+    assert request.respond_by == datetime(2026, 10, 8, 0, 3, tzinfo=UTC)
+
+
+async def test_by_default_service_hours_run_every_day_holidays_included(bench: Bench, home: Estate) -> None:
+    bench.clock.now = datetime(2026, 9, 30, 11, 58, tzinfo=UTC)
+    await bench.say(home.resident, home.group, intake.group_message, LEAK)
+
+    request = await bench.request(1)
+    assert request.respond_by == datetime(2026, 10, 1, 0, 3, tzinfo=UTC)

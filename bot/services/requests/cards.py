@@ -45,6 +45,14 @@ def local(moment: datetime | None, community: Community, now: datetime) -> str:
     return here.strftime("%m-%d %H:%M")
 
 
+def is_late(request: Request, now: datetime) -> bool:
+    """Late by the 5341 promise: nobody answered it by respond_by, or it is not done by resolve_by."""
+    unanswered = request.status == RequestStatus.OPEN and request.responded_at is None
+    return (unanswered and request.respond_by <= now) or (
+        request.status in ACTIVE and request.resolve_by <= now
+    )
+
+
 def place(request: Request, *, with_room: bool) -> str:
     parts = [request.building or "", request.unit or ""]
     if with_room and request.room:
@@ -225,7 +233,7 @@ async def card_context(
         "contact": request.contact if full else None,
         "respond_by": local(request.respond_by, community, now),
         "resolve_by": local(request.resolve_by, community, now),
-        "late": request.status in ACTIVE and request.resolve_by <= now,
+        "late": is_late(request, now),
         "photos": sum(1 for m in media if m.kind == "photo"),
         "other_media": sum(1 for m in media if m.kind != "photo"),
         "done_note": request.done_note if full else None,

@@ -3,7 +3,7 @@ the cards posted to the group and the staff group, and nudges to volunteers who 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -73,7 +73,7 @@ async def file_request(uow: UnitOfWork, env: Env, filing: Filing, key: str) -> R
         urgent=found.urgent or alarm is not None,
         urgent_factor=catalog.urgent_factor,
         tz=ZoneInfo(community.timezone),
-        hours=catalog.service_hours,
+        hours=replace(catalog.service_hours, days=env.settings.service_days),
     )
     request = await uow.requests.add(
         Request(

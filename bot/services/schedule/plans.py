@@ -48,9 +48,40 @@ async def plan(
 ) -> int:
     """Create or replace the schedule (kind, key); returns its id. Its next due time is the rule's
     first fire time after now. Does not commit: the caller's transaction owns it."""
-    raise NotImplementedError
+    return await uow.schedules.put(
+        kind=kind,
+        key=key,
+        tz=tz,
+        rule=rule.spec,
+        due_at=rule.next_after(env.clock(), tz),
+        community_id=community_id,
+        payload=dict(payload or {}),
+        created_by=created_by,
+    )
 
 
 async def drop(uow: UnitOfWork, *, kind: str, key: str) -> bool:
     """Remove the schedule (kind, key) if there is one; a fire already recorded stays recorded."""
-    raise NotImplementedError
+    return await uow.schedules.delete_key(kind, key)
+
+
+async def pause(uow: UnitOfWork, schedule_id: int) -> bool:
+    """Stop firing until resumed; False when it is unknown or already paused."""
+    return await uow.schedules.set_paused(schedule_id, True)
+
+
+async def resume(uow: UnitOfWork, env: Env, schedule_id: int) -> datetime | None:
+    """Fire again from now on (the fires missed while paused do not happen); its next fire time, or
+    None when it is unknown, not paused, or has no fire left."""
+    schedule = await uow.schedules.get(schedule_id)
+    if schedule is None or not schedule.paused:
+        return None
+    due_at = Rule.from_spec(schedule.rule).next_after(env.clock(), schedule.tz)
+    if not await uow.schedules.set_paused(schedule_id, False, due_at):
+        return None
+    return due_at
+
+
+async def delete(uow: UnitOfWork, schedule_id: int) -> bool:
+    """Remove the schedule by id; its recorded fires stay."""
+    return await uow.schedules.delete(schedule_id)

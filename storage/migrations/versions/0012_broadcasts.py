@@ -1,7 +1,7 @@
 """Broadcasts by staff to the neighbourhood groups: the notice, and its outbox rows marked with it.
 
-Revision ID: 0010b
-Revises: 0008
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-02 14:10:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import storage.types
 
-revision: str = "0010b"
-down_revision: str | None = "0008"
+revision: str = "0012"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

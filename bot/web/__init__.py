@@ -1,0 +1,1 @@
+"""Production serving: Telegram's webhook, health and readiness, Prometheus metrics (Starlette + uvicorn)."""
