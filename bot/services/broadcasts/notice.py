@@ -1,11 +1,12 @@
 """/broadcast <text> (or a photo with that caption) by staff: a preview, then 发送 or 取消.
 
 `/broadcast 3栋,5栋 <text>` sends only to the groups of those buildings (the buildings staff gave
-the groups with /buildings). The preview is the notice exactly as the groups will get it (masked
-like everything a neighbourhood group reads) and the number of groups. 发送 queues one outbox row
-per group at the bulk priority, so whatever else is urgent goes first; a second press, a forged
-one or a press after 取消 changes nothing (`UPDATE … WHERE status = 'preview'`). The rows carry the
-broadcast's id: a restart goes on where it was, and each group gets it once (dedupe key per group).
+the groups with /buildings; a building no group has makes the first word part of the notice).
+The preview is the notice exactly as the groups will get it (masked like everything a
+neighbourhood group reads) and the number of groups. 发送 queues one outbox row per group at the
+bulk priority, so whatever else is urgent goes first; a second press, a forged one or a press
+after 取消 changes nothing (`UPDATE … WHERE status = 'preview'`). The rows carry the broadcast's
+id: a restart goes on where it was, and each group gets it once (dedupe key per group).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from bot.incoming import Incoming
 from bot.render import CAPTION_LIMIT, TextTooLong, to_plain, utf16_len
 from bot.services.shared import messages
 from bot.services.shared.actors import Actor, identify, staff_community_here
+from bot.services.shared.buildings import LIST_SEPARATORS, building_of, community_buildings, in_buildings
 from bot.services.shared.env import Env
 from bot.services.shared.errors import Refused
 from bot.services.shared.messages import Button
@@ -27,43 +29,41 @@ from storage.uow import UnitOfWork
 
 BULK = -10  # outbox priority: after everything else (a normal reply is 0, an emergency 10)
 SEND, CANCEL = "bcs", "bcx"
-_SEPARATORS = re.compile(r"[,，、;；]")
-# A word that is only a building (3栋, 12#, A座, 三号楼), not the start of a sentence (3号楼今晚停水).
+# A word that is only a building (3栋, 12#, A座, 三号楼), not a sentence (3号楼今晚停水), unless
+# it is a building's name as staff tagged a group with it.
 _BUILDING_WORD = re.compile(
     r"^[0-9A-Za-z０-９Ａ-Ｚａ-ｚ一二三四五六七八九十百零〇\-－#＃]+(号楼|号|栋|幢|座|楼|#|＃)?$"
 )
 
 
-def split_buildings(text: str) -> tuple[list[str], str]:
-    """(`3栋,5栋 停水通知` →) the buildings the first word names, and the notice after it."""
+async def split_buildings(uow: UnitOfWork, community_id: int, text: str) -> tuple[list[str], str]:
+    """(`3栋,5栋 停水通知` →) the buildings the first word names, and the notice after it. A word
+    that reads as buildings counts even when no group has them: the reply says so, rather than
+    sending "9栋 …" to every group."""
     parts = text.split(maxsplit=1)
     if len(parts) < 2:
         return [], text.strip()
-    words = [w for w in _SEPARATORS.split(parts[0]) if w]
-    keys = [building_key(w) if _BUILDING_WORD.match(w) else None for w in words]
-    if not words or any(k is None for k in keys):
-        return [], text.strip()
-    return list(dict.fromkeys(k for k in keys if k)), parts[1].strip()
-
-
-def _buildings_of(chat: Chat) -> set[str]:
-    return {building_key(tag) or " ".join(tag.split()) for tag in chat.buildings}
+    known = await community_buildings(uow, community_id)
+    found: list[str] = []
+    for word in (w for w in LIST_SEPARATORS.split(parts[0]) if w):
+        named = " ".join(word.split()) in known  # a building's name, as the groups were tagged
+        if not named and not (_BUILDING_WORD.match(word) and building_key(word)):
+            return [], text.strip()
+        found.append(building_of(word))
+    return list(dict.fromkeys(found)), parts[1].strip()
 
 
 async def target_groups(uow: UnitOfWork, community_id: int, buildings: list[str]) -> list[Chat]:
     """The community's active neighbourhood groups, or those of the buildings named."""
     groups = await uow.chats.of_community(community_id, "neighbourhood")
-    if not buildings:
-        return groups
-    wanted = set(buildings)
-    return [g for g in groups if _buildings_of(g) & wanted]
+    return in_buildings(groups, buildings) if buildings else groups
 
 
 async def broadcast(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
     """/broadcast [buildings] <text>: the preview and its buttons; nothing is sent yet."""
     actor = await identify(uow, env, inc)
     community = await staff_community_here(uow, actor)
-    buildings, text = split_buildings(inc.text)
+    buildings, text = await split_buildings(uow, community.id, inc.text)
     photo = next((m.file_id for m in inc.media if m.kind == "photo"), None)
     if not text:
         raise Refused("broadcasts/usage")
