@@ -219,3 +219,12 @@ async def test_the_broadcast_rows_wait_behind_everything_else(world: World) -> N
     await world.press(world.admin, e.staff, "发送")
     [row] = [r for r in await rows_of(world) if r.kind == "send"]
     assert row.priority == notice.BULK < 0
+
+
+async def test_a_building_named_as_the_group_was_tagged_chooses_that_group(world: World) -> None:
+    e = await estate(world, groups=2)
+    await world.say(world.admin, e.groups[1], "/buildings 松园")
+    await world.say(world.admin, e.staff, f"/broadcast 松园 {NOTICE}")
+    assert "1 个邻里群（松园）" in world.last(e.staff)
+    await world.press(world.admin, e.staff, "发送")
+    assert [len(notices(world, g)) for g in e.groups] == [0, 1]
