@@ -415,3 +415,39 @@ async def test_a_broadcast_to_many_groups_goes_at_full_rate_meets_no_429_and_let
     times = sorted(at for at, _ in sends)
     assert max(sum(1 for t in times if at - 1.0 < t <= at) for at in times) <= 30
     assert times[-1] - started <= 75 / 30 + 1.0  # bursts of 30 a second: the old limiter took 5 s
+
+
+async def test_a_broadcast_works_on_a_bounded_number_of_groups_at_once_and_a_private_message_is_not_held(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    groups = [world.fake.add_group(f"楼栋群 {i}") for i in range(6)]
+    for group in groups:
+        world.fake.add_bot_to_group(world.admin, group)
+    alice = world.person("Alice")
+    await world.start(alice)
+    sender = world.bot.sender
+    sender.bulk_workers = 2
+    busy: set[int] = set()
+    most = 0
+    drain_chat = sender._drain_chat
+
+    async def counted(chat_id: int) -> None:
+        nonlocal most
+        if chat_id < 0:
+            busy.add(chat_id)
+            most = max(most, len(busy))
+        try:
+            await drain_chat(chat_id)
+        finally:
+            busy.discard(chat_id)
+
+    monkeypatch.setattr(sender, "_drain_chat", counted)
+    async with world.bot.deps.uow() as uow:
+        for i, group in enumerate(groups):
+            await uow.outbox.add(dedupe_key=f"bc:{i}", chat_id=group.id, text=f"通知 {i}", priority=-10)
+        await uow.outbox.add(dedupe_key="dm", chat_id=alice.id, text="给您的私信")
+        await uow.commit()
+    await world.bot.settle()
+    assert [[t for t in world.texts(g) if "通知" in t] for g in groups] == [[f"通知 {i}"] for i in range(6)]
+    assert "给您的私信" in world.texts(world.dm(alice))
+    assert most == 2
