@@ -4,11 +4,13 @@
 - One worker per chat, in row order: a busy group never delays a private chat or another group.
   Rate limits (30/s overall, 20/min per group) are `bot/outbox/limits.py`: sliding windows of what
   was sent, the overall one served by row priority, so an urgent row goes ahead of a broadcast's
-  bulk rows queued in other chats. Each private
+  bulk rows queued in other chats; chats with only bulk rows get `bulk_workers` workers at a
+  time, so a broadcast to 2,000 groups does not crowd the database. Each private
   chat is paced here, Telegram's "about one message a second per chat": a message waits until
   `private_interval` after Telegram answered the previous one to that chat (injected clock and
   sleep), so a flow that answers with two or three messages in a row spaces them instead of
-  meeting a 429, and no other chat waits for it. Edits are not paced. The pacing is per process:
+  meeting a 429, and no other chat waits for it. Edits are not paced here (the flood limiter
+  counts them). The pacing is per process:
   with several instances, two could still write to one person within the same second.
 - A row is marked sent only after Telegram answered; a crash in that window repeats that one message.
 - RetryAfter is waited out; network errors and timeouts are retried with backoff.
