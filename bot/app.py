@@ -1,6 +1,6 @@
 """The composition root: builds the Application, owns the engine, starts the outbox sender.
 
-Reads top to bottom: settings -> Application (HTTP, defaults, rate limiter, typed context)
+Reads top to bottom: settings -> Application (HTTP, defaults, typed context)
 -> handlers -> post_init (engine, sessions, renderer, sender) -> post_shutdown.
 """
 
@@ -12,7 +12,7 @@ from functools import partial
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest, HTTPXRequest
 
 import handlers
@@ -23,6 +23,7 @@ from bot.context import BotData, LinliApplication, LinliContext
 from bot.member_directory import TelegramMemberDirectory
 from bot.outbox.cards import CardRenderer
 from bot.outbox.lease import SenderLease
+from bot.outbox.limits import FloodLimiter
 from bot.outbox.sender import OutboxSender, Sleep
 from bot.render import Renderer
 from bot.services.activities import cards as activity_cards
@@ -47,22 +48,6 @@ log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member", "chat_member"]
 
 
-def telegram_limits(group_per_minute: int = 20) -> AIORateLimiter:
-    """Telegram's limits: 30 msg/s overall and 20 msg/min per group, in any window.
-
-    aiolimiter is a leaky bucket: a burst of `max_rate`, then `max_rate / period` per second. The
-    burst plus one period's leak must stay within the limit, hence 15 + 15/s overall and
-    10 + 10/min per group. RetryAfter is not retried here: the sender waits it out per chat.
-    """
-    return AIORateLimiter(
-        overall_max_rate=15,
-        overall_time_period=1,
-        group_max_rate=max(1, group_per_minute // 2),
-        group_time_period=60,
-        max_retries=0,
-    )
-
-
 def build_application(
     settings: Settings,
     *,
@@ -85,7 +70,6 @@ def build_application(
         .base_url(f"{settings.telegram_base_url}/bot")
         .base_file_url(f"{settings.telegram_base_url}/file/bot")
         .defaults(Defaults(parse_mode=ParseMode.HTML))
-        .rate_limiter(telegram_limits(settings.group_messages_per_minute))
         .context_types(ContextTypes(context=LinliContext, bot_data=BotData))
         .post_init(start_runtime)
         .post_stop(finish_outbox)
@@ -97,7 +81,7 @@ def build_application(
     else:
         polling = updates_request or request or HTTPXRequest()
         builder = builder.get_updates_request(MeteredRequest(polling, metrics))
-    app: LinliApplication = builder.build()  # type: ignore[assignment]
+    app: LinliApplication = builder.build()
     app.bot_data.settings = settings
     app.bot_data.metrics = metrics
     app.bot_data.clock = clock
@@ -108,8 +92,8 @@ def build_application(
 
 
 async def start_runtime(app: LinliApplication) -> None:
-    """post_init: the engine, one session factory, the renderer, the outbox sender, the sweep job
-    and the schedule tick."""
+    """post_init: the engine, one session factory, the renderer, the outbox sender (with Telegram's
+    flood limits), the sweep job and the schedule tick."""
     settings, clock = app.bot_data.settings, app.bot_data.clock
     engine = make_engine(settings.database_url)
     sessions = make_sessions(engine)
@@ -139,6 +123,13 @@ async def start_runtime(app: LinliApplication) -> None:
         menus=menus.Menus(renderer, settings.default_locale),
         private_interval=settings.private_message_seconds,
         lease=SenderLease(engine, clock=clock, retry_seconds=settings.sender_takeover_seconds),
+        limiter=FloodLimiter(
+            clock=clock,
+            sleep=app.bot_data.sleep,
+            per_second=settings.messages_per_second,
+            group_per_minute=settings.group_messages_per_minute,
+            margin=settings.flood_margin_seconds,
+        ),
     )
     # Someone unknown writing in private is looked up in the groups (getChatMember) before their update.
     directory = TelegramMemberDirectory(

@@ -84,6 +84,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("checkin", "staff", "any"),
     Command("remind", "staff", "any"),
     Command("reminders", "staff", "any"),
+    Command("broadcast", "staff", "any"),
 )
 
 

@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     group_messages_per_minute: int = Field(default=20, ge=1)
     # Seconds between two messages to one private chat: Telegram allows about one a second.
     private_message_seconds: float = Field(default=1.0, ge=0)
+    # Delivery at Telegram's rate (bot/outbox/limits.py): messages a second over all chats (Telegram
+    # allows 30), and seconds added to every window of the limits, should Telegram's clock and ours
+    # ever disagree on a second (a message keeps its place until a window after Telegram answered).
+    messages_per_second: int = Field(default=30, ge=1)
+    flood_margin_seconds: float = Field(default=0.001, ge=0, le=1)
     # A YAML file that overrides the request categories, deadlines and service hours (see
     # bot/data/categories.yaml), for the deployment and per community.
     categories_file: Path | None = None

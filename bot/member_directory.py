@@ -9,7 +9,7 @@ asking Telegram again. Telegram's answers become statuses:
   absent, remembered like any answer;
 - 429, time-outs, network errors, anything else: `LookupFailed`, nothing remembered.
 
-The calls go through the Application's bot, so its rate limiter counts them too.
+They are not messages, so the sender's flood limiter does not count them; `per_second` paces them.
 """
 
 from __future__ import annotations

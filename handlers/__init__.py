@@ -10,6 +10,7 @@ from bot import commands, opening
 from bot.context import LinliApplication, LinliContext
 from bot.services.activities import checkin, join, leave, line, staff
 from bot.services.activities import views as activity_views
+from bot.services.broadcasts import notice
 from bot.services.community import duty_phone, flows, groups, members, people, private_chat, roles
 from bot.services.points import awards, balance, honour
 from bot.services.reminders import manage as reminder_list
@@ -116,6 +117,8 @@ COMMANDS: dict[str, Handler] = {
     # Reminders (staff): /remind <when> <text> after a confirm; /reminders to pause, resume, delete.
     "remind": command(remind.remind),
     "reminders": command(reminder_list.list_reminders),
+    # Notices to the neighbourhood groups (staff): a preview with 发送/取消, then a delivery report.
+    "broadcast": command(notice.broadcast),
 }
 
 

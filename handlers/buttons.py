@@ -11,6 +11,7 @@ from bot import callbacks
 from bot.context import LinliContext
 from bot.services.activities import cards as activity_cards
 from bot.services.activities import checkin, flow, join, leave
+from bot.services.broadcasts import notice, report
 from bot.services.community import groups, menu, people
 from bot.services.points import awards, honour
 from bot.services.reminders import manage as reminder_list
@@ -83,6 +84,9 @@ ROUTES: dict[str, tuple[Service, Arguments]] = {
     reminder_list.PAUSE_ACTION: (reminder_list.change_button, lambda cb: ("pause", cb.int_arg(0))),
     reminder_list.RESUME_ACTION: (reminder_list.change_button, lambda cb: ("resume", cb.int_arg(0))),
     reminder_list.DELETE_ACTION: (reminder_list.change_button, lambda cb: ("delete", cb.int_arg(0))),
+    notice.SEND: (notice.send_button, lambda cb: (cb.int_arg(0),)),
+    notice.CANCEL: (notice.cancel_button, lambda cb: (cb.int_arg(0),)),
+    report.PIN: (report.pin_button, lambda cb: (cb.int_arg(0),)),
 }
 
 

@@ -3,7 +3,7 @@
 Prints numbers, asserts nothing about time. Each scenario gets a fresh database (SQLite in a temp
 dir, and PostgreSQL with ``--pg URL``: its ``public`` schema is dropped, so never point it at data
 you want to keep), a fresh FakeTelegram(flood_limits=True) and a fresh OfflineBot, so the limits
-and PTB's rate limiter start empty every time.
+and the sender's flood limiter start empty every time.
 
 1. private fan-out: N private messages to N people who started the bot, committed at once.
 2. busy group + private: 40 messages to one group and 20 private ones, committed at once; the
@@ -458,8 +458,6 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.WARNING if args.verbose else logging.ERROR, format="%(levelname)s %(name)s: %(message)s"
     )
-    # With max_retries=0 PTB logs every 429 with a traceback at ERROR; the table counts them.
-    logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)
     cancelled = CancelledAtShutdown(show=args.verbose)
     for handler in logging.getLogger().handlers:
         handler.addFilter(cancelled)

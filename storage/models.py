@@ -242,6 +242,8 @@ class OutboxMessage(Base):
     attachment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column()
     sent_at: Mapped[datetime | None] = mapped_column()
+    # A row of a /broadcast (its copy to one group, or its pin there): the delivery report counts them.
+    broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcasts.id"), index=True)
 
 
 class CardMessage(Base):
@@ -595,3 +597,28 @@ class Signup(Base):
     checked_in_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: by QR
     created_at: Mapped[datetime] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column()
+
+
+class Broadcast(Base):
+    """A notice staff send to the neighbourhood groups of a community with /broadcast.
+
+    `preview` until the sender presses 发送 (`sending`: one outbox row per group, bulk priority) or
+    取消 (`cancelled`); `done` once every row is delivered or failed and the report is queued. A pin
+    of it (置顶) is `pin_status` pinning, then pinned. Changed only by conditional UPDATEs."""
+
+    __tablename__ = "broadcasts"
+    __table_args__ = (Index("ix_broadcasts_status", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)  # the update that made it
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    chat_id: Mapped[int] = mapped_column(BigInteger)  # where it was asked (the report's fallback)
+    text: Mapped[str] = mapped_column(Text)  # exactly as the groups get it (rendered, masked)
+    file_id: Mapped[str | None] = mapped_column(String(255))  # a photo, `text` its caption
+    buildings: Mapped[list[str]] = mapped_column(default=list)  # empty: every neighbourhood group
+    status: Mapped[str] = mapped_column(String(16))  # preview | sending | done | cancelled
+    groups: Mapped[int] = mapped_column(Integer, default=0)  # rows queued when it was confirmed
+    pin_status: Mapped[str | None] = mapped_column(String(16))  # None | pinning | pinned
+    confirmed_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column()

@@ -17,6 +17,7 @@ from storage.clock import Clock, attach
 from storage.models import ProcessedUpdate
 from storage.repositories import (
     ActivityRepository,
+    BroadcastRepository,
     ChatRepository,
     CommunityRepository,
     ConversationRepository,
@@ -57,6 +58,7 @@ class UnitOfWork:
     schedules: ScheduleRepository
     retention: RetentionRepository
     digests: DigestRepository
+    broadcasts: BroadcastRepository
 
     def __init__(
         self,
@@ -93,6 +95,7 @@ class UnitOfWork:
         self.schedules = ScheduleRepository(self.session)
         self.retention = RetentionRepository(self.session)
         self.digests = DigestRepository(self.session)
+        self.broadcasts = BroadcastRepository(self.session)
         if self.update_id is not None and await self._already_processed():
             await self.session.close()
             raise DuplicateUpdate(self.update_id)

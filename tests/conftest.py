@@ -144,10 +144,15 @@ def sleeps() -> Sleeps:
 
 
 def paced(request: pytest.FixtureRequest) -> dict[str, object]:
-    """Groups get Telegram's real 20 messages a minute only in tests marked telegram_pace: the
-    pacing itself is PTB's AIORateLimiter, measured by scripts/bench_outbox.py, and waiting it out
-    in every scenario would only make the suite slow. A test marked settings(...) gets those too."""
-    pace = {} if request.node.get_closest_marker("telegram_pace") else {"group_messages_per_minute": 6000}
+    """Telegram's real 30 messages a second and 20 a minute per group only in tests marked
+    telegram_pace: the pacing itself is bot/outbox/limits.py (tests/test_flood_limits.py), measured by
+    scripts/bench_delivery.py, and waiting it out in every scenario would only make the suite slow.
+    A test marked settings(...) gets those too."""
+    pace = (
+        {}
+        if request.node.get_closest_marker("telegram_pace")
+        else {"group_messages_per_minute": 6000, "messages_per_second": 6000}
+    )
     marker = request.node.get_closest_marker("settings")  # @pytest.mark.settings(name=value, ...)
     return {**pace, **(marker.kwargs if marker else {})}
 

@@ -85,3 +85,16 @@ async def test_the_request_benchmark_runs_with_tiny_sizes(sqlite_url: str) -> No
     assert names == ["file", "claim", "done", "confirm"]
     assert all(len(s.handle_ms) == 3 for s in steps if not isinstance(s, str))
     assert "2 claims of #4 at once: 1 won" in steps[-1]
+
+
+async def test_the_delivery_benchmark_runs_with_a_few_groups(sqlite_url: str) -> None:
+    spec = importlib.util.spec_from_file_location("bench_delivery", SCRIPT.parent / "bench_delivery.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    outcome = await module.deliver(sqlite_url, 12, private_every=0.01, patience=20.0)
+    assert (outcome.groups, outcome.group_sends, outcome.refused, outcome.duplicates) == (12, 12, 0, 0)
+    assert outcome.private_sends == outcome.private >= 1
+    assert outcome.most_in_a_second <= 30 and outcome.most_per_group_minute <= 20
+    assert any(line.startswith("429s: 0") for line in outcome.lines())

@@ -387,3 +387,67 @@ async def test_a_person_waiting_for_their_next_message_never_holds_up_a_group_or
     finally:
         gate.open.set()
         await bot.stop()
+
+
+@pytest.mark.telegram_pace
+async def test_a_broadcast_to_many_groups_goes_at_full_rate_meets_no_429_and_lets_an_urgent_message_first(
+    paced_world: Paced,
+) -> None:
+    """The fake's windows judge: 30 a second overall (any 1 s), 20 a minute per group."""
+    world, time = paced_world.world, paced_world.time
+    groups = [world.fake.add_group(f"楼栋群 {i}") for i in range(75)]
+    for group in groups:
+        world.fake.add_bot_to_group(world.admin, group)
+    alice = world.person("Alice")
+    await world.start(alice)
+    time.clock.advance(5)
+    started = time.epoch()
+    async with world.bot.deps.uow() as uow:
+        for i, group in enumerate(groups):
+            await uow.outbox.add(dedupe_key=f"bc:{i}", chat_id=group.id, text=f"通知 {i}", priority=-10)
+        await uow.outbox.add(dedupe_key="urgent", chat_id=alice.id, text="紧急：有人摔倒", priority=10)
+        await uow.commit()
+    await world.bot.settle()
+
+    sends = [(at, chat) for at, chat, _ in paced_world.sends if at >= started]
+    assert {chat for _, chat in sends} == {g.id for g in groups} | {alice.id}
+    assert [chat for _, chat in sends].index(alice.id) <= 30  # the first free slot, not behind 75
+    times = sorted(at for at, _ in sends)
+    assert max(sum(1 for t in times if at - 1.0 < t <= at) for at in times) <= 30
+    assert times[-1] - started <= 75 / 30 + 1.0  # bursts of 30 a second: the old limiter took 5 s
+
+
+async def test_a_broadcast_works_on_a_bounded_number_of_groups_at_once_and_a_private_message_is_not_held(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    groups = [world.fake.add_group(f"楼栋群 {i}") for i in range(6)]
+    for group in groups:
+        world.fake.add_bot_to_group(world.admin, group)
+    alice = world.person("Alice")
+    await world.start(alice)
+    sender = world.bot.sender
+    sender.bulk_workers = 2
+    busy: set[int] = set()
+    most = 0
+    drain_chat = sender._drain_chat
+
+    async def counted(chat_id: int) -> None:
+        nonlocal most
+        if chat_id < 0:
+            busy.add(chat_id)
+            most = max(most, len(busy))
+        try:
+            await drain_chat(chat_id)
+        finally:
+            busy.discard(chat_id)
+
+    monkeypatch.setattr(sender, "_drain_chat", counted)
+    async with world.bot.deps.uow() as uow:
+        for i, group in enumerate(groups):
+            await uow.outbox.add(dedupe_key=f"bc:{i}", chat_id=group.id, text=f"通知 {i}", priority=-10)
+        await uow.outbox.add(dedupe_key="dm", chat_id=alice.id, text="给您的私信")
+        await uow.commit()
+    await world.bot.settle()
+    assert [[t for t in world.texts(g) if "通知" in t] for g in groups] == [[f"通知 {i}"] for i in range(6)]
+    assert "给您的私信" in world.texts(world.dm(alice))
+    assert most == 2

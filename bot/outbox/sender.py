@@ -2,11 +2,15 @@
 
 - Woken right after a commit that queued rows, and every `poll_seconds` for retries and restarts.
 - One worker per chat, in row order: a busy group never delays a private chat or another group.
-  Rate limits (30/s overall, 20/min per group) are PTB's AIORateLimiter on the bot; each private
+  Rate limits (30/s overall, 20/min per group) are `bot/outbox/limits.py`: sliding windows of what
+  was sent, the overall one served by row priority, so an urgent row goes ahead of a broadcast's
+  bulk rows queued in other chats; chats with only bulk rows get `bulk_workers` workers at a
+  time, so a broadcast to 2,000 groups does not crowd the database. Each private
   chat is paced here, Telegram's "about one message a second per chat": a message waits until
   `private_interval` after Telegram answered the previous one to that chat (injected clock and
   sleep), so a flow that answers with two or three messages in a row spaces them instead of
-  meeting a 429, and no other chat waits for it. Edits are not paced. The pacing is per process:
+  meeting a 429, and no other chat waits for it. Edits are not paced here (the flood limiter
+  counts them). The pacing is per process:
   with several instances, two could still write to one person within the same second.
 - A row is marked sent only after Telegram answered; a crash in that window repeats that one message.
 - RetryAfter is waited out; network errors and timeouts are retried with backoff.
@@ -49,6 +53,7 @@ from bot import menus, qr
 from bot.menus import MenuSetting
 from bot.outbox.cards import CardRenderer, RenderedCard
 from bot.outbox.lease import SenderLease
+from bot.outbox.limits import FloodLimiter
 from storage.clock import Clock
 from storage.models import OutboxMessage
 from storage.uow import UnitOfWork
@@ -105,8 +110,13 @@ class OutboxSender:
         menus: MenuFunction | None = None,
         private_interval: float = 1.0,
         lease: SenderLease | None = None,
+        limiter: FloodLimiter | None = None,
+        bulk_workers: int = 64,
     ) -> None:
         self.bot = bot
+        self.limiter = limiter or FloodLimiter(clock=clock, sleep=sleep)
+        self.bulk_workers = bulk_workers
+        self._bulk: set[int] = set()  # chats whose worker was started for bulk rows
         self.menus = menus
         self.sessions = sessions
         self.cards = cards
@@ -180,8 +190,10 @@ class OutboxSender:
             self._wake.clear()
             try:
                 if await self._leading():
-                    await self.dispatch()
-                    timeout = await self._seconds_to_next_due()
+                    if await self.dispatch():  # bulk chats wait for a worker: one that ends wakes the loop
+                        timeout = self.poll_seconds
+                    else:
+                        timeout = await self._seconds_to_next_due()
                 else:  # another instance sends; try again later (it may have died)
                     timeout = self.poll_seconds
             except Exception:  # the database may be briefly unavailable; keep the loop alive
@@ -225,18 +237,30 @@ class OutboxSender:
         return min(self.poll_seconds, max(0.0, (due - self.clock()).total_seconds()))
 
     # -- dispatch -----------------------------------------------------------------------------
-    async def dispatch(self) -> None:
-        """Start a worker for every chat that has a due row and no worker yet."""
+    async def dispatch(self) -> bool:
+        """Start a worker for every chat that has a due row and no worker yet. Chats with only bulk
+        rows (priority below 0: a broadcast's) get `bulk_workers` at a time, enough to keep
+        Telegram's 30 a second busy: 2,000 of them at once would crowd the database's connections
+        and hold up a private message behind their queries. True when some are left waiting."""
         if self._stopped or not await self._leading():
-            return
+            return False
         async with UnitOfWork(self.sessions, clock=self.clock) as uow:
-            chats = await uow.outbox.due_chats(self.clock())
-        for chat_id in chats:
+            chats = await uow.outbox.due_chats_by_priority(self.clock())
+        bulk_busy = sum(1 for chat in self._bulk if chat in self._workers and not self._workers[chat].done())
+        waiting = False
+        for chat_id, priority in chats:
             worker = self._workers.get(chat_id)
             if worker is None or worker.done():
+                if priority < 0:
+                    if bulk_busy >= self.bulk_workers:
+                        waiting = True
+                        continue
+                    bulk_busy += 1
+                    self._bulk.add(chat_id)
                 self._workers[chat_id] = asyncio.create_task(
                     self._drain_chat(chat_id), name=f"outbox-{chat_id}"
                 )
+        return waiting
 
     async def drain(self, *, rounds: int = 1000) -> None:
         """Deliver everything that is due now and wait for it (tests, the demo, shutdown)."""
@@ -266,6 +290,7 @@ class OutboxSender:
         except Exception:
             log.exception("outbox worker for chat %s failed", chat_id)
         finally:
+            self._bulk.discard(chat_id)
             due = self._private_next.get(chat_id)
             if due is not None and due <= self.clock():
                 del self._private_next[chat_id]  # nothing to wait for: keep the map small
@@ -273,7 +298,7 @@ class OutboxSender:
 
     # -- pacing of private chats --------------------------------------------------------------
     async def _pace(self, chat_id: int) -> None:
-        """Wait until this private chat may get its next message (groups: AIORateLimiter)."""
+        """Wait until this private chat may get its next message (groups: the flood limiter)."""
         due = self._private_next.get(chat_id)
         if due is not None:
             wait = (due - self.clock()).total_seconds()
@@ -284,9 +309,11 @@ class OutboxSender:
         self, row: OutboxMessage, card: RenderedCard | None, edit_message_id: int | None
     ) -> object:
         """The Telegram call. The next message to a private chat waits `private_interval` from
-        Telegram's answer to this one, so however long the call took, they arrive that far apart."""
+        Telegram's answer to this one, so however long the call took, they arrive that far apart.
+        The flood limiter counts the call from the moment it goes out until a period after the answer."""
         try:
-            return await self._call(row, card, edit_message_id)
+            async with self.limiter.slot(row.chat_id, row.priority):
+                return await self._call(row, card, edit_message_id)
         finally:
             if row.chat_id > 0 and row.kind not in EDITS and self.private_interval:
                 self._private_next[row.chat_id] = self.clock() + self.private_interval
@@ -365,6 +392,11 @@ class OutboxSender:
             assert row.target_message_id is not None
             return await self.bot.edit_message_reply_markup(
                 chat_id=row.chat_id, message_id=row.target_message_id, reply_markup=None
+            )
+        if row.kind == "pin":  # a broadcast pinned where it was delivered
+            assert row.target_message_id is not None
+            return await self.bot.pin_chat_message(
+                chat_id=row.chat_id, message_id=row.target_message_id, disable_notification=True
             )
         reply = (
             ReplyParameters(row.reply_to_message_id, allow_sending_without_reply=True)

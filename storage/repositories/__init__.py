@@ -3,6 +3,7 @@ and never commit. Names: `get(id)` by primary key, `find_*` by another key (None
 plural nouns for lists, verbs for changes (conditional where contended)."""
 
 from storage.repositories.activities import ActivityRepository
+from storage.repositories.broadcasts import BroadcastRepository
 from storage.repositories.chats import ChatRepository
 from storage.repositories.communities import CommunityRepository
 from storage.repositories.conversations import ConversationRepository
@@ -21,6 +22,7 @@ from storage.repositories.users import UserRepository
 
 __all__ = [
     "ActivityRepository",
+    "BroadcastRepository",
     "ChatRepository",
     "CommunityRepository",
     "ConversationRepository",

@@ -39,10 +39,11 @@ class OutboxRepository(Repository):
         target_message_id: int | None = None,
         attachment: str | None = None,
         due_at: datetime | None = None,
+        broadcast_id: int | None = None,
     ) -> bool:
-        """Queue a message (kind send | card | edit_card | drop_buttons | media | menu), due now by the
-        unit of work's clock (or at `due_at`). A row of higher `priority` is delivered before the
-        older rows of its chat.
+        """Queue a message (kind send | card | edit_card | drop_buttons | media | menu | pin), due now
+        by the unit of work's clock (or at `due_at`). A row of higher `priority` is delivered before
+        the older rows of its chat.
 
         A second row with the same dedupe key is silently not added: False."""
         now = self.now()
@@ -66,6 +67,7 @@ class OutboxRepository(Repository):
                 priority=priority,
                 target_message_id=target_message_id,
                 attachment=attachment,
+                broadcast_id=broadcast_id,
                 created_at=now,
                 next_attempt_at=due_at if due_at is not None else now,
             )
@@ -93,6 +95,16 @@ class OutboxRepository(Repository):
             .order_by(func.max(OutboxMessage.priority).desc(), func.min(OutboxMessage.id))
         )
         return list(result.scalars())
+
+    async def due_chats_by_priority(self, now: datetime) -> list[tuple[int, int]]:
+        """(chat, its most urgent due row's priority), in the order of `due_chats`."""
+        result = await self.session.execute(
+            select(OutboxMessage.chat_id, func.max(OutboxMessage.priority))
+            .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
+            .group_by(OutboxMessage.chat_id)
+            .order_by(func.max(OutboxMessage.priority).desc(), func.min(OutboxMessage.id))
+        )
+        return [(int(chat), int(priority)) for chat, priority in result.all()]
 
     async def next_due_time(self, exclude_chats: Sequence[int] = ()) -> datetime | None:
         query = select(OutboxMessage.next_attempt_at).where(OutboxMessage.status == "pending")

@@ -9,7 +9,6 @@ queues one message per target group, keyed by schedule, fire time and group.
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from bot import callbacks
@@ -19,12 +18,11 @@ from bot.render import utf16_len
 from bot.services.schedule.plans import Fire, FireHandler
 from bot.services.shared import messages
 from bot.services.shared.actors import Actor, identify, reader_locale, staff_community_here
-from bot.services.shared.buildings import community_buildings
+from bot.services.shared.buildings import in_buildings, named_buildings
 from bot.services.shared.env import Env
 from bot.services.shared.errors import Refused
 from bot.services.shared.messages import Button
 from bot.services.shared.runner import Outcome
-from bot.triage import building_key
 from bot.when import Rule, WhenError, parse_rule, zone
 from storage.models import Chat, Community, Schedule
 from storage.uow import UnitOfWork
@@ -37,7 +35,6 @@ TEXT_LIMIT = 900  # UTF-16 units: the reminder goes as a photo caption too (1024
 MAX_REMINDERS = 100  # per community, paused ones included
 MAX_WHEN_WORDS = 8  # the longest time phrase tried (每两周周五 19:00, a cron line of five fields)
 ALL_WORDS = {"全部", "所有", "所有群", "全部群", "all"}
-LIST_SEPARATORS = re.compile(r"[,，、;；]+")
 
 
 def _targets_word(word: str) -> bool:
@@ -45,22 +42,9 @@ def _targets_word(word: str) -> bool:
 
 
 async def _read_buildings(uow: UnitOfWork, community: Community, word: str) -> list[str] | None:
-    """The buildings a first word names (3号楼,5号楼), when every part is a building of the
-    community's groups; None when it is not a list of buildings (then it begins the time)."""
-    parts = [p for p in LIST_SEPARATORS.split(word) if p]
-    known = await community_buildings(uow, community.id)
-    found: list[str] = []
-    for part in parts:
-        key = _building(part)
-        if key not in known:
-            return None
-        found.append(key)
-    return found or None
-
-
-def _building(tag: str) -> str:
-    """A building as `community_buildings` lists it: 3号楼 for 3, 3栋, 三号楼; a name as written."""
-    return building_key(tag) or " ".join(tag.split())
+    """The buildings a first word names (3号楼,5号楼); None when it is not a list of buildings
+    (then it begins the time)."""
+    return await named_buildings(uow, community.id, word)
 
 
 def split_when(text: str, *, now: Any, tz: str) -> tuple[Rule, str]:
@@ -91,8 +75,7 @@ async def _target_chats(uow: UnitOfWork, community_id: int, target: dict[str, An
     groups = await uow.chats.of_community(community_id, "neighbourhood")
     if target["scope"] == "all":
         return groups
-    wanted = set(target["buildings"])
-    return [g for g in groups if wanted & {_building(b) for b in g.buildings}]
+    return in_buildings(groups, list(target["buildings"]))
 
 
 def describe(target: dict[str, Any], count: int) -> dict[str, Any]:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 
 from bot.triage import building_key
+from storage.models import Chat
 from storage.uow import UnitOfWork
 
 _NUMBERED = re.compile(r"^(\d+)")
+LIST_SEPARATORS = re.compile(r"[,，、;；]+")
 
 
 def _order(building: str) -> tuple[int, int, str]:
@@ -26,3 +28,28 @@ async def community_buildings(uow: UnitOfWork, community_id: int) -> list[str]:
         for tag in chat.buildings:
             seen.setdefault(building_key(tag) or " ".join(tag.split()), None)
     return sorted((b for b in seen if b), key=_order)
+
+
+def building_of(tag: str) -> str:
+    """A building as `community_buildings` lists it: 3号楼 for 3, 3栋, 三号楼; a name as written."""
+    return building_key(tag) or " ".join(tag.split())
+
+
+async def named_buildings(uow: UnitOfWork, community_id: int, word: str) -> list[str] | None:
+    """The buildings a first word names (3号楼,5号楼), when every part is a building of the
+    community's groups; None when it is not a list of buildings."""
+    parts = [p for p in LIST_SEPARATORS.split(word) if p]
+    known = await community_buildings(uow, community_id)
+    found: list[str] = []
+    for part in parts:
+        key = building_of(part)
+        if key not in known:
+            return None
+        found.append(key)
+    return list(dict.fromkeys(found)) or None
+
+
+def in_buildings(groups: list[Chat], buildings: list[str]) -> list[Chat]:
+    """The groups tagged with any of these buildings."""
+    wanted = set(buildings)
+    return [g for g in groups if wanted & {building_of(b) for b in g.buildings}]
