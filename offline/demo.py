@@ -11,6 +11,7 @@ import re
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -19,12 +20,16 @@ from sqlalchemy import func, select
 
 from bot import callbacks
 from bot.config import Settings
+from bot.services.activities import thanks
+from bot.services.broadcasts import report as broadcast_report
 from bot.services.requests import escalation
 from bot.services.schedule import tick
+from bot.services.shared.env import Env
 from fakebot import FakeChat, FakeTelegram, FakeUser, TranscriptEntry
 from offline.transcript import Narration, TranscriptPrinter, chat_label, quiet_logging
 from storage.clock import system_clock
-from storage.models import Request, Schedule
+from storage.models import Activity, Request, Schedule
+from storage.uow import UnitOfWork
 
 if TYPE_CHECKING:
     from offline.runner import OfflineBot
@@ -36,6 +41,7 @@ NEIGHBOURHOOD_GROUP = "幸福里3号楼邻里群"
 STAFF_GROUP = "幸福里社区工作群"
 
 JsonDict = dict[str, Any]
+Job = Callable[[Callable[[], UnitOfWork], Env], Awaitable[Any]]  # a sweep's service: bot/jobs.py
 
 
 def _action(data: str) -> str | None:
@@ -128,10 +134,10 @@ class Stage:
         else:
             self.note("redelivered_ok")
 
-    async def later(self, moment: datetime, *, sweep: bool = True) -> None:
-        """Time passes until `moment` (the demo's clock moves; nobody waits): the schedules due then
-        fire and (with `sweep`) late requests are escalated, as the bot's timers would do it, and
-        their messages are delivered."""
+    async def later(self, moment: datetime, *jobs: Job) -> None:
+        """Time passes until `moment` (the demo's clock moves; nobody waits): the schedules due on the
+        way fire as the bot's timer would fire them, then the sweep's `jobs` that the scene is about
+        run, and their messages are delivered."""
         clock = self.bot.clock
         assert isinstance(clock, DemoClock)
         deps = self.bot.deps
@@ -139,8 +145,8 @@ class Stage:
         while clock() < target:  # the timer ticks on the way, so nothing due meanwhile is missed
             clock.move_to(min(target, clock() + timedelta(minutes=30)))
             await tick.tick(deps, self.bot.application.bot_data.fire_handlers)
-        if sweep:
-            await escalation.escalate_due(deps.uow, deps.env)
+        for job in jobs:
+            await job(deps.uow, deps.env)
         await self.pump()
 
     async def next_fire(self) -> datetime:
@@ -152,6 +158,12 @@ class Stage:
             )
         assert due is not None, "no reminder is scheduled"
         return due
+
+    async def activity(self, number: int) -> Activity:
+        async with self.bot.deps.uow() as uow:
+            found = await uow.session.scalar(select(Activity).where(Activity.number == number))
+        assert found is not None, f"no activity #{number}"
+        return found
 
     async def respond_by(self, number: int) -> datetime:
         async with self.bot.deps.uow() as uow:
@@ -327,7 +339,7 @@ async def play(stage: Stage, *, locale: str) -> None:
     stage.scene("scene_escalation")
     await stage.say(quiet, group, "#求助 3号楼 单元门的门禁坏了，刷卡没反应，我进不去家门")
     stage.note("note_escalation_wait")
-    await stage.later(await stage.respond_by(4))
+    await stage.later(await stage.respond_by(4), escalation.escalate_due)
     stage.note("note_escalation")
 
     stage.scene("scene_reminder")
@@ -336,8 +348,43 @@ async def play(stage: Stage, *, locale: str) -> None:
     )
     await stage.press(secretary, group, action="rmy")
     await stage.say(secretary, staff, "/reminders")
-    await stage.later(await stage.next_fire(), sweep=False)
+    await stage.later(await stage.next_fire())
     stage.note("note_reminder_fired")
+
+    stage.scene("scene_activity")
+    await stage.say(
+        secretary,
+        staff,
+        "/newactivity 楼道大扫除 | 后天下午3点 | 17:00 | 3号楼门口 | 2 | 10 | 说明 自带手套，社区备好扫帚",
+    )
+    stage.note("note_activity_card")
+    await stage.press(granny, group, action="aj")
+    await stage.press(zhang, group, action="aj")
+    await stage.press(liu, group, action="aj")
+    stage.note("note_activity_waitlist")
+    await stage.say(zhang, zhang_dm, "/leave 1")
+    stage.note("note_activity_promoted")
+    await stage.say(secretary, fake.private_chat(secretary), "/activity 1 qr")
+
+    stage.scene("scene_activity_day")
+    activity = await stage.activity(1)
+    await stage.later(activity.starts_at - timedelta(minutes=10))
+    stage.note("note_activity_reminders")
+    await stage.say(granny, fake.private_chat(granny), f"/start act_{activity.checkin_token}")
+    await stage.say(secretary, staff, "/checkin 1")
+    await stage.press(secretary, staff, label="⬜ 小刘")
+    await stage.later(activity.ends_at, thanks.wrap_up_due)
+    stage.note("note_activity_thanks")
+
+    stage.scene("scene_broadcast")
+    fake.change_bot_status(fake.state.state_of(group), "administrator", by=secretary)
+    stage.note("note_bot_admin")
+    await stage.say(secretary, staff, "/broadcast 明天上午9点到11点小区停水检修，请大家提前储水。")
+    await stage.press(secretary, staff, action="bcs")
+    await stage.later(stage.bot.clock() + timedelta(minutes=1), broadcast_report.report_finished)
+    await stage.press(secretary, fake.private_chat(secretary), action="bcp")
+    await stage.later(stage.bot.clock() + timedelta(minutes=1), broadcast_report.report_finished)
+    stage.note("note_broadcast")
 
 
 def _summary(stage: Stage, seconds: float) -> str:
@@ -371,6 +418,7 @@ async def demo(settings: Settings, *, locale: str | None = None, out: TextIO | N
                 # minute, measured by scripts/bench_outbox.py): without this it would wait minutes.
                 "group_messages_per_minute": 6000,
                 "private_message_seconds": 0,  # and not a private chat's one a second
+                "activity_card_edit_seconds": 0,  # and each sign-up shown at once, not merged
             }
         )
         fake = FakeTelegram()

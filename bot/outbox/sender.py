@@ -368,6 +368,10 @@ class OutboxSender:
                 await self.mark_sent(row.id, edit_message_id, card)
             elif row.kind in EDITS and any(gone in error for gone in EDIT_GONE):
                 await self._edit_gone(row.id, str(exc), edit_message_id)
+            elif row.kind == "pin" and "not enough rights" in error:
+                # a group where the bot may not pin: the broadcast's report counts it; nothing is wrong
+                log.info("outbox row %s: the bot may not pin in chat %s", row.id, row.chat_id)
+                await self._record_failure(row.id, "failed", str(exc))
             else:
                 await self._give_up(row.id, "failed", str(exc))
         except NetworkError as exc:  # includes TimedOut: the message may or may not have arrived
@@ -513,6 +517,9 @@ class OutboxSender:
 
     async def _give_up(self, row_id: int, status: str, error: str) -> None:
         log.error("outbox row %s not delivered: %s", row_id, error)
+        await self._record_failure(row_id, status, error)
+
+    async def _record_failure(self, row_id: int, status: str, error: str) -> None:
         async with UnitOfWork(self.sessions, clock=self.clock) as uow:
             row = await uow.outbox.get(row_id)
             if row is not None:
