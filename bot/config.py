@@ -57,6 +57,11 @@ class Settings(BaseSettings):
     award_confirm_over: int = Field(default=100, ge=0)
     # ... and an award nobody confirmed or rejected expires after so many hours (0: never).
     award_pending_hours: int = Field(default=72, ge=0)
+    # Triage: below this confidence (0-1) the staff card says the category is a guess and offers
+    # one-tap category buttons; a community may set its own (triage_threshold in CATEGORIES_FILE).
+    triage_threshold: float = Field(default=0.5, ge=0, le=1)
+    # Where the triage model trained from the shipped corpus is cached (default ~/.cache/linli).
+    triage_cache_dir: Path | None = None
 
     @field_validator("admin_ids", mode="before")
     @classmethod

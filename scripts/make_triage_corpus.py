@@ -9,10 +9,13 @@ elderly resident, a young parent, a shop owner), where (a building in one of the
 type, or no place at all), rambling context, a second smaller problem, urgency or its negation,
 dialect words, pinyin-input typos, no punctuation (voice input) or too much.
 
-The split is by template, not by message: every fourth template of a category (index % 4 == 3)
-is used only for the held-out file, so a held-out message's problem is phrased in a way the
-classifier never saw in training (the fillers are shared: they are noise, not signal). The
-held-out file is never used for training or tuning (tuning uses a part of train.jsonl).
+The split is by wording, not by message: in every ``[a|b|c]`` group of two or more alternatives,
+the alternatives at index % 3 == 2 (the second of two) are used only for held-out messages and
+the others only for training, and every fourth template of a category (index % 4 == 3) is
+held out whole, its problem family never seen in training. So a held-out message says its
+problem in words the classifier never saw in that place (the fillers around it are shared: they
+are noise, not signal). The held-out file is never used for training or tuning (tuning uses a
+part of train.jsonl).
 
 Each line: {"text", "category", "urgent", "building", "unit", "room"} as a community worker
 would triage it (urgent: an urgency phrase was added; place: the one written, canonical form).
@@ -335,14 +338,30 @@ TYPOS = [
 PUNCT = re.compile(r"[，。！？、,!?]")
 
 
-def expand(template: str, rng: random.Random) -> str:
-    return re.sub(r"\[([^\]]*)\]", lambda m: rng.choice(m.group(1).split("|")), template)
+def held_out_alternative(index: int, count: int) -> bool:
+    return count >= 2 and (index == 1 if count == 2 else index % 3 == 2)
 
 
-def message(category: str, template: str, rng: random.Random, seconds: list[str]) -> dict[str, object]:
+def expand(template: str, rng: random.Random, held_out: bool | None = None) -> str:
+    """One phrasing of `template`; held_out True/False: only the held-out / training alternatives."""
+
+    def pick(match: re.Match[str]) -> str:
+        options = match.group(1).split("|")
+        if held_out is not None:
+            options = [
+                o for i, o in enumerate(options) if held_out_alternative(i, len(options)) == held_out
+            ] or options
+        return rng.choice(options)
+
+    return re.sub(r"\[([^\]]*)\]", pick, template)
+
+
+def message(
+    category: str, template: str, rng: random.Random, seconds: list[str], held_out: bool
+) -> dict[str, object]:
     persona = PERSONAS[rng.choice(list(PERSONAS))]
     english = template.isascii()
-    core = expand(template, rng)
+    core = expand(template, rng, held_out)
     parts: list[str] = []
     building = unit = room = None
     urgent = False
@@ -410,19 +429,20 @@ def build() -> dict[str, list[dict[str, object]]]:
     out: dict[str, list[dict[str, object]]] = {"train": [], "heldout": []}
     for split, count in PER_CATEGORY.items():
         for category, templates in PROBLEMS.items():
-            own = [t for i, t in enumerate(templates) if is_held_out(i) == (split == "heldout")]
+            held_out = split == "heldout"
+            own = [t for i, t in enumerate(templates) if held_out or not is_held_out(i)]
             seconds = [
                 t
                 for other, ts in PROBLEMS.items()
                 if other not in (category, "other")
                 for i, t in enumerate(ts)
-                if is_held_out(i) == (split == "heldout") and not t.isascii()
+                if (held_out or not is_held_out(i)) and not t.isascii()
             ]
             seen: set[str] = set()
             tries = 0
             while len(seen) < count and tries < count * 20:
                 tries += 1
-                item = message(category, rng.choice(own), rng, seconds)
+                item = message(category, rng.choice(own), rng, seconds, held_out)
                 if item["text"] in seen:
                     continue
                 seen.add(str(item["text"]))

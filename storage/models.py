@@ -13,6 +13,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -294,6 +295,10 @@ class Request(Base):
     rated_at: Mapped[datetime | None] = mapped_column()  # the first rating; a change is allowed shortly after
     created_at: Mapped[datetime] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column()
+    # triage: how sure the classifier was of `category` (None: filed before it, or staff set it);
+    # staff picked or corrected the category (the card stops offering category buttons)
+    triage_confidence: Mapped[float | None] = mapped_column(Float)
+    category_checked: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class RequestEvent(Base):
@@ -437,3 +442,21 @@ class PointAward(Base):
     decided_at: Mapped[datetime | None] = mapped_column()
     chat_id: Mapped[int | None] = mapped_column(BigInteger)  # where it was asked (the told fallback)
     created_at: Mapped[datetime] = mapped_column()
+
+
+class TriageLesson(Base):
+    """A request's category as staff set it (a card pick or /category): what that community's
+    triage learns from. One row per request, the latest decision (a pick corrected later teaches
+    the correction only)."""
+
+    __tablename__ = "triage_lessons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), unique=True)
+    text: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(16))  # pick | command
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column()

@@ -27,6 +27,7 @@ from storage.repositories import (
     RedemptionRepository,
     RequestRepository,
     RewardRepository,
+    TriageLessonRepository,
     UserRepository,
 )
 
@@ -49,6 +50,7 @@ class UnitOfWork:
     points: PointsRepository
     rewards: RewardRepository
     redemptions: RedemptionRepository
+    triage_lessons: TriageLessonRepository
 
     def __init__(
         self,
@@ -81,6 +83,7 @@ class UnitOfWork:
         self.points = PointsRepository(self.session)
         self.rewards = RewardRepository(self.session)
         self.redemptions = RedemptionRepository(self.session)
+        self.triage_lessons = TriageLessonRepository(self.session)
         if self.update_id is not None and await self._already_processed():
             await self.session.close()
             raise DuplicateUpdate(self.update_id)

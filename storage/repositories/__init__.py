@@ -13,6 +13,7 @@ from storage.repositories.points import PointsRepository
 from storage.repositories.redemptions import RedemptionRepository
 from storage.repositories.requests import RequestRepository
 from storage.repositories.rewards import RewardRepository
+from storage.repositories.triage_lessons import TriageLessonRepository
 from storage.repositories.users import UserRepository
 
 __all__ = [
@@ -27,5 +28,6 @@ __all__ = [
     "RedemptionRepository",
     "RequestRepository",
     "RewardRepository",
+    "TriageLessonRepository",
     "UserRepository",
 ]

@@ -1,0 +1,275 @@
+"""The triage classifier: which category a resident's message is, and how sure that is.
+
+Three layers, combined into one probability per category of the community's catalogue:
+
+1. A base model trained from the shipped corpus (bot/data/triage_corpus/train.jsonl): character
+   1-3-grams of the folded text, hashed (so words the corpus never had - an estate's name, a
+   canteen - still get features), TF-IDF weighted, and a linear model with logistic loss fitted
+   by SGD (about half a second; a full logistic regression took 20-40 s and was no better). It is
+   trained on first start and cached as plain arrays (.npz, no pickle) under the cache dir, keyed
+   by a hash of the corpus, the training parameters and the scikit-learn version.
+2. The keyword rules (bot/triage.py ``categorize``) for strong signals: the rules' category gets
+   RULE_WEIGHT of the probability mass (its keywords, exclude phrases and tie-breaking included).
+3. A per-community nearest-examples layer: the ``examples`` of the categories file and every
+   staff pick or /category correction stored for the community (storage ``triage_lessons``).
+   The examples nearest to the message (cosine of the same features) vote for their category,
+   with a weight that grows with how close the nearest one is. This is incremental: a correction
+   counts for the next request at once, with no retraining and nothing to schedule; a category
+   the base model never saw (added in a community's CATEGORIES_FILE) is reached through its
+   examples and keywords.
+
+The emergency rules (bot/danger.py) are separate and never consulted or changed here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.resources
+import json
+import logging
+import os
+import tempfile
+import unicodedata
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import sklearn
+from scipy import sparse
+
+from bot.categories import Catalog
+from bot.triage import categorize
+
+log = logging.getLogger(__name__)
+
+FEATURES = 2**18
+NGRAMS = (1, 3)
+ALPHA = 3e-4  # regularisation of the logistic-loss SGD (tuned on tests/data/triage_cases.yaml)
+RULE_WEIGHT = 0.4  # probability mass the keyword rules' category gets (tuned likewise)
+NEIGHBOURS = 5  # community examples that vote
+NEAR = 0.25  # an example less similar than this does not vote
+NEIGHBOUR_WEIGHT = (
+    1.5  # the layer's weight is min(1, NEIGHBOUR_WEIGHT * (best similarity - NEAR) / (1 - NEAR))
+)
+MODEL_VERSION = "2"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The category the classifier chose, its probability, and what the keyword rules said."""
+
+    category: str
+    confidence: float
+    rule: str
+    probabilities: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    category: str
+
+
+def fold(text: str) -> str:
+    """NFKC (full-width to ASCII), lower-cased, whitespace collapsed: what the features see."""
+    return " ".join(unicodedata.normalize("NFKC", text).lower().split())
+
+
+def grams(text: str) -> dict[int, int]:
+    """Hashed character 1-3-grams of the folded text and how often each occurs.
+
+    Hashed with CRC-32 (stable across processes, in C); written out here rather than with
+    scikit-learn's HashingVectorizer because that one costs about a millisecond a call in input
+    checks, which is the whole budget of a classification."""
+    folded = fold(text)
+    counts: dict[int, int] = {}
+    low, high = NGRAMS
+    for n in range(low, high + 1):
+        for i in range(len(folded) - n + 1):
+            h = zlib.crc32(folded[i : i + n].encode("utf-8", "replace")) % FEATURES
+            counts[h] = counts.get(h, 0) + 1
+    return counts
+
+
+def _counts(texts: Iterable[str]) -> sparse.csr_matrix:
+    indptr, indices, data = [0], [], []
+    for text in texts:
+        counted = grams(text)
+        indices.extend(counted)
+        data.extend(counted.values())
+        indptr.append(len(indices))
+    return sparse.csr_matrix(
+        (np.array(data, dtype=np.float64), np.array(indices, dtype=np.int64), np.array(indptr)),
+        shape=(len(indptr) - 1, FEATURES),
+    )
+
+
+def corpus_path(split: str) -> Path:
+    return Path(str(importlib.resources.files("bot") / "data" / "triage_corpus" / f"{split}.jsonl"))
+
+
+def load_corpus(split: str = "train") -> list[dict[str, Any]]:
+    """The shipped corpus: "train" (the base model learns from it) or "heldout" (only measured)."""
+    with corpus_path(split).open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+@dataclass(frozen=True)
+class Model:
+    """The base model as arrays: classes, log-IDF weights, coefficients, intercepts."""
+
+    classes: tuple[str, ...]
+    idf: np.ndarray
+    weights: np.ndarray  # features x classes (contiguous, so one message reads only its rows)
+    intercept: np.ndarray
+
+    def features(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """TF-IDF rows (sublinear tf, l2-normalised) of `texts`."""
+        counts = _counts(texts)
+        counts.data = (1.0 + np.log(counts.data)) * self.idf[counts.indices]
+        norms = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        return sparse.csr_matrix(sparse.diags(1.0 / norms) @ counts)
+
+    def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """One message's TF-IDF as (feature indices, values): the fast path of `features`."""
+        counted = grams(text)
+        index = np.fromiter(counted, dtype=np.int64, count=len(counted))
+        values = (
+            1.0 + np.log(np.fromiter(counted.values(), dtype=np.float64, count=len(counted)))
+        ) * self.idf[index]
+        norm = float(np.sqrt(values @ values)) or 1.0
+        return index, values / norm
+
+    def probabilities(self, index: np.ndarray, values: np.ndarray) -> np.ndarray:
+        scores = values @ self.weights[index] + self.intercept
+        scores -= scores.max()
+        exp = np.exp(scores)
+        return np.asarray(exp / exp.sum())
+
+
+def train(items: Sequence[dict[str, Any]], alpha: float = ALPHA) -> Model:
+    """The base model fitted on corpus items ({"text", "category"}); the same items give the same model."""
+    from sklearn.linear_model import SGDClassifier
+
+    texts = [str(item["text"]) for item in items]
+    labels = [str(item["category"]) for item in items]
+    counts = _counts(texts)
+    documents = np.bincount(counts.indices, minlength=FEATURES)
+    idf = (np.log((1 + len(texts)) / (1 + documents)) + 1.0).astype(np.float64)
+    model = Model((), idf, np.zeros((FEATURES, 0)), np.zeros(0))
+    x = model.features(texts)
+    fitted = SGDClassifier(loss="log_loss", alpha=alpha, max_iter=50, tol=1e-4, random_state=0)
+    fitted.fit(x, labels)
+    return Model(
+        tuple(str(k) for k in fitted.classes_),
+        idf,
+        np.ascontiguousarray(np.asarray(fitted.coef_, dtype=np.float64).T),
+        np.asarray(fitted.intercept_, dtype=np.float64),
+    )
+
+
+def _key() -> str:
+    digest = hashlib.sha256()
+    digest.update(corpus_path("train").read_bytes())
+    digest.update(f"{MODEL_VERSION}|{FEATURES}|{NGRAMS}|{ALPHA}|{sklearn.__version__}".encode())
+    return digest.hexdigest()[:16]
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "linli"
+
+
+def load_model(cache_dir: Path | None = None) -> Model:
+    """The base model from the cache, trained and cached first if the corpus or parameters changed."""
+    directory = cache_dir or default_cache_dir()
+    path = directory / f"triage-{_key()}.npz"
+    if path.exists():
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                return Model(
+                    tuple(str(k) for k in data["classes"]),
+                    data["idf"],
+                    data["weights"],
+                    data["intercept"],
+                )
+        except (OSError, ValueError, KeyError):
+            log.warning("triage model cache %s unreadable: training again", path)
+    model = train(load_corpus("train"))
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=directory, suffix=".npz", delete=False) as f:
+            np.savez(
+                f,
+                classes=np.array(model.classes),
+                idf=model.idf,
+                weights=model.weights,
+                intercept=model.intercept,
+            )
+        os.replace(f.name, path)  # atomic: two processes training at once both leave a whole file
+    except OSError:
+        log.warning("triage model cache %s not writable: the model is kept in memory only", directory)
+    return model
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """One community's examples as feature rows, ready to compare."""
+
+    rows: sparse.csr_matrix
+    labels: tuple[str, ...]
+
+
+def neighbours(model: Model, examples: Sequence[Example]) -> Neighbours:
+    if not examples:
+        return Neighbours(sparse.csr_matrix((0, FEATURES)), ())
+    return Neighbours(model.features([e.text for e in examples]), tuple(e.category for e in examples))
+
+
+def classify(
+    model: Model,
+    text: str,
+    catalog: Catalog,
+    near: Neighbours | None = None,
+    rule_weight: float = RULE_WEIGHT,
+) -> Verdict:
+    """The category of `text` among the keys of `catalog`, with its probability."""
+    keys = [c.key for c in catalog.categories]
+    index = {key: i for i, key in enumerate(keys)}
+    other = index[catalog.other.key]
+    index_, values = model.vector(text)
+    base = np.zeros(len(keys))
+    for key, p in zip(model.classes, model.probabilities(index_, values), strict=True):
+        base[index.get(key, other)] += p  # a category this catalogue disabled counts as other
+    if near is not None and near.labels:
+        query = sparse.csr_matrix(
+            (values, (index_, np.zeros(len(index_), dtype=np.int64))), shape=(FEATURES, 1)
+        )
+        similarity = np.asarray((near.rows @ query).todense()).ravel()
+        order = np.argsort(-similarity)[:NEIGHBOURS]
+        best = float(similarity[order[0]])
+        if best > NEAR:
+            votes = np.zeros(len(keys))
+            for i in order:
+                if similarity[i] > NEAR and near.labels[i] in index:
+                    votes[index[near.labels[i]]] += similarity[i]
+            if votes.sum() > 0:
+                weight = min(1.0, NEIGHBOUR_WEIGHT * (best - NEAR) / (1 - NEAR))
+                base = (1 - weight) * base + weight * votes / votes.sum()
+    rule = categorize(text, catalog)
+    combined = (1 - rule_weight) * base
+    if rule != catalog.other.key:  # the rules' fallback is no signal; a keyword hit is
+        combined[index[rule]] += rule_weight
+    else:
+        combined += rule_weight * base
+    best_index = int(np.argmax(combined))
+    return Verdict(
+        keys[best_index],
+        float(combined[best_index]),
+        rule,
+        {key: float(combined[i]) for i, key in enumerate(keys)},
+    )
