@@ -95,7 +95,9 @@ def grams(text: str) -> dict[int, int]:
 
 
 def _counts(texts: Iterable[str]) -> sparse.csr_matrix:
-    indptr, indices, data = [0], [], []
+    indptr: list[int] = [0]
+    indices: list[int] = []
+    data: list[int] = []
     for text in texts:
         counted = grams(text)
         indices.extend(counted)
@@ -273,3 +275,41 @@ def classify(
         rule,
         {key: float(combined[i]) for i, key in enumerate(keys)},
     )
+
+
+_MODELS: dict[Path, Model] = {}  # one base model per cache dir in a process (tests build many Envs)
+
+
+class Triager:
+    """The base model (loaded on first use) and each community's nearest-examples layer, rebuilt
+    only when the community's lessons (or its catalogue) change."""
+
+    def __init__(self, cache_dir: Path | None = None) -> None:
+        self._cache_dir = cache_dir or default_cache_dir()
+        self._layers: dict[int, tuple[object, Neighbours]] = {}
+
+    @property
+    def model(self) -> Model:
+        model = _MODELS.get(self._cache_dir)
+        if model is None:
+            model = _MODELS[self._cache_dir] = load_model(self._cache_dir)
+        return model
+
+    def ready(self) -> None:
+        """Load (or train and cache) the base model now."""
+        _ = self.model
+
+    def layer(self, community_id: int, version: object) -> Neighbours | None:
+        """The community's layer if it was built for this `version` of its examples."""
+        cached = self._layers.get(community_id)
+        return cached[1] if cached is not None and cached[0] == version else None
+
+    def build_layer(self, community_id: int, version: object, examples: Sequence[Example]) -> Neighbours:
+        built = neighbours(self.model, examples)
+        self._layers[community_id] = (version, built)
+        return built
+
+
+def catalog_examples(catalog: Catalog) -> list[Example]:
+    """The ``examples`` the categories file gives (for the deployment or the community)."""
+    return [Example(text, category.key) for category in catalog.categories for text in category.examples]

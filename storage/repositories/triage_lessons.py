@@ -32,7 +32,7 @@ class TriageLessonRepository(Repository):
         )
 
     async def version(self, community_id: int) -> tuple[int, int, str]:
-        """Changes whenever a lesson of the community is added or changed (count, newest id, newest change)."""
+        """Changes whenever a lesson of the community is added or changed: count, newest id and change."""
         row = (
             await self.session.execute(
                 select(
