@@ -50,7 +50,7 @@ NGRAMS = (1, 3)
 ALPHA = 3e-4  # regularisation of the logistic-loss SGD (tuned on tests/data/triage_cases.yaml)
 RULE_WEIGHT = 0.4  # probability mass the keyword rules' category gets (tuned likewise)
 NEIGHBOURS = 5  # community examples that vote
-NEAR = 0.25  # an example less similar than this does not vote
+NEAR = 0.1  # an example less similar than this (cosine) does not vote
 NEIGHBOUR_WEIGHT = (
     1.5  # the layer's weight is min(1, NEIGHBOUR_WEIGHT * (best similarity - NEAR) / (1 - NEAR))
 )
