@@ -30,7 +30,6 @@ import logging
 import os
 import tempfile
 import unicodedata
-import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,10 +50,9 @@ ALPHA = 3e-4  # regularisation of the logistic-loss SGD (tuned on tests/data/tri
 RULE_WEIGHT = 0.4  # probability mass the keyword rules' category gets (tuned likewise)
 NEIGHBOURS = 5  # community examples that vote
 NEAR = 0.1  # an example less similar than this (cosine) does not vote
-NEIGHBOUR_WEIGHT = (
-    1.5  # the layer's weight is min(1, NEIGHBOUR_WEIGHT * (best similarity - NEAR) / (1 - NEAR))
-)
-MODEL_VERSION = "2"
+# the layer's weight: min(1, NEIGHBOUR_WEIGHT * (best similarity - NEAR) / (1 - NEAR))
+NEIGHBOUR_WEIGHT = 1.5
+MODEL_VERSION = "3"
 
 
 @dataclass(frozen=True)
@@ -78,30 +76,46 @@ def fold(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).lower().split())
 
 
-def grams(text: str) -> dict[int, int]:
-    """Hashed character 1-3-grams of the folded text and how often each occurs.
+# Multiplicative hashing of code points: each position of an n-gram has its own odd multiplier.
+_MULTIPLIERS = {
+    1: np.array([0x9E3779B97F4A7C15], dtype=np.uint64),
+    2: np.array([0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9], dtype=np.uint64),
+    3: np.array([0xD6E8FEB86659FD93, 0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53], dtype=np.uint64),
+}
+_SHIFT = np.uint64(64 - FEATURES.bit_length() + 1)
 
-    Hashed with CRC-32 (stable across processes, in C); written out here rather than with
-    scikit-learn's HashingVectorizer because that one costs about a millisecond a call in input
-    checks, which is the whole budget of a classification."""
-    folded = fold(text)
-    counts: dict[int, int] = {}
+
+def grams(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Hashed character 1-3-grams of the folded text: (feature indices, counts), indices unique.
+
+    Written out here (numpy over the code points, stable across processes) rather than with
+    scikit-learn's HashingVectorizer, whose input checks cost about a millisecond a call: the
+    whole budget of a classification."""
+    codes = np.frombuffer(fold(text).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    parts = []
     low, high = NGRAMS
-    for n in range(low, high + 1):
-        for i in range(len(folded) - n + 1):
-            h = zlib.crc32(folded[i : i + n].encode("utf-8", "replace")) % FEATURES
-            counts[h] = counts.get(h, 0) + 1
-    return counts
+    with np.errstate(over="ignore"):
+        for n in range(low, high + 1):
+            if len(codes) < n:
+                break
+            mixed = np.full(len(codes) - n + 1, np.uint64(n), dtype=np.uint64)
+            for position in range(n):
+                mixed = (mixed + codes[position : len(codes) - n + 1 + position]) * _MULTIPLIERS[n][position]
+            parts.append(mixed >> _SHIFT)
+    if not parts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    index, counts = np.unique(np.concatenate(parts).astype(np.int64), return_counts=True)
+    return index, counts.astype(np.float64)
 
 
 def _counts(texts: Iterable[str]) -> sparse.csr_matrix:
     indptr: list[int] = [0]
     indices: list[int] = []
-    data: list[int] = []
+    data: list[float] = []
     for text in texts:
-        counted = grams(text)
-        indices.extend(counted)
-        data.extend(counted.values())
+        index, counts = grams(text)
+        indices.extend(index.tolist())
+        data.extend(counts.tolist())
         indptr.append(len(indices))
     return sparse.csr_matrix(
         (np.array(data, dtype=np.float64), np.array(indices, dtype=np.int64), np.array(indptr)),
@@ -138,11 +152,8 @@ class Model:
 
     def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """One message's TF-IDF as (feature indices, values): the fast path of `features`."""
-        counted = grams(text)
-        index = np.fromiter(counted, dtype=np.int64, count=len(counted))
-        values = (
-            1.0 + np.log(np.fromiter(counted.values(), dtype=np.float64, count=len(counted)))
-        ) * self.idf[index]
+        index, counts = grams(text)
+        values = (1.0 + np.log(counts)) * self.idf[index]
         norm = float(np.sqrt(values @ values)) or 1.0
         return index, values / norm
 
@@ -220,16 +231,22 @@ def load_model(cache_dir: Path | None = None) -> Model:
 
 @dataclass(frozen=True)
 class Neighbours:
-    """One community's examples as feature rows, ready to compare."""
+    """One community's examples as feature columns (features x examples), so that comparing one
+    message reads only the rows of its own features."""
 
-    rows: sparse.csr_matrix
+    columns: sparse.csr_matrix
     labels: tuple[str, ...]
+
+    def similarity(self, index: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """Cosine of one message (feature indices, l2-normalised values) with every example."""
+        return np.asarray(self.columns[index].T @ values).ravel()
 
 
 def neighbours(model: Model, examples: Sequence[Example]) -> Neighbours:
     if not examples:
-        return Neighbours(sparse.csr_matrix((0, FEATURES)), ())
-    return Neighbours(model.features([e.text for e in examples]), tuple(e.category for e in examples))
+        return Neighbours(sparse.csr_matrix((FEATURES, 0)), ())
+    rows = model.features([e.text for e in examples])
+    return Neighbours(sparse.csr_matrix(rows.T), tuple(e.category for e in examples))
 
 
 def classify(
@@ -248,10 +265,7 @@ def classify(
     for key, p in zip(model.classes, model.probabilities(index_, values), strict=True):
         base[index.get(key, other)] += p  # a category this catalogue disabled counts as other
     if near is not None and near.labels:
-        query = sparse.csr_matrix(
-            (values, (index_, np.zeros(len(index_), dtype=np.int64))), shape=(FEATURES, 1)
-        )
-        similarity = np.asarray((near.rows @ query).todense()).ravel()
+        similarity = near.similarity(index_, values)
         order = np.argsort(-similarity)[:NEIGHBOURS]
         best = float(similarity[order[0]])
         if best > NEAR:
