@@ -59,6 +59,7 @@ async def test_an_unsure_category_is_said_on_the_staff_card_with_a_button_per_ca
     staff = await bench.card(1, home.staff_group)
     public = await bench.card(1, home.group)
 
+    assert request.triage_confidence is not None
     assert "分类是系统猜的" in staff.text and f"{round(request.triage_confidence * 100)}%" in staff.text
     assert pick_buttons(staff.buttons, request.id) == [
         f"v1:rg:{request.id}:{i}" for i in range(len(catalog.categories))
