@@ -29,7 +29,6 @@ import json
 import logging
 import os
 import tempfile
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +38,7 @@ import numpy as np
 import sklearn
 from scipy import sparse
 
+from bot import danger
 from bot.categories import Catalog
 from bot.triage import categorize
 
@@ -72,8 +72,8 @@ class Example:
 
 
 def fold(text: str) -> str:
-    """NFKC (full-width to ASCII), lower-cased, whitespace collapsed: what the features see."""
-    return " ".join(unicodedata.normalize("NFKC", text).lower().split())
+    """What the features see: the emergency rules' folding (NFKC, lower case), whitespace collapsed."""
+    return " ".join(danger.fold(text).split())
 
 
 # Multiplicative hashing of code points: each position of an n-gram has its own odd multiplier.
