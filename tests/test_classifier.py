@@ -12,10 +12,10 @@ from bot.categories import load_catalogs
 from bot.classifier import Example, Triager, classify, load_corpus, load_model, neighbours
 from bot.triage import categorize
 
-# What the classifier reaches on the held-out corpus today (66.3 %, rounded down) and what the
-# keyword rules reach there (49.1 %): a change that makes it worse fails here.
-HELD_OUT_FLOOR = 0.66
-RULES_ON_HELD_OUT = 0.49
+# What the classifier reaches on the held-out corpus today (68.9 %, rounded down) and what the
+# keyword rules reach there (52.3 %): a change that makes it worse fails here.
+HELD_OUT_FLOOR = 0.68
+RULES_ON_HELD_OUT = 0.52
 
 
 @pytest.fixture(scope="module")
