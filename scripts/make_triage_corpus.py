@@ -14,8 +14,8 @@ the alternatives at index % 3 == 2 (the second of two) are used only for held-ou
 the others only for training, and every fourth template of a category (index % 4 == 3) is
 held out whole, its problem family never seen in training. So a held-out message says its
 problem in words the classifier never saw in that place (the fillers around it are shared: they
-are noise, not signal). The held-out file is never used for training or tuning (tuning uses a
-part of train.jsonl).
+are noise, not signal). The held-out file is never used for training or tuning (the classifier's
+parameters were tuned on tests/data/triage_cases.yaml, written independently of this corpus).
 
 Each line: {"text", "category", "urgent", "building", "unit", "room"} as a community worker
 would triage it (urgent: an urgency phrase was added; place: the one written, canonical form).
