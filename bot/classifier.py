@@ -5,7 +5,7 @@ Three layers, combined into one probability per category of the community's cata
 1. A base model trained from the shipped corpus (bot/data/triage_corpus/train.jsonl): character
    1-3-grams of the folded text, hashed (so words the corpus never had - an estate's name, a
    canteen - still get features), TF-IDF weighted, and a linear model with logistic loss fitted
-   by SGD (about half a second; a full logistic regression took 20-40 s and was no better). It is
+   by SGD (2-3 s with the features; a full logistic regression took 20-40 s, no better). It is
    trained on first start and cached as plain arrays (.npz, no pickle) under the cache dir, keyed
    by a hash of the corpus, the training parameters and the scikit-learn version.
 2. The keyword rules (bot/triage.py ``categorize``) for strong signals: the rules' category gets
@@ -18,7 +18,8 @@ Three layers, combined into one probability per category of the community's cata
    the base model never saw (added in a community's CATEGORIES_FILE) is reached through its
    examples and keywords.
 
-The emergency rules (bot/danger.py) are separate and never consulted or changed here.
+The emergency rules (bot/danger.py) are separate: nothing here reads or changes what they decide
+(only their text folding is shared), and filing raises an alarm whatever category is chosen.
 """
 
 from __future__ import annotations
