@@ -70,6 +70,7 @@ class Verdict:
 class Example:
     text: str
     category: str
+    key: object = None  # what identifies this text (a lesson's id): its features are computed once
 
 
 def fold(text: str) -> str:
@@ -243,11 +244,29 @@ class Neighbours:
         return np.asarray(self.columns[index].T @ values).ravel()
 
 
-def neighbours(model: Model, examples: Sequence[Example]) -> Neighbours:
+Vector = tuple[np.ndarray, np.ndarray]
+
+
+def neighbours(
+    model: Model, examples: Sequence[Example], known: dict[object, Vector] | None = None
+) -> Neighbours:
+    """The examples ready to compare; `known` keeps the features of keyed examples between calls
+    (a community's layer is rebuilt after each correction: only the new lesson is computed)."""
     if not examples:
         return Neighbours(sparse.csr_matrix((FEATURES, 0)), ())
-    rows = model.features([e.text for e in examples])
-    return Neighbours(sparse.csr_matrix(rows.T), tuple(e.category for e in examples))
+    vectors = []
+    for example in examples:
+        vector = known.get(example.key) if known is not None and example.key is not None else None
+        if vector is None:
+            vector = model.vector(example.text)
+            if known is not None and example.key is not None:
+                known[example.key] = vector
+        vectors.append(vector)
+    indices = np.concatenate([index for index, _ in vectors])
+    values = np.concatenate([value for _, value in vectors])
+    columns = np.repeat(np.arange(len(vectors)), [len(index) for index, _ in vectors])
+    matrix = sparse.csr_matrix((values, (indices, columns)), shape=(FEATURES, len(vectors)))
+    return Neighbours(matrix, tuple(e.category for e in examples))
 
 
 def classify(
@@ -302,6 +321,7 @@ class Triager:
     def __init__(self, cache_dir: Path | None = None) -> None:
         self._cache_dir = cache_dir or default_cache_dir()
         self._layers: dict[int, tuple[object, Neighbours]] = {}
+        self._known: dict[int, dict[object, Vector]] = {}  # features of each community's lessons
 
     @property
     def model(self) -> Model:
@@ -320,7 +340,11 @@ class Triager:
         return cached[1] if cached is not None and cached[0] == version else None
 
     def build_layer(self, community_id: int, version: object, examples: Sequence[Example]) -> Neighbours:
-        built = neighbours(self.model, examples)
+        known = self._known.setdefault(community_id, {})
+        built = neighbours(self.model, examples, known)
+        wanted = {e.key for e in examples}
+        for stale in [key for key in known if key not in wanted]:
+            del known[stale]
         self._layers[community_id] = (version, built)
         return built
 

@@ -126,3 +126,25 @@ def test_the_same_corpus_trains_the_same_model():
     items = load_corpus("train")[:400]
     first, second = classifier.train(items), classifier.train(items)
     assert first.classes == second.classes and (first.weights == second.weights).all()
+
+
+def test_a_rebuilt_community_layer_computes_only_the_new_lessons(model, monkeypatch: pytest.MonkeyPatch):
+    triager = Triager()
+    lessons = [
+        Example(text, "elderly", number) for number, text in enumerate(["长青驿站今天开门吗", "想去长青驿站"])
+    ]
+    triager.build_layer(1, "v1", lessons)
+    computed: list[str] = []
+    vector = classifier.Model.vector
+
+    def counting(self: classifier.Model, text: str):
+        computed.append(text)
+        return vector(self, text)
+
+    monkeypatch.setattr(classifier.Model, "vector", counting)
+    rebuilt = triager.build_layer(1, "v2", [*lessons, Example("长青驿站有人吗", "elderly", 2)])
+
+    assert computed == ["长青驿站有人吗"]
+    fresh = neighbours(model, [*lessons, Example("长青驿站有人吗", "elderly", 2)])
+    assert abs(rebuilt.columns - fresh.columns).max() < 1e-12
+    assert triager.layer(1, "v2") is rebuilt and triager.layer(1, "v1") is None

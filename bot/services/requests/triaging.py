@@ -26,7 +26,9 @@ async def categorize(uow: UnitOfWork, env: Env, community: Community, catalog: C
     near = env.triager.layer(community.id, version)
     if near is None:
         lessons = await uow.triage_lessons.of_community(community.id, LESSONS)
-        examples = catalog_examples(catalog) + [Example(lesson.text, lesson.category) for lesson in lessons]
+        examples = catalog_examples(catalog) + [
+            Example(lesson.text, lesson.category, (lesson.id, lesson.updated_at)) for lesson in lessons
+        ]
         near = env.triager.build_layer(community.id, version, examples)
     return classify(env.triager.model, text, catalog, near)
 
