@@ -23,6 +23,12 @@ async def test_staff_pick_the_category_on_an_unsure_card_with_one_tap(world: Wor
     assert "#1 邻里纠纷" in staff_card and "分类是系统猜的" not in staff_card
     assert "#1 邻里纠纷" in await card_text(world, e.group, 1)  # every copy of the card follows
 
+    await world.say(world.admin, e.staff_group, "/category 1 为老服务")  # the pick corrected later
+    request = await request_no(world, 1)
+    async with world.bot.deps.uow() as uow:
+        lessons = await uow.triage_lessons.of_community(request.community_id, 10)
+    assert [(lesson.category, lesson.source) for lesson in lessons] == [("elderly", "command")]
+
 
 async def test_a_sure_category_asks_staff_nothing(world: World) -> None:
     e = await estate(world)
