@@ -18,6 +18,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 import handlers
 from bot import jobs, menus
 from bot.categories import load_catalogs
+from bot.classifier import Triager
 from bot.config import Settings
 from bot.context import BotData, LinliApplication, LinliContext
 from bot.member_directory import TelegramMemberDirectory
@@ -104,7 +105,9 @@ async def start_runtime(app: LinliApplication) -> None:
         clock=clock,
         bot_username=app.bot.username,
         catalogs=load_catalogs(settings.categories_file),
+        triager=Triager(settings.triage_cache_dir),
     )
+    env.triager.ready()  # the triage model trained (first start) or loaded now, not on the first request
     cards = CardRenderer(
         {
             **volunteer_cards.card_functions(env),

@@ -8,6 +8,10 @@ The packaged default is read first, then a deployment's override file (same shap
   (``other`` cannot be removed). A new category must give ``names`` and ``complexity``.
 - ``deadlines``, ``service_hours``, ``auto_confirm``: per field (``deadlines.resolution`` per
   complexity).
+- ``triage_threshold``: below this confidence (0-1) the triage classifier asks staff to pick the
+  category on the staff card; absent: the TRIAGE_THRESHOLD setting.
+- A category's ``examples``: messages that belong to it, which the classifier learns from (a new
+  category gets a working classifier from a handful of them plus staff corrections).
 
 Every file is checked on its own when it is read, so an error names the file and the field:
 ``CategoryConfigError: /etc/linli/categories.yaml: communities.Sunshine.categories.repair.points:
@@ -35,9 +39,9 @@ DEFAULT_LOCALE = "zh_CN"
 
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 _CATEGORY_FIELDS = frozenset(
-    {"names", "keywords", "exclude", "complexity", "points", "skills", "response", "enabled"}
+    {"names", "keywords", "exclude", "complexity", "points", "skills", "response", "enabled", "examples"}
 )
-_TOP_FIELDS = frozenset({"categories", "deadlines", "service_hours", "auto_confirm"})
+_TOP_FIELDS = frozenset({"categories", "deadlines", "service_hours", "auto_confirm", "triage_threshold"})
 _DEADLINE_FIELDS = frozenset({"response", "resolution", "urgent_factor"})
 _REQUIRED_NEW = ("names", "complexity")
 
@@ -59,6 +63,7 @@ class Category:
     skills: tuple[str, ...]
     response: Duration
     resolution: Duration
+    examples: tuple[str, ...] = ()  # messages of this category the classifier learns from
 
     def name(self, locale: str) -> str:
         """The display name in `locale`, else in zh_CN, else the key."""
@@ -73,6 +78,7 @@ class Catalog:
     urgent_factor: float
     service_hours: ServiceHours
     auto_confirm: Duration
+    triage_threshold: float | None = None  # None: the TRIAGE_THRESHOLD setting
 
     def get(self, key: str) -> Category | None:
         for category in self.categories:
@@ -219,6 +225,10 @@ def _check_shape(raw: Any, source: str, where: str) -> None:
         _duration(raw["auto_confirm"], source, f"{where}auto_confirm")
     if "deadlines" in raw:
         _check_deadlines(raw["deadlines"], source, f"{where}deadlines")
+    if "triage_threshold" in raw:
+        value = raw["triage_threshold"]
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+            raise _fail(source, f"{where}triage_threshold", "must be a number from 0 to 1")
     if "categories" in raw:
         categories = raw["categories"]
         if not isinstance(categories, dict):
@@ -259,7 +269,7 @@ def _check_category(key: Any, fields: Any, source: str, where: str) -> None:
             raise _fail(source, place, "unknown field")
         if name == "names":
             _names(value, source, place)
-        elif name in ("keywords", "exclude", "skills"):
+        elif name in ("keywords", "exclude", "skills", "examples"):
             _words(value, source, place)
         elif name == "complexity":
             if value not in COMPLEXITIES:
@@ -315,7 +325,7 @@ def _factor(value: Any, source: str, where: str) -> float:
 def _merge(base: Raw, over: Raw, source: str, where: str) -> Raw:
     """`over` (already checked) merged over `base`, as a new dict; neither is changed."""
     merged: Raw = {name: value for name, value in base.items() if name != "categories"}
-    for name in ("service_hours", "auto_confirm"):
+    for name in ("service_hours", "auto_confirm", "triage_threshold"):
         if name in over:
             merged[name] = over[name]
     if "deadlines" in over:
@@ -368,6 +378,7 @@ def _build(raw: Raw, source: str, where: str) -> Catalog:
                 skills=_tuple(fields.get("skills")),
                 response=Duration.parse(str(fields["response"])) if "response" in fields else response,
                 resolution=resolution[complexity],
+                examples=_tuple(fields.get("examples")),
             )
         )
     return Catalog(
@@ -375,6 +386,7 @@ def _build(raw: Raw, source: str, where: str) -> Catalog:
         urgent_factor=float(deadlines["urgent_factor"]),
         service_hours=ServiceHours.parse(str(raw["service_hours"])),
         auto_confirm=Duration.parse(str(raw["auto_confirm"])),
+        triage_threshold=float(raw["triage_threshold"]) if "triage_threshold" in raw else None,
     )
 
 

@@ -117,6 +117,11 @@ class Settings(BaseSettings):
     # The daily digest goes to each staff group at this local time (the community's time zone);
     # empty: no digest.
     digest_time: time | None = time(8, 0)
+    # Triage: below this confidence (0-1) the staff card says the category is a guess and offers
+    # one-tap category buttons; a community may set its own (triage_threshold in CATEGORIES_FILE).
+    triage_threshold: float = Field(default=0.5, ge=0, le=1)
+    # Where the triage model trained from the shipped corpus is cached (default ~/.cache/linli).
+    triage_cache_dir: Path | None = None
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -16,7 +16,7 @@ from bot.services.community import groups, menu, people
 from bot.services.points import awards, honour
 from bot.services.reminders import manage as reminder_list
 from bot.services.reminders import remind
-from bot.services.requests import claim, finish, intake, lists, pick, rating, reopen, views
+from bot.services.requests import claim, corrections, finish, intake, lists, pick, rating, reopen, views
 from bot.services.shared.runner import Service
 from bot.services.shop import catalogue, fulfil, redeem, refund, reward_flow
 from bot.services.volunteers import approval, registration
@@ -51,6 +51,8 @@ ROUTES: dict[str, tuple[Service, Arguments]] = {
     "rr": (reopen.reopen_button, lambda cb: (cb.int_arg(0),)),
     "rs": (rating.rate_button, lambda cb: (cb.int_arg(0), cb.int_arg(1))),
     "rk": (pick.picked, lambda cb: (cb.int_arg(0),)),
+    # a category picked on an unsure staff card: request id, the category's place in the catalogue
+    "rg": (corrections.pick_button, lambda cb: (cb.int_arg(0), cb.int_arg(1))),
     "rpg": (views.open_page_button, lambda cb: (cb.int_arg(0), cb.int_arg(1))),
     "rv": (lists.show_card, lambda cb: (cb.int_arg(0),)),
     "rdp": (lists.dispatch_choices, lambda cb: (cb.int_arg(0),)),

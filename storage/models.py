@@ -14,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -325,6 +326,10 @@ class Request(Base):
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column()
+    # triage: how sure the classifier was of `category` (None: filed before it, or staff set it);
+    # staff picked or corrected the category (the card stops offering category buttons)
+    triage_confidence: Mapped[float | None] = mapped_column(Float)
+    category_checked: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class RequestEvent(Base):
@@ -622,3 +627,21 @@ class Broadcast(Base):
     pin_status: Mapped[str | None] = mapped_column(String(16))  # None | pinning | pinned
     confirmed_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column()
+
+
+class TriageLesson(Base):
+    """A request's category as staff set it (a card pick or /category): what that community's
+    triage learns from. One row per request, the latest decision (a pick corrected later teaches
+    the correction only)."""
+
+    __tablename__ = "triage_lessons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), unique=True)
+    text: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(16))  # pick | command
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column()

@@ -32,6 +32,7 @@ from storage.repositories import (
     RetentionRepository,
     RewardRepository,
     ScheduleRepository,
+    TriageLessonRepository,
     UserRepository,
 )
 
@@ -59,6 +60,7 @@ class UnitOfWork:
     retention: RetentionRepository
     digests: DigestRepository
     broadcasts: BroadcastRepository
+    triage_lessons: TriageLessonRepository
 
     def __init__(
         self,
@@ -96,6 +98,7 @@ class UnitOfWork:
         self.retention = RetentionRepository(self.session)
         self.digests = DigestRepository(self.session)
         self.broadcasts = BroadcastRepository(self.session)
+        self.triage_lessons = TriageLessonRepository(self.session)
         if self.update_id is not None and await self._already_processed():
             await self.session.close()
             raise DuplicateUpdate(self.update_id)

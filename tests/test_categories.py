@@ -219,6 +219,10 @@ def test_community_can_re_enable_what_the_deployment_removed(tmp_path):
         ("service_hours: 20:00-08:00\n", "service_hours"),
         ("auto_confirm: forever\n", "auto_confirm"),
         ("colour: red\n", "colour"),
+        ("triage_threshold: 1.5\n", "triage_threshold"),
+        ("triage_threshold: maybe\n", "triage_threshold"),
+        ("categories:\n  repair:\n    examples: 水管漏水\n", "categories.repair.examples"),
+        ("communities:\n  阳光社区:\n    triage_threshold: -1\n", "communities.阳光社区.triage_threshold"),
         (
             "communities:\n  阳光社区:\n    categories:\n      repair:\n        points: -5\n",
             "communities.阳光社区.categories.repair.points",
@@ -256,3 +260,30 @@ def test_empty_override_is_the_default(tmp_path):
 
 def test_category_config_error_is_a_value_error():
     assert issubclass(CategoryConfigError, ValueError)
+
+
+def test_triage_threshold_and_examples_merge_per_community(tmp_path):
+    path = write(
+        tmp_path,
+        """
+        triage_threshold: 0.4
+        categories:
+          pets:
+            names: {zh_CN: 宠物, en: Pets}
+            complexity: simple
+            examples: [我家的猫跑丢了, 谁家的狗没拴绳]
+        communities:
+          阳光社区:
+            triage_threshold: 0.7
+            categories:
+              pets:
+                examples: [小区流浪猫太多了]
+        """,
+    )
+    catalogs = load_catalogs(path)
+    assert catalogs.default.triage_threshold == 0.4
+    assert category(catalogs.default, "pets").examples == ("我家的猫跑丢了", "谁家的狗没拴绳")
+    sunshine = catalogs.for_community("阳光社区")
+    assert sunshine.triage_threshold == 0.7
+    assert category(sunshine, "pets").examples == ("小区流浪猫太多了",)  # a list replaces the one below
+    assert load_catalogs().default.triage_threshold is None  # the TRIAGE_THRESHOLD setting applies

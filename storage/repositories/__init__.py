@@ -18,6 +18,7 @@ from storage.repositories.requests import RequestRepository
 from storage.repositories.retention import RetentionRepository
 from storage.repositories.rewards import RewardRepository
 from storage.repositories.schedules import ScheduleRepository
+from storage.repositories.triage_lessons import TriageLessonRepository
 from storage.repositories.users import UserRepository
 
 __all__ = [
@@ -37,5 +38,6 @@ __all__ = [
     "RetentionRepository",
     "RewardRepository",
     "ScheduleRepository",
+    "TriageLessonRepository",
     "UserRepository",
 ]

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from bot import callbacks
 from bot.categories import Catalog, Category
 from bot.outbox.cards import RenderedCard
+from bot.services.requests import triaging
 from bot.services.shared import messages
 from bot.services.shared.actors import user_locale
 from bot.services.shared.env import Env
@@ -32,6 +33,8 @@ ALERT_TEXT = 40  # characters of the request's text in the alert
 LOW_RATING = 2  # a rating of this or less alerts the staff group
 SUGGESTIONS = 4  # volunteers offered as assign buttons on the staff card
 ADDITIONS_SHOWN = 3
+CATEGORY_BUTTONS = 30  # category picks on an unsure staff card (more are set with /category)
+CATEGORY_ROW = 3
 
 
 def local(moment: datetime | None, community: Community, now: datetime) -> str:
@@ -240,7 +243,14 @@ async def card_context(
         "auto_confirmed": request.auto_confirmed,
         "rating": request.rating,
         "hard": request.complexity == "hard",
+        # staff see when triage was unsure of the category (and pick it with a button below)
+        "unsure": view == "staff" and _asks_category(env, request, catalog),
+        "confidence": round((request.triage_confidence or 0) * 100),
     }
+
+
+def _asks_category(env: Env, request: Request, catalog: Catalog) -> bool:
+    return request.status in ACTIVE and triaging.unsure(env, request, catalog)
 
 
 def rating_changeable(env: Env, request: Request) -> bool:
@@ -266,6 +276,15 @@ async def _buttons(
     rid = request.id
     rows: Keyboard = []
     status = request.status
+    if view == "staff" and _asks_category(env, request, catalog):
+        picks = [
+            Button(
+                ("✅ " if c.key == request.category else "") + c.name(locale)[:20],
+                callbacks.encode("rg", rid, i),
+            )
+            for i, c in enumerate(catalog.categories[:CATEGORY_BUTTONS])
+        ]
+        rows.extend(picks[i : i + CATEGORY_ROW] for i in range(0, len(picks), CATEGORY_ROW))
     if view in ("public", "staff") and allows(Step.CLAIM, status):
         rows.append([Button(label(locale, "req_take"), callbacks.encode("rt", rid))])
     if view == "staff" and status == RequestStatus.OPEN:

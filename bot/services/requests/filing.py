@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from bot import callbacks, danger, words
 from bot.deadlines import deadlines
 from bot.incoming import Incoming, Media
+from bot.services.requests import triaging
 from bot.services.requests.access import (
     catalog_of,
     check_text,
@@ -57,14 +58,15 @@ async def file_request(uow: UnitOfWork, env: Env, filing: Filing, key: str) -> R
     text = check_text(text, required=not filing.media)
     community = filing.community
     catalog = catalog_of(env, community)
-    found = triage(text, catalog)
-    alarm = danger.detect(text)
+    found = triage(text, catalog)  # urgency and place (the category is the classifier's, below)
+    verdict = await triaging.categorize(uow, env, community, catalog, text)
+    alarm = danger.detect(text)  # the emergency rules: the classifier neither sees nor changes them
     given = parse_place(filing.place_text) if filing.place_text else None
     building = (given.building if given else None) or filing.building or found.place.building
     if building is None and filing.requester is not None:
         m = await uow.memberships.find(filing.requester.id, community.id)
         building = building_key(m.building) if m is not None and m.building else None
-    category = catalog.get(found.category) or catalog.other
+    category = catalog.get(verdict.category) or catalog.other
     now = env.clock()
     due = deadlines(
         now,
@@ -99,6 +101,7 @@ async def file_request(uow: UnitOfWork, env: Env, filing: Filing, key: str) -> R
             respond_by=due.respond_by,
             resolve_by=due.resolve_by,
             created_at=now,
+            triage_confidence=verdict.confidence,
         )
     )
     await uow.requests.record(
@@ -120,7 +123,7 @@ async def file_request(uow: UnitOfWork, env: Env, filing: Filing, key: str) -> R
             asked_message_id=filing.source_message_id,
             asked_by=filing.filed_by,
         )
-    await _nudge(uow, env, request, category.skills, key)
+    await nudge(uow, env, request, category.skills, key)
     return request
 
 
@@ -194,7 +197,7 @@ async def pass_on_media(uow: UnitOfWork, request: Request, inc: Incoming, key: s
             )
 
 
-async def _nudge(uow: UnitOfWork, env: Env, request: Request, skills: tuple[str, ...], key: str) -> None:
+async def nudge(uow: UnitOfWork, env: Env, request: Request, skills: tuple[str, ...], key: str) -> None:
     """A private note to volunteers who asked for one and fit (skill and building), at most one
     per volunteer every NUDGE_MINUTES, and at most a few per request."""
     now = env.clock()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.categories import Catalogs, load_catalogs
+from bot.classifier import Triager
 from bot.config import Settings
 from bot.render import Renderer
 from storage.clock import Clock
@@ -17,6 +18,7 @@ class Env:
     clock: Clock  # the one clock: services, storage stamps and the sender all read it
     bot_username: str = "linli_bot"
     catalogs: Catalogs = field(default_factory=load_catalogs)  # request categories and deadlines
+    triager: Triager = field(default_factory=Triager)  # the triage model and each community's lessons
 
     def is_super(self, telegram_id: int) -> bool:
         return telegram_id in self.settings.admin_ids
