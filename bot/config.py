@@ -179,7 +179,7 @@ class Settings(BaseSettings):
             raise ValueError("must be an http(s) URL such as https://api.telegram.org")
         return value.rstrip("/")
 
-    @field_validator("categories_file", mode="before")
+    @field_validator("categories_file", "triage_cache_dir", "webhook_secret", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -41,6 +41,21 @@ def test_defaults_without_any_setting(clean_env: Path) -> None:
     assert settings.database_url.startswith("sqlite+aiosqlite://")
 
 
+def test_env_example_as_shipped_is_a_valid_configuration(clean_env: Path) -> None:
+    """A newcomer copies .env.example to .env and fills in the token: every line must load as it is,
+    empty values included, and name only settings that exist."""
+    example = Path(__file__).resolve().parents[1] / ".env.example"
+    (clean_env / ".env").write_text(example.read_text(encoding="utf-8"), encoding="utf-8")
+    settings = load_settings()
+    assert settings.webhook_url is None and settings.webhook_secret is None
+    names = {
+        line.split("=", 1)[0].strip().lower()
+        for line in example.read_text(encoding="utf-8").splitlines()
+        if "=" in line and not line.lstrip().startswith("#")
+    }
+    assert names <= set(Settings.model_fields), names - set(Settings.model_fields)
+
+
 def test_admin_ids_are_read_from_a_comma_separated_list(
     clean_env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
