@@ -11,6 +11,7 @@ import heapq
 import itertools
 from bisect import bisect_right
 from collections.abc import Awaitable
+from datetime import timedelta
 
 import pytest
 
@@ -186,3 +187,35 @@ async def test_a_message_given_up_while_waiting_leaves_the_queue_to_the_others(s
     await sim.run(first, send(sim, limiter, 3, log))
     assert [chat for _, chat in log] == [1, 3]
     assert limiter.waiting() == 0
+
+
+async def test_sends_another_instance_made_count_in_the_windows_of_the_one_taking_over() -> None:
+    """A sender taking over counts the last minute's deliveries from the outbox: a group that had its
+    20 in that minute waits for the oldest to leave, and the overall second is full too."""
+    time = SimulatedTime()
+    limiter = FloodLimiter(clock=time.clock, sleep=time.sleep)
+    group = -100
+    start = time.clock()
+    earlier = [(group, start - timedelta(seconds=50 - i)) for i in range(20)]  # 50 s ... 31 s ago
+    burst = [(1000 + i, start - timedelta(milliseconds=100)) for i in range(30)]  # just now, 30 chats
+    limiter.seed(earlier + burst)
+    sent: list[float] = []
+
+    async def one() -> None:
+        async with limiter.slot(group):
+            sent.append(time.now() - start.timestamp())
+
+    await time.run(one())
+    assert sent and sent[0] == pytest.approx(10.001, abs=0.01), "the group's minute from the oldest send"
+
+    private: list[float] = []
+    limiter = FloodLimiter(clock=time.clock, sleep=time.sleep)
+    now = time.clock()
+    limiter.seed([(1000 + i, now - timedelta(milliseconds=100)) for i in range(30)])
+
+    async def private_one() -> None:
+        async with limiter.slot(5):
+            private.append(time.now() - now.timestamp())
+
+    await time.run(private_one())
+    assert private and private[0] == pytest.approx(0.901, abs=0.01), "the overall second was full"

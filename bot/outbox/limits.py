@@ -32,7 +32,8 @@ import contextlib
 import heapq
 import itertools
 import math
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from datetime import datetime
 
 from storage.clock import Clock
 
@@ -182,6 +183,15 @@ class FloodLimiter:
             heapq.heapify(self._queue)
         if self._queue:
             self._turns[self._queue[0]].set()
+
+    def seed(self, sends: Iterable[tuple[int, datetime]]) -> None:
+        """Count calls made before this limiter existed (chat id, when Telegram answered): another
+        instance's, when this one takes over sending."""
+        for chat_id, at in sends:
+            moment = at.timestamp()
+            self.overall.record(Stamp.sent(moment))
+            if chat_id < 0:
+                self.group_window(chat_id).record(Stamp.sent(moment))
 
     def waiting(self) -> int:
         return len(self._queue)

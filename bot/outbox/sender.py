@@ -60,7 +60,7 @@ from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
-TAKEOVER_QUIET = timedelta(seconds=1)  # Telegram's shortest window: 30/s overall, 1/s per private chat
+TAKEOVER_LOOKBACK = timedelta(seconds=61)  # Telegram's longest window (a group's minute) and a margin
 
 EDITS = ("edit_card", "drop_buttons")
 # Telegram's answers to an edit of a message that is not there (any more) or cannot be edited.
@@ -213,19 +213,24 @@ class OutboxSender:
         was = self.lease.held
         leads = await self.lease.hold()
         if leads and not was:
-            await self._wait_out_previous_sender()
+            await self._take_over_windows()
         return leads
 
-    async def _wait_out_previous_sender(self) -> None:
-        """Taking over from an instance that just died: what it sent in the last second still counts
-        in Telegram's one-second windows (30 overall, one per private chat), so wait that second out."""
+    async def _take_over_windows(self) -> None:
+        """Taking over from an instance that just stopped or died: what it sent in the last minute
+        still counts in Telegram's windows (30 a second overall, 20 a minute per group, about one a
+        second per private chat). Those sends are read from the outbox and counted here first."""
         async with UnitOfWork(self.sessions, clock=self.clock) as uow:
-            last = await uow.outbox.last_sent_at()
-        if last is not None:
-            wait = (last + TAKEOVER_QUIET - self.clock()).total_seconds()
-            if wait > 0:
-                log.info("taking over sending: waiting %.1f s for the previous sender's window", wait)
-                await self.sleep(wait)
+            recent = await uow.outbox.sent_since(self.clock() - TAKEOVER_LOOKBACK)
+        if not recent:
+            return
+        self.limiter.seed(recent)
+        for chat_id, at in recent:
+            if chat_id > 0 and self.private_interval:
+                due = at + self.private_interval
+                if due > max(self.clock(), self._private_next.get(chat_id, due)):
+                    self._private_next[chat_id] = due
+        log.info("taking over sending: %s messages of the last minute counted", len(recent))
 
     async def _seconds_to_next_due(self) -> float:
         """How long the loop may sleep: until the next row that no running worker will pick up."""

@@ -122,10 +122,14 @@ class OutboxRepository(Repository):
         )
         return result.scalar_one_or_none()
 
-    async def last_sent_at(self) -> datetime | None:
-        """When the newest delivered row was sent (read when a sender takes over; rare)."""
-        result = await self.session.execute(select(func.max(OutboxMessage.sent_at)))
-        return result.scalar_one_or_none()
+    async def sent_since(self, since: datetime) -> list[tuple[int, datetime]]:
+        """(chat id, sent at) of the rows delivered since then (read when a sender takes over; rare)."""
+        result = await self.session.execute(
+            select(OutboxMessage.chat_id, OutboxMessage.sent_at).where(
+                OutboxMessage.status == "sent", OutboxMessage.sent_at > since
+            )
+        )
+        return [(chat_id, at) for chat_id, at in result.all() if at is not None]
 
     async def pending_count(self) -> int:
         result = await self.session.execute(
