@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -178,6 +179,13 @@ async def test_metrics_count_updates_api_calls_and_read_the_outbox_and_requests(
     assert 'linli_bot_api_calls_total{method="setWebhook",status="200"} 1.0' in body
     assert "linli_outbox_pending 0.0" in body
     assert "linli_handler_seconds_bucket" in body
+    async with hooked.bot.deps.uow() as uow:  # a schedule fired once and skipped a missed time
+        await uow.schedules.record_fire(1, hooked.bot.clock(), "sent")
+        await uow.schedules.record_fire(1, hooked.bot.clock() - timedelta(days=1), "skipped")
+        await uow.commit()
+    body = (await webhook_bot(hooked).get("/metrics")).text
+    assert 'linli_schedule_fires{outcome="sent"} 1.0' in body
+    assert 'linli_schedule_fires{outcome="skipped"} 1.0' in body
     assert hooked.fake.token not in body
 
 

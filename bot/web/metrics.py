@@ -2,7 +2,8 @@
 
 Counted: updates handled by kind, with their handling time, and every Bot API call by method and
 HTTP status (so messages sent, failed and answered 429 are one query away). Read from the database
-when /metrics is scraped: the outbox's depth and the age of its oldest pending row, requests by state.
+when /metrics is scraped: the outbox's depth and the age of its oldest pending row, requests by state,
+schedule fires by outcome.
 Each application has its own registry, so two in one process (tests) do not collide.
 """
 
@@ -16,7 +17,7 @@ from sqlalchemy import func, select
 from telegram.request import BaseRequest, RequestData
 
 from storage.clock import Clock
-from storage.models import OutboxMessage, Request
+from storage.models import OutboxMessage, Request, ScheduleFire
 from storage.uow import UnitOfWork
 
 # Handling an update is a few database statements: milliseconds, seconds when something is wrong.
@@ -51,6 +52,12 @@ class Metrics:
             registry=self.registry,
         )
         self.requests = Gauge("linli_requests", "Requests by state", ["state"], registry=self.registry)
+        self.schedule_fires = Gauge(
+            "linli_schedule_fires",
+            "Schedule fires recorded, by outcome (sent, skipped: missed past the grace, failed)",
+            ["outcome"],
+            registry=self.registry,
+        )
 
     async def render(self, uow_factory: Callable[[], UnitOfWork], clock: Clock) -> bytes:
         """The exposition text, after reading the stored gauges in one short transaction."""
@@ -63,11 +70,18 @@ class Metrics:
             count, oldest = pending.one()
             states = await uow.session.execute(select(Request.status, func.count()).group_by(Request.status))
             by_state = {state: n for state, n in states.all()}
+            fires = await uow.session.execute(
+                select(ScheduleFire.outcome, func.count()).group_by(ScheduleFire.outcome)
+            )
+            by_outcome = {outcome: n for outcome, n in fires.all()}
         self.outbox_pending.set(count)
         self.outbox_oldest.set(_age(clock, oldest))
         self.requests.clear()
         for state, n in by_state.items():
             self.requests.labels(state=state).set(n)
+        self.schedule_fires.clear()
+        for outcome, n in by_outcome.items():
+            self.schedule_fires.labels(outcome=outcome).set(n)
         return generate_latest(self.registry)
 
 
