@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import secrets
 
+from bot.incoming import Incoming
 from bot.services.activities import cards, reminders
+from bot.services.activities.access import facts
 from bot.services.activities.fields import Draft, check_times
 from bot.services.shared import messages
+from bot.services.shared.actors import Actor
 from bot.services.shared.env import Env
 from bot.services.shared.errors import Refused
 from bot.triage import building_key
@@ -75,3 +78,23 @@ async def create_activity(
         )
     await reminders.plan_reminders(uow, env, activity, community)
     return activity, groups
+
+
+async def publish(
+    uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, community: Community, draft: Draft
+) -> Activity:
+    """Create the activity (one line or the guided flow) and tell the staff member what was
+    published, and in which groups."""
+    activity, groups = await create_activity(uow, env, actor.user, community, draft)
+    await messages.reply(
+        uow,
+        env,
+        inc,
+        actor.locale,
+        "activities/created",
+        **facts(activity, community),
+        capacity=activity.capacity,
+        groups=[g.title for g in groups],
+        volunteers_only=activity.audience == "volunteers",
+    )
+    return activity

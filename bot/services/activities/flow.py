@@ -12,8 +12,8 @@ from typing import Any
 from bot import callbacks, words
 from bot.incoming import Incoming
 from bot.services.activities import fields
-from bot.services.activities.access import facts, local_time
-from bot.services.activities.create import announce_groups, create_activity
+from bot.services.activities.access import local_time
+from bot.services.activities.create import announce_groups, publish
 from bot.services.shared import guided, messages
 from bot.services.shared.actors import Actor, identify, staff_community_by_id
 from bot.services.shared.env import Env
@@ -219,17 +219,6 @@ async def confirm_button(uow: UnitOfWork, env: Env, inc: Incoming) -> Outcome:
         raise Refused("common/button_expired")
     data = dict(conversation.data)
     community = await _community(uow, actor, data)
-    activity, groups = await create_activity(uow, env, actor.user, community, _draft(data))
+    await publish(uow, env, inc, actor, community, _draft(data))
     await uow.conversations.end(actor.user.id)
-    await messages.reply(
-        uow,
-        env,
-        inc,
-        actor.locale,
-        "activities/created",
-        **facts(activity, community),
-        capacity=activity.capacity,
-        groups=[g.title for g in groups],
-        volunteers_only=activity.audience == "volunteers",
-    )
     return Outcome()

@@ -18,9 +18,7 @@ from datetime import datetime
 from bot import words
 from bot.incoming import Incoming
 from bot.services.activities import fields, flow
-from bot.services.activities.access import facts
-from bot.services.activities.create import create_activity
-from bot.services.shared import messages
+from bot.services.activities.create import publish
 from bot.services.shared.actors import identify, staff_community_here
 from bot.services.shared.env import Env
 from bot.services.shared.errors import Refused
@@ -75,15 +73,4 @@ async def new_activity(uow: UnitOfWork, env: Env, inc: Incoming) -> None:
             return
         raise Refused("activities/new_usage")
     draft = read_line(inc.text, community, uow.clock())
-    activity, groups = await create_activity(uow, env, actor.user, community, draft)
-    await messages.reply(
-        uow,
-        env,
-        inc,
-        actor.locale,
-        "activities/created",
-        **facts(activity, community),
-        capacity=activity.capacity,
-        groups=[g.title for g in groups],
-        volunteers_only=activity.audience == "volunteers",
-    )
+    await publish(uow, env, inc, actor, community, draft)
