@@ -109,20 +109,13 @@ async def _next(
     step: str,
     data: dict[str, Any],
 ) -> None:
-    if step != STEPS[-1]:
-        following = STEPS[STEPS.index(step) + 1]
-        await uow.conversations.put(actor.user.id, FLOW, following, data)
+    following = await guided.advance(uow, actor, FLOW, STEPS, step, data)
+    if following != guided.CONFIRM_STEP:
         await _ask(uow, env, inc, actor, community, following)
         return
-    await uow.conversations.put(actor.user.id, FLOW, "confirm", data)
     draft = _draft(data)
     groups = await announce_groups(uow, community, draft.buildings)
-    buttons = [
-        [
-            Button(env.renderer.label(actor.locale, "act_publish"), callbacks.encode(CONFIRM_ACTION)),
-            Button(env.renderer.label(actor.locale, "cancel"), callbacks.encode(CANCEL_ACTION)),
-        ]
-    ]
+    buttons = guided.confirm_buttons(env, actor.locale, "act_publish", CONFIRM_ACTION)
     await messages.reply(
         uow,
         env,
@@ -215,7 +208,7 @@ async def confirm_button(uow: UnitOfWork, env: Env, inc: Incoming) -> Outcome:
     """发布 under the summary: the activity is published, once (the flow ends with it)."""
     actor = await identify(uow, env, inc)
     conversation = await uow.conversations.get(actor.user.id)
-    if conversation is None or conversation.flow != FLOW or conversation.step != "confirm":
+    if conversation is None or conversation.flow != FLOW or conversation.step != guided.CONFIRM_STEP:
         raise Refused("common/button_expired")
     data = dict(conversation.data)
     community = await _community(uow, actor, data)

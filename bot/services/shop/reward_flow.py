@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import callbacks, words
+from bot import words
 from bot.incoming import Incoming
 from bot.services.shared import guided, messages
 from bot.services.shared.actors import Actor, identify, staff_community_by_id
 from bot.services.shared.env import Env
 from bot.services.shared.errors import Refused
-from bot.services.shared.messages import Button
 from bot.services.shared.runner import Outcome
 from bot.services.shop import fields
 from bot.services.shop.views import staff_view
@@ -54,20 +53,13 @@ async def answer(uow: UnitOfWork, env: Env, inc: Incoming, actor: Actor, convers
         data["limit"] = fields.read_limit(text)
     elif step == "description":
         data["description"] = "" if words.is_word("unlimited", text) else fields.read_description(text)
-    if step in STEPS[:-1]:
-        following = STEPS[STEPS.index(step) + 1]
-        await uow.conversations.put(actor.user.id, FLOW, following, data)
+    following = await guided.advance(uow, actor, FLOW, STEPS, step, data)
+    if following != guided.CONFIRM_STEP:
         await messages.reply(
             uow, env, inc, actor.locale, "shop/flow_ask", step=following, community=community.name
         )
         return
-    await uow.conversations.put(actor.user.id, FLOW, "confirm", data)
-    buttons = [
-        [
-            Button(env.renderer.label(actor.locale, "shop_add"), callbacks.encode(CONFIRM_ACTION)),
-            Button(env.renderer.label(actor.locale, "cancel"), callbacks.encode(CANCEL_ACTION)),
-        ]
-    ]
+    buttons = guided.confirm_buttons(env, actor.locale, "shop_add", CONFIRM_ACTION)
     await messages.reply(
         uow,
         env,
@@ -84,7 +76,7 @@ async def confirm_button(uow: UnitOfWork, env: Env, inc: Incoming) -> Outcome:
     """✅ under the summary: the reward is added, once (the flow ends with it)."""
     actor = await identify(uow, env, inc)
     conversation = await uow.conversations.get(actor.user.id)
-    if conversation is None or conversation.flow != FLOW or conversation.step != "confirm":
+    if conversation is None or conversation.flow != FLOW or conversation.step != guided.CONFIRM_STEP:
         raise Refused("common/button_expired")
     data = dict(conversation.data)
     community = await _community(uow, actor, data)
