@@ -38,6 +38,7 @@ from bot.services.schedule.plans import FireHandlers
 from bot.services.shared.env import Env
 from bot.services.shared.runner import Deps
 from bot.services.volunteers import cards as volunteer_cards
+from bot.update_order import ChatOrderedProcessor
 from bot.web.metrics import MeteredRequest, Metrics
 from storage.clock import Clock, system_clock
 from storage.engine import make_engine, make_sessions
@@ -58,7 +59,8 @@ def build_application(
     sleep: Sleep = asyncio.sleep,
     webhook: bool = False,
 ) -> LinliApplication:
-    """The Application. `clock` is the one clock of the whole bot; `sleep` is how the sender waits
+    """The Application, handling updates side by side where their order allows (bot/update_order.py).
+    `clock` is the one clock of the whole bot; `sleep` is how the sender waits
     out Telegram's RetryAfter (tests pass a clock they move and a sleep that returns at once).
     With `webhook` there is no updater: updates arrive through bot.web.webhook."""
     token = settings.token()
@@ -75,6 +77,7 @@ def build_application(
         .post_init(start_runtime)
         .post_stop(finish_outbox)
         .post_shutdown(stop_runtime)
+        .concurrent_updates(ChatOrderedProcessor(settings.concurrency()))
         .request(MeteredRequest(request or HTTPXRequest(connection_pool_size=256), metrics))
     )
     if webhook:

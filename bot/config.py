@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     # At most this many updates Telegram posts at once (setWebhook max_connections, 1-100).
     webhook_max_connections: int = Field(default=40, ge=1, le=100)
+    # Updates handled side by side (one at a time per chat and per person, bot/update_order.py);
+    # empty: 16 on PostgreSQL, 1 on SQLite (one writer at a time; more only adds waiting).
+    update_concurrency: int | None = Field(default=None, ge=1, le=256)
     # On SIGTERM: seconds to finish in-flight updates and deliver what the outbox can, then exit.
     drain_seconds: float = Field(default=10.0, ge=0)
     # Several instances on one PostgreSQL database: one of them sends (and does the timed work); when
@@ -179,7 +182,9 @@ class Settings(BaseSettings):
             raise ValueError("must be an http(s) URL such as https://api.telegram.org")
         return value.rstrip("/")
 
-    @field_validator("categories_file", "triage_cache_dir", "webhook_secret", mode="before")
+    @field_validator(
+        "categories_file", "triage_cache_dir", "webhook_secret", "update_concurrency", mode="before"
+    )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -252,6 +257,12 @@ class Settings(BaseSettings):
             except ValueError:
                 raise ValueError(f"{value!r} is not a time of day like 08:00") from None
         return value
+
+    def concurrency(self) -> int:
+        """How many updates are handled at once (UPDATE_CONCURRENCY, or the database's default)."""
+        if self.update_concurrency is not None:
+            return self.update_concurrency
+        return 16 if self.database_url.startswith("postgresql") else 1
 
     def token(self) -> str | None:
         return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else None

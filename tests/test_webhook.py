@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import ALLOWED_UPDATES
-from bot.web.webhook import ChatLocks
+from bot.update_order import ChatLocks
 from fakebot import FakeTelegram
 from offline.instances import SECRET, WEBHOOK_URL
 from storage.engine import make_engine

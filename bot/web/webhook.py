@@ -6,13 +6,13 @@ Telegram's 200 means the update is in the database (processed_updates, with its 
 outbox). An update whose handling failed (the database was away) gets a 500 and Telegram posts it
 again later; one already processed is recognised by its update_id and changes nothing. A post
 without the secret token Telegram was given (compared in constant time) gets 403 and is not read.
-Updates of one chat are handled one at a time, in the order they arrive (Telegram may post several
-at once, up to max_connections); different chats run side by side.
+Updates of one chat (and of one person) are handled one at a time, in the order they arrive (Telegram
+may post several at once, up to max_connections); different chats run side by side, as many at once
+as the Application's update processor allows (bot/update_order.py).
 """
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import json
 import logging
@@ -41,33 +41,6 @@ def webhook_path(url: str) -> str:
     return urlsplit(url).path or "/"
 
 
-class ChatLocks:
-    """One lock per chat while updates of it are in flight; dropped when the last one is done."""
-
-    def __init__(self) -> None:
-        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
-
-    @asynccontextmanager
-    async def hold(self, chat_id: int | None) -> AsyncIterator[None]:
-        if chat_id is None:
-            yield
-            return
-        lock, users = self._locks.get(chat_id, (asyncio.Lock(), 0))
-        self._locks[chat_id] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._locks[chat_id]
-            if users <= 1:
-                del self._locks[chat_id]
-            else:
-                self._locks[chat_id] = (lock, users - 1)
-
-    def __len__(self) -> int:
-        return len(self._locks)
-
-
 def update_kind(data: dict[str, object]) -> str:
     return next((key for key in data if key != "update_id"), "unknown")
 
@@ -78,7 +51,6 @@ def web_app(app: LinliApplication, *, manage_lifecycle: bool = True) -> Starlett
     the bot themselves pass False."""
     settings = app.bot_data.settings
     secret = (settings.secret() or "").encode()
-    locks = ChatLocks()
 
     async def telegram(request: Request) -> Response:
         given = request.headers.get(SECRET_HEADER, "").encode()
@@ -92,7 +64,7 @@ def web_app(app: LinliApplication, *, manage_lifecycle: bool = True) -> Starlett
             return Response(status_code=400)
         if update is None:
             return Response(status_code=400)
-        return await _handle(app, locks, update, update_kind(data))
+        return await _handle(app, update, update_kind(data))
 
     async def healthz(request: Request) -> Response:
         return PlainTextResponse("ok")
@@ -130,12 +102,11 @@ def web_app(app: LinliApplication, *, manage_lifecycle: bool = True) -> Starlett
     return Starlette(routes=routes, lifespan=lifespan)
 
 
-async def _handle(app: LinliApplication, locks: ChatLocks, update: Update, kind: str) -> Response:
+async def _handle(app: LinliApplication, update: Update, kind: str) -> Response:
     data = app.bot_data
-    chat = update.effective_chat
     started = time.perf_counter()
-    async with locks.hold(chat.id if chat else None):
-        await app.process_update(update)
+    # The Application's processor: its bound on updates at once, its order per chat and person.
+    await app.update_processor.process_update(update, app.process_update(update))
     failed = update.update_id in data.failed_updates
     data.failed_updates.discard(update.update_id)
     data.metrics.updates.labels(kind=kind, result="failed" if failed else "ok").inc()
