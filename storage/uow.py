@@ -2,6 +2,9 @@
 
 When it carries an update id, the update is recorded in `processed_updates` in the same
 transaction as its effect; a redelivered update raises `DuplicateUpdate` and changes nothing.
+The record is written first (an INSERT that skips a recorded id, one statement that both checks and
+records): a redelivery is known before any work, and on PostgreSQL a second copy of an update that
+arrives while the first is in flight waits for it and then finds it recorded.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from storage.repositories import (
     TriageLessonRepository,
     UserRepository,
 )
+from storage.repositories.base import dialect_insert, rowcount
 
 
 class DuplicateUpdate(Exception):
@@ -99,7 +103,7 @@ class UnitOfWork:
         self.digests = DigestRepository(self.session)
         self.broadcasts = BroadcastRepository(self.session)
         self.triage_lessons = TriageLessonRepository(self.session)
-        if self.update_id is not None and await self._already_processed():
+        if self.update_id is not None and not await self._record_update(self.update_id):
             await self.session.close()
             raise DuplicateUpdate(self.update_id)
         return self
@@ -115,8 +119,6 @@ class UnitOfWork:
             await self.session.close()
 
     async def commit(self) -> None:
-        if self.update_id is not None:
-            self.session.add(ProcessedUpdate(update_id=self.update_id, kind=self.update_kind))
         try:
             await self.session.commit()
         except IntegrityError:
@@ -127,6 +129,14 @@ class UnitOfWork:
         self._committed = True
         if self.outbox.added and self._on_commit is not None:
             self._on_commit()
+
+    async def _record_update(self, update_id: int) -> bool:
+        """Record the update in this transaction; False when it was recorded before."""
+        insert = dialect_insert(self.session, ProcessedUpdate).values(
+            update_id=update_id, kind=self.update_kind, processed_at=self.clock()
+        )
+        result = await self.session.execute(insert.on_conflict_do_nothing(index_elements=["update_id"]))
+        return rowcount(result) > 0
 
     async def _already_processed(self) -> bool:
         if self.update_id is None:

@@ -16,6 +16,13 @@ def rowcount(result: Any) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+def dialect_insert(session: AsyncSession, model: type[Any]) -> Any:
+    """An INSERT that can skip a conflicting row, in the dialect of the session's connection."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(model)
+    return sqlite.insert(model)
+
+
 class Repository:
     """Queries and inserts for one aggregate. Never commits: the unit of work does."""
 
@@ -28,6 +35,4 @@ class Repository:
 
     def _insert(self, model: type[Any]) -> Any:
         """An INSERT that can skip a conflicting row, in the dialect of the connection."""
-        if self.session.get_bind().dialect.name == "postgresql":
-            return postgresql.insert(model)
-        return sqlite.insert(model)
+        return dialect_insert(self.session, model)

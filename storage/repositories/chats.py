@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
-from storage.models import Chat
+from storage.models import Chat, Community, GroupMember, Membership, User
 from storage.repositories.base import Repository
+
+
+@dataclass(frozen=True)
+class WriterInGroup:
+    """A group and what is known of one person writing in it, read together: the group's community,
+    the person (None: never seen), and, when both are known, their membership of that community and
+    their record as a member of the group (None where there is none yet)."""
+
+    chat: Chat
+    community: Community | None
+    user: User | None
+    membership: Membership | None
+    group_member: GroupMember | None
 
 
 class ChatRepository(Repository):
@@ -17,6 +31,27 @@ class ChatRepository(Repository):
     async def find_by_telegram_id(self, telegram_id: int) -> Chat | None:
         result = await self.session.execute(select(Chat).where(Chat.telegram_id == telegram_id))
         return result.scalar_one_or_none()
+
+    async def find_with_writer(self, telegram_id: int, user_telegram_id: int) -> WriterInGroup | None:
+        """The group with this Telegram id and what is known of this person in it, in one query
+        (every update in a group needs all of it); None when the group is not known."""
+        query = (
+            select(Chat, Community, User, Membership, GroupMember)
+            .select_from(Chat)
+            .outerjoin(Community, Community.id == Chat.community_id)
+            .outerjoin(User, User.telegram_id == user_telegram_id)
+            .outerjoin(
+                Membership, and_(Membership.user_id == User.id, Membership.community_id == Chat.community_id)
+            )
+            .outerjoin(GroupMember, and_(GroupMember.chat_id == Chat.id, GroupMember.user_id == User.id))
+            .where(Chat.telegram_id == telegram_id)
+            .execution_options(populate_existing=True)  # group members are upserted past loaded rows
+        )
+        row = (await self.session.execute(query)).first()
+        if row is None:
+            return None
+        chat, community, user, membership, group_member = row
+        return WriterInGroup(chat, community, user, membership, group_member)
 
     async def add(self, chat: Chat) -> Chat:
         self.session.add(chat)

@@ -43,8 +43,10 @@ class GroupMemberRepository(Repository):
             ).execution_options(synchronize_session=False)
         )
 
-    async def seen_writing(self, chat_id: int, user_id: int) -> None:
-        """Someone wrote in the group: they are in it (written once, not on every message)."""
-        row = await self.find(chat_id, user_id)
+    async def seen_writing(self, chat_id: int, user_id: int, row: GroupMember | None = None) -> None:
+        """Someone wrote in the group: they are in it (written once, not on every message). `row`:
+        their record as already read with the group (none: read here)."""
+        if row is None:
+            row = await self.find(chat_id, user_id)
         if row is None or row.status not in PRESENT:
             await self.record(chat_id, user_id, "member", "message")

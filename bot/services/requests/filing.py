@@ -165,7 +165,8 @@ async def _post_cards(uow: UnitOfWork, env: Env, request: Request, filing: Filin
         await messages.post_card(uow, f"{key}:card:{chat_id}", chat_id, CARD, request.id, reply_to=reply_to)
     for chat in await uow.chats.of_community(community_id, "staff"):
         await messages.post_card(uow, f"{key}:card:{chat.telegram_id}", chat.telegram_id, CARD, request.id)
-        await send_media_to(uow, env, request, chat.telegram_id, f"{key}:media")
+        if filing.media or filing.media_group_id:  # else it has none (album parts come with its id)
+            await send_media_to(uow, env, request, chat.telegram_id, f"{key}:media")
     requester = filing.requester
     if requester is not None and filing.source_chat_id is None and requester.id == filing.filed_by.id:
         await messages.post_card(

@@ -49,17 +49,28 @@ def reader_locale(env: Env, actor: Actor) -> str:
 
 async def touch_user(uow: UnitOfWork, person: Person, *, private: bool = False) -> User:
     """Find or register a person, keeping their names current. A private message means they started us."""
-    user = await uow.users.find_by_telegram_id(person.telegram_id)
+    return await _touch_user(uow, person, await uow.users.find_by_telegram_id(person.telegram_id), private)
+
+
+async def _touch_user(uow: UnitOfWork, person: Person, user: User | None, private: bool) -> User:
+    """`touch_user` with the person's row already read (None: never seen). Only what changed is
+    written, so a person whose names are as before costs no statement."""
     if user is None:
         user = await uow.users.add(User(telegram_id=person.telegram_id, first_name=person.first_name or ""))
-    user.first_name = (person.first_name or user.first_name)[:255]
-    user.last_name = person.last_name[:255] if person.last_name else None
-    user.username = person.username.lower() if person.username else None
-    user.telegram_language = person.language_code
+    _set(user, "first_name", (person.first_name or user.first_name)[:255])
+    _set(user, "last_name", person.last_name[:255] if person.last_name else None)
+    _set(user, "username", person.username.lower() if person.username else None)
+    _set(user, "telegram_language", person.language_code)
     if private:
-        user.started = True
-        user.blocked = False
+        _set(user, "started", True)
+        _set(user, "blocked", False)
     return user
+
+
+def _set(row: object, name: str, value: object) -> None:
+    """Assign only a different value (an equal one would still mark the row for an UPDATE)."""
+    if getattr(row, name) != value:
+        setattr(row, name, value)
 
 
 async def touch_chat(uow: UnitOfWork, where: Where) -> Chat | None:
@@ -68,7 +79,12 @@ async def touch_chat(uow: UnitOfWork, where: Where) -> Chat | None:
     chat = await uow.chats.find_by_telegram_id(where.chat_id)
     if chat is None:
         chat = await uow.chats.add(Chat(telegram_id=where.chat_id, title=where.title[:255], active=True))
-    elif where.title and chat.title != where.title:
+    return _touch_known_chat(uow, chat, where)
+
+
+def _touch_known_chat(uow: UnitOfWork, chat: Chat, where: Where) -> Chat:
+    """Keep a known group's title current, and when it last had a message (to within ACTIVITY_STEP)."""
+    if where.title and chat.title != where.title:
         chat.title = where.title[:255]
     now = uow.clock()
     if chat.last_message_at is None or now - chat.last_message_at >= ACTIVITY_STEP:
@@ -78,7 +94,13 @@ async def touch_chat(uow: UnitOfWork, where: Where) -> Chat | None:
 
 async def join(uow: UnitOfWork, user: User, community_id: int, via: str) -> Membership:
     """Make a person a member of a community (again, if they had left it)."""
-    membership = await uow.memberships.find(user.id, community_id)
+    return await _join(uow, user, community_id, via, await uow.memberships.find(user.id, community_id))
+
+
+async def _join(
+    uow: UnitOfWork, user: User, community_id: int, via: str, membership: Membership | None
+) -> Membership:
+    """`join` with the membership already read (None: there is none)."""
     if membership is None:
         membership = await uow.memberships.add(
             Membership(user_id=user.id, community_id=community_id, joined_via=via)
@@ -89,14 +111,36 @@ async def join(uow: UnitOfWork, user: User, community_id: int, via: str) -> Memb
 
 
 async def identify(uow: UnitOfWork, env: Env, inc: Incoming) -> Actor:
-    user = await touch_user(uow, inc.actor, private=inc.chat.is_private and inc.kind != "callback_query")
-    chat = await touch_chat(uow, inc.chat)
-    community = membership = None
-    if chat is not None and chat.community_id is not None and chat.active:
-        community = await uow.communities.get(chat.community_id)
+    """The person acting and, in a group, the group, its community and their membership. In a known
+    group all of it is read in one query; a person writing there becomes the community's resident."""
+    private = inc.chat.is_private and inc.kind != "callback_query"
+    seen = (
+        await uow.chats.find_with_writer(inc.chat.chat_id, inc.actor.telegram_id)
+        if inc.chat.is_group
+        else None
+    )
+    if seen is None:
+        user = await touch_user(uow, inc.actor, private=private)
+        chat = await touch_chat(uow, inc.chat)
+        community = await uow.communities.get(chat.community_id) if chat and chat.community_id else None
+        known_membership = group_member = None
+        known = False
+    else:
+        user = await _touch_user(uow, inc.actor, seen.user, private)
+        chat = _touch_known_chat(uow, seen.chat, inc.chat)
+        community, known_membership, group_member = seen.community, seen.membership, seen.group_member
+        known = seen.user is not None  # a person never seen has no membership and no group record
+    membership = None
+    if chat is not None and community is not None and chat.active:
         # Writing in one of a community's groups makes a person its resident.
-        membership = await join(uow, user, chat.community_id, "group")
-        await uow.group_members.seen_writing(chat.id, user.id)
+        if known:
+            membership = await _join(uow, user, community.id, "group", known_membership)
+            await uow.group_members.seen_writing(chat.id, user.id, group_member)
+        else:
+            membership = await join(uow, user, community.id, "group")
+            await uow.group_members.seen_writing(chat.id, user.id)
+    else:
+        community = None
     locale = community.locale if community is not None else user_locale(env, user)
     return Actor(user, chat, community, membership, env.is_super(user.telegram_id), locale)
 
