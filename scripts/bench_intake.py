@@ -58,7 +58,8 @@ GROUPS = 4
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 REQUEST_COLUMNS = (
     "community_id, number, requester_id, filed_by_id, text, private, category, complexity, points,"
-    " urgent, status, created_at, respond_by, resolve_by, source_chat_id, source_message_id"
+    " urgent, status, created_at, updated_at, respond_by, resolve_by, source_chat_id, source_message_id,"
+    " round, auto_confirmed, escalated_round, escalation_level, category_checked"
 )
 
 HANDLING: ContextVar[bool] = ContextVar("handling", default=False)  # set while an update is handled
@@ -315,7 +316,8 @@ async def store(engine: AsyncEngine, community_id: int, user_id: int, chat_id: i
                     text(
                         f"INSERT INTO requests ({REQUEST_COLUMNS})"
                         f" SELECT :c, :start + i, :u, :u, '旧的求助 ' || i, false, 'repair', 'simple', 10,"
-                        f" false, 'confirmed', :at, :at, :at, :chat, 1000000 + i FROM {series}"
+                        " false, 'confirmed', :at, :at, :at, :at, :chat, 1000000 + i, 0, false, 0, 0, true"
+                        f" FROM {series}"
                     ),
                     {"c": community_id, "start": start, "u": user_id, "at": NOW, "chat": chat_id},
                 )
@@ -334,6 +336,12 @@ async def store(engine: AsyncEngine, community_id: int, user_id: int, chat_id: i
                         "urgent": False,
                         "status": "confirmed",
                         "created_at": NOW,
+                        "updated_at": NOW,
+                        "round": 0,
+                        "auto_confirmed": False,
+                        "escalated_round": 0,
+                        "escalation_level": 0,
+                        "category_checked": True,
                         "respond_by": NOW,
                         "resolve_by": NOW,
                         "source_chat_id": chat_id,

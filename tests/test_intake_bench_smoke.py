@@ -1,0 +1,50 @@
+"""The intake benchmark (scripts/bench_intake.py) runs end to end with tiny sizes. No timing checks."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from fakebot import FakeTelegram
+
+SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "bench_intake.py"
+
+
+@pytest.fixture(scope="module")
+def bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_intake", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+async def test_the_anchors_and_linli_handle_every_update_and_linli_counts_its_statements(
+    bench: ModuleType, sqlite_url: str
+) -> None:
+    fake = FakeTelegram()
+    _staff, groups, people = bench.scene(fake, 5, 12)
+    for group in groups:
+        fake.add_bot_to_group(people[0], group)
+    bench.filing_texts(fake, groups, people, 12)
+    updates, _ = await bench.waiting(fake, 0)
+    bare = await bench.anchor(sqlite_url, updates, 2, transaction=False)
+    floor = await bench.anchor(sqlite_url, updates, 2, transaction=True)
+    assert len(bare.handle_ms) == len(floor.handle_ms) == len(updates)
+    filed, _left = await bench.linli(sqlite_url, 5, 12, 2)
+    assert len(filed.handle_ms) == 12
+    assert 5 <= filed.statements / 12 <= 20  # what a filing costs in SQL, counted
+    assert "of anchor" in filed.line(floor)
+
+
+async def test_the_cost_with_stored_requests_is_measured_for_each_size(
+    bench: ModuleType, sqlite_url: str
+) -> None:
+    costs = await bench.filing_cost(sqlite_url, [10, 60], 3, explain=False)
+    assert [size for size, _ in costs] == [10, 60]
+    assert all(ms > 0 for _, ms in costs)
