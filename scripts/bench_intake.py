@@ -129,7 +129,7 @@ async def drive(app: Application[Any, Any, Any, Any, Any, Any], updates: list[Up
     run.wall_s = time.perf_counter() - started
 
 
-def scene(fake: FakeTelegram, residents: int, filings: int) -> tuple[Any, list[Any], list[Any]]:
+def scene(fake: FakeTelegram, residents: int) -> tuple[Any, list[Any], list[Any]]:
     """The community's people and groups in the fake; returns (staff group, groups, residents)."""
     admin = fake.add_user("管理员", user_id=ADMIN_ID)
     groups = [fake.add_group(f"{b}号楼") for b in range(1, GROUPS + 1)]
@@ -246,7 +246,7 @@ async def linli_bot(url: str, residents: int, concurrency: int) -> tuple[Offline
     bot = OfflineBot(fake, settings_for(url, concurrency))
     await bot.migrate()
     await bot.start()
-    staff, groups, people = scene(fake, residents, 0)
+    staff, groups, people = scene(fake, residents)
     admin = people[0]
     for group in groups:
         fake.add_bot_to_group(admin, group)
@@ -494,7 +494,7 @@ async def main(argv: list[str] | None = None) -> int:
         if args.pg:
             urls.append(("PostgreSQL", args.pg))
         fake = FakeTelegram()
-        _staff, groups, people = scene(fake, residents, updates)
+        _staff, groups, people = scene(fake, residents)
         for group in groups:
             fake.add_bot_to_group(people[0], group)
         filing_texts(fake, groups, people, updates)

@@ -28,7 +28,7 @@ async def test_the_anchors_and_linli_handle_every_update_and_linli_counts_its_st
     bench: ModuleType, sqlite_url: str
 ) -> None:
     fake = FakeTelegram()
-    _staff, groups, people = bench.scene(fake, 5, 12)
+    _staff, groups, people = bench.scene(fake, 5)
     for group in groups:
         fake.add_bot_to_group(people[0], group)
     bench.filing_texts(fake, groups, people, 12)

@@ -68,7 +68,8 @@ async def _touch_user(uow: UnitOfWork, person: Person, user: User | None, privat
 
 
 def _set(row: object, name: str, value: object) -> None:
-    """Assign only a different value (an equal one would still mark the row for an UPDATE)."""
+    """Assign only a different value: an equal one still puts the row among the session's changed
+    rows, which every flush of the update then has to compare."""
     if getattr(row, name) != value:
         setattr(row, name, value)
 
