@@ -10,6 +10,8 @@ from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
+from storage.sqlite_driver import one_trip_aiosqlite
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
@@ -27,7 +29,10 @@ def _sqlite_engine(url: str, **kwargs: Any) -> AsyncEngine:
     else:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(
-        url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}, **kwargs
+        url,
+        module=one_trip_aiosqlite(),
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        **kwargs,
     )
 
     @event.listens_for(engine.sync_engine, "connect")

@@ -1,0 +1,95 @@
+"""The SQLite adapter runs a statement in one trip to SQLite's thread and behaves as SQLAlchemy's."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+import pytest
+from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select, text
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.engine import make_engine
+
+metadata = MetaData()
+notes = Table(
+    "notes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(20), unique=True, nullable=False),
+    Column("body", String(200)),
+)
+
+
+@pytest.fixture
+async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'driver.db'}")
+    async with engine.begin() as connection:
+        await connection.run_sync(metadata.create_all)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the functions queued on aiosqlite's thread."""
+    seen: list[str] = []
+    original = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        seen.append(getattr(fn, "__name__", repr(fn)))
+        return await original(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    return seen
+
+
+async def test_a_query_is_one_trip_to_sqlites_thread(engine: AsyncEngine, trips: list[str]) -> None:
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))  # the connection is checked out and ready
+        trips.clear()
+        rows = (await connection.execute(text("SELECT 1 UNION ALL SELECT 2"))).all()
+    assert [r[0] for r in rows] == [1, 2]
+    assert trips[:1] == ["_run"] and trips.count("_run") == 1
+    assert "cursor" not in trips and "fetchall" not in trips
+
+
+async def test_rows_row_counts_and_returning_are_what_sqlite_reports(engine: AsyncEngine) -> None:
+    async with engine.begin() as connection:
+        first = await connection.execute(insert(notes).values(key="a", body="水管"))
+        assert first.inserted_primary_key == (1,)
+        await connection.execute(insert(notes), [{"key": "b", "body": "灯"}, {"key": "c", "body": "门"}])
+        skip = sqlite_insert(notes).on_conflict_do_nothing(index_elements=["key"])
+        assert (await connection.execute(skip, {"key": "a", "body": "again"})).rowcount == 0
+        assert (await connection.execute(skip, {"key": "d", "body": "窗"})).rowcount == 1
+        changed = await connection.execute(
+            notes.update().where(notes.c.key.in_(["b", "c"])).values(body="修好了").returning(notes.c.key)
+        )
+        assert sorted(changed.scalars()) == ["b", "c"]
+        bodies = (await connection.execute(select(notes.c.key, notes.c.body).order_by(notes.c.id))).all()
+    assert [tuple(r) for r in bodies] == [("a", "水管"), ("b", "修好了"), ("c", "修好了"), ("d", "窗")]
+
+
+async def test_errors_are_sqlalchemys_and_a_rollback_undoes_the_transaction(engine: AsyncEngine) -> None:
+    async with engine.connect() as connection:
+        await connection.execute(insert(notes).values(key="a"))
+        with pytest.raises(IntegrityError):
+            await connection.execute(insert(notes).values(key="a"))
+        await connection.rollback()
+        with pytest.raises(OperationalError):
+            await connection.execute(text("SELECT nothing FROM nowhere"))
+        await connection.rollback()
+        assert (await connection.execute(select(notes.c.id))).all() == []
+
+
+async def test_a_streamed_result_still_reads_every_row(engine: AsyncEngine) -> None:
+    async with engine.begin() as connection:
+        await connection.execute(insert(notes), [{"key": f"k{i}"} for i in range(250)])
+    async with engine.connect() as connection:
+        stream = await connection.stream(select(notes.c.key).order_by(notes.c.id))
+        keys = [row[0] async for row in stream]
+    assert len(keys) == 250 and keys[0] == "k0" and keys[-1] == "k249"
