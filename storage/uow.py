@@ -38,7 +38,7 @@ from storage.repositories import (
     TriageLessonRepository,
     UserRepository,
 )
-from storage.repositories.base import dialect_insert, rowcount
+from storage.repositories.base import rowcount, skipping_insert
 
 
 class DuplicateUpdate(Exception):
@@ -132,10 +132,9 @@ class UnitOfWork:
 
     async def _record_update(self, update_id: int) -> bool:
         """Record the update in this transaction; False when it was recorded before."""
-        insert = dialect_insert(self.session, ProcessedUpdate).values(
-            update_id=update_id, kind=self.update_kind, processed_at=self.clock()
-        )
-        result = await self.session.execute(insert.on_conflict_do_nothing(index_elements=["update_id"]))
+        insert = skipping_insert(self.session, ProcessedUpdate, "update_id")
+        row = {"update_id": update_id, "kind": self.update_kind, "processed_at": self.clock()}
+        result = await self.session.execute(insert, row)
         return rowcount(result) > 0
 
     async def _already_processed(self) -> bool:

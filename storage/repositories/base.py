@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Any
 
+from sqlalchemy import Insert, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,6 +23,19 @@ def dialect_insert(session: AsyncSession, model: type[Any]) -> Any:
     if session.get_bind().dialect.name == "postgresql":
         return postgresql.insert(model)
     return sqlite.insert(model)
+
+
+@cache
+def _skipping_insert(dialect: str, table: Table, conflict: tuple[str, ...]) -> Insert:
+    module = postgresql if dialect == "postgresql" else sqlite
+    return module.insert(table).on_conflict_do_nothing(index_elements=list(conflict))
+
+
+def skipping_insert(session: AsyncSession, model: type[Any], *conflict: str) -> Insert:
+    """`INSERT ... ON CONFLICT (conflict) DO NOTHING` into the model's table, built once per dialect
+    and executed with the row as parameters (`session.execute(statement, row)`): a statement built
+    with `.values(...)` for every row costs more Python than the database takes to run it."""
+    return _skipping_insert(session.get_bind().dialect.name, model.__table__, conflict)
 
 
 class Repository:

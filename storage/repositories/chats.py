@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 
 from storage.models import Chat, Community, GroupMember, Membership, User
 from storage.repositories.base import Repository
@@ -24,30 +24,47 @@ class WriterInGroup:
     group_member: GroupMember | None
 
 
+# Built once (their SQL and cache key are then reused): every update in a group runs them.
+_BY_TELEGRAM_ID = select(Chat).where(Chat.telegram_id == bindparam("telegram_id"))
+_WITH_WRITER = (
+    select(Chat, Community, User, Membership, GroupMember)
+    .select_from(Chat)
+    .outerjoin(Community, Community.id == Chat.community_id)
+    .outerjoin(User, User.telegram_id == bindparam("user_telegram_id"))
+    .outerjoin(Membership, and_(Membership.user_id == User.id, Membership.community_id == Chat.community_id))
+    .outerjoin(GroupMember, and_(GroupMember.chat_id == Chat.id, GroupMember.user_id == User.id))
+    .where(Chat.telegram_id == bindparam("telegram_id"))
+    .execution_options(populate_existing=True)  # group members are upserted past loaded rows
+)
+_OF_COMMUNITY = (
+    select(Chat)
+    .where(Chat.community_id == bindparam("community_id"), Chat.active.is_(True))
+    .order_by(Chat.id)
+)
+_OF_COMMUNITY_KIND = (
+    select(Chat)
+    .where(
+        Chat.community_id == bindparam("community_id"),
+        Chat.active.is_(True),
+        Chat.kind == bindparam("kind"),
+    )
+    .order_by(Chat.id)
+)
+
+
 class ChatRepository(Repository):
     async def get(self, chat_id: int) -> Chat | None:
         return await self.session.get(Chat, chat_id)
 
     async def find_by_telegram_id(self, telegram_id: int) -> Chat | None:
-        result = await self.session.execute(select(Chat).where(Chat.telegram_id == telegram_id))
+        result = await self.session.execute(_BY_TELEGRAM_ID, {"telegram_id": telegram_id})
         return result.scalar_one_or_none()
 
     async def find_with_writer(self, telegram_id: int, user_telegram_id: int) -> WriterInGroup | None:
         """The group with this Telegram id and what is known of this person in it, in one query
         (every update in a group needs all of it); None when the group is not known."""
-        query = (
-            select(Chat, Community, User, Membership, GroupMember)
-            .select_from(Chat)
-            .outerjoin(Community, Community.id == Chat.community_id)
-            .outerjoin(User, User.telegram_id == user_telegram_id)
-            .outerjoin(
-                Membership, and_(Membership.user_id == User.id, Membership.community_id == Chat.community_id)
-            )
-            .outerjoin(GroupMember, and_(GroupMember.chat_id == Chat.id, GroupMember.user_id == User.id))
-            .where(Chat.telegram_id == telegram_id)
-            .execution_options(populate_existing=True)  # group members are upserted past loaded rows
-        )
-        row = (await self.session.execute(query)).first()
+        params = {"telegram_id": telegram_id, "user_telegram_id": user_telegram_id}
+        row = (await self.session.execute(_WITH_WRITER, params)).first()
         if row is None:
             return None
         chat, community, user, membership, group_member = row
@@ -75,10 +92,12 @@ class ChatRepository(Repository):
         return new
 
     async def of_community(self, community_id: int, kind: str | None = None) -> list[Chat]:
-        query = select(Chat).where(Chat.community_id == community_id, Chat.active.is_(True))
-        if kind is not None:
-            query = query.where(Chat.kind == kind)
-        result = await self.session.execute(query.order_by(Chat.id))
+        if kind is None:
+            result = await self.session.execute(_OF_COMMUNITY, {"community_id": community_id})
+        else:
+            result = await self.session.execute(
+                _OF_COMMUNITY_KIND, {"community_id": community_id, "kind": kind}
+            )
         return list(result.scalars())
 
     async def bound(self, limit: int, first: Collection[int] = ()) -> list[Chat]:

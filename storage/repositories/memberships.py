@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from storage.models import Membership, User
 from storage.repositories.base import Repository, rowcount
+
+_VOLUNTEERS = (  # built once: every filing asks whom to nudge
+    select(Membership, User)
+    .join(User, User.id == Membership.user_id)
+    .where(
+        Membership.community_id == bindparam("community_id"),
+        Membership.volunteer_status != "none",
+        Membership.left_at.is_(None),
+    )
+    .order_by(Membership.id)
+)
 
 
 class MembershipRepository(Repository):
@@ -43,16 +54,7 @@ class MembershipRepository(Repository):
 
     async def volunteers(self, community_id: int) -> list[tuple[Membership, User]]:
         """The community's volunteers who are still in it (one who left its groups is offered no work)."""
-        result = await self.session.execute(
-            select(Membership, User)
-            .join(User, User.id == Membership.user_id)
-            .where(
-                Membership.community_id == community_id,
-                Membership.volunteer_status != "none",
-                Membership.left_at.is_(None),
-            )
-            .order_by(Membership.id)
-        )
+        result = await self.session.execute(_VOLUNTEERS, {"community_id": community_id})
         return [(m, u) for m, u in result.all()]
 
     async def with_role(self, community_id: int, role: str) -> list[tuple[Membership, User]]:

@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import CardMessage, OutboxMessage
-from storage.repositories.base import Repository, rowcount
+from storage.repositories.base import Repository, rowcount, skipping_insert
 
 
 class OutboxRepository(Repository):
@@ -47,33 +47,30 @@ class OutboxRepository(Repository):
 
         A second row with the same dedupe key is silently not added: False."""
         now = self.now()
-        statement = (
-            self._insert(OutboxMessage)
-            .values(
-                dedupe_key=dedupe_key,
-                chat_id=chat_id,
-                kind=kind,
-                text=text,
-                template=template,
-                buttons=buttons,
-                reply_to_message_id=reply_to_message_id,
-                card_kind=card_kind,
-                card_ref=card_ref,
-                recipient_user_id=recipient_user_id,
-                fallback_chat_id=fallback_chat_id,
-                fallback_text=fallback_text,
-                media_kind=media_kind,
-                file_id=file_id,
-                priority=priority,
-                target_message_id=target_message_id,
-                attachment=attachment,
-                broadcast_id=broadcast_id,
-                created_at=now,
-                next_attempt_at=due_at if due_at is not None else now,
-            )
-            .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        )
-        inserted = rowcount(await self.session.execute(statement)) > 0
+        row = {
+            "dedupe_key": dedupe_key,
+            "chat_id": chat_id,
+            "kind": kind,
+            "text": text,
+            "template": template,
+            "buttons": buttons,
+            "reply_to_message_id": reply_to_message_id,
+            "card_kind": card_kind,
+            "card_ref": card_ref,
+            "recipient_user_id": recipient_user_id,
+            "fallback_chat_id": fallback_chat_id,
+            "fallback_text": fallback_text,
+            "media_kind": media_kind,
+            "file_id": file_id,
+            "priority": priority,
+            "target_message_id": target_message_id,
+            "attachment": attachment,
+            "broadcast_id": broadcast_id,
+            "created_at": now,
+            "next_attempt_at": due_at if due_at is not None else now,
+        }
+        statement = skipping_insert(self.session, OutboxMessage, "dedupe_key")
+        inserted = rowcount(await self.session.execute(statement, row)) > 0
         self.added += int(inserted)
         return inserted
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from storage.models import TriageLesson
 from storage.repositories.base import Repository
+
+_VERSION = select(
+    func.count(TriageLesson.id), func.max(TriageLesson.id), func.max(TriageLesson.updated_at)
+).where(TriageLesson.community_id == bindparam("community_id"))  # built once: every filing asks
 
 
 class TriageLessonRepository(Repository):
@@ -33,13 +37,7 @@ class TriageLessonRepository(Repository):
 
     async def version(self, community_id: int) -> tuple[int, int, str]:
         """Changes whenever a lesson of the community is added or changed: count, newest id and change."""
-        row = (
-            await self.session.execute(
-                select(
-                    func.count(TriageLesson.id), func.max(TriageLesson.id), func.max(TriageLesson.updated_at)
-                ).where(TriageLesson.community_id == community_id)
-            )
-        ).one()
+        row = (await self.session.execute(_VERSION, {"community_id": community_id})).one()
         return int(row[0] or 0), int(row[1] or 0), str(row[2] or "")
 
     async def of_community(self, community_id: int, limit: int) -> list[TriageLesson]:
