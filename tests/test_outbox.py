@@ -196,6 +196,40 @@ async def test_a_busy_group_never_delays_a_private_message(world: World) -> None
     await world.bot.sender.stop()
 
 
+async def test_a_burst_of_commits_is_looked_at_once_per_gap_and_every_message_still_goes(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    people = [world.person(f"居民{n}") for n in range(8)]
+    for person in people:
+        await world.start(person)
+    sender = world.bot.sender
+    looks = 0
+    look = sender.dispatch
+
+    async def counted() -> bool:
+        nonlocal looks
+        looks += 1
+        return await look()
+
+    monkeypatch.setattr(sender, "dispatch", counted)
+    monkeypatch.setattr(sender, "dispatch_gap", 0.3)
+    await asyncio.sleep(0.35)  # the loop's last look is a gap behind
+    looks = 0
+    for n, person in enumerate(people):  # eight commits, each waking the sender, within 0.1 s
+        async with world.bot.deps.uow() as uow:
+            await uow.outbox.add(dedupe_key=f"burst:{n}", chat_id=person.id, text=f"通知 {n}")
+            await uow.commit()
+        await asyncio.sleep(0.012)
+
+    for _ in range(300):
+        if all("通知" in " ".join(world.texts(world.dm(p))) for p in people):
+            break
+        await asyncio.sleep(0.01)
+    assert all(f"通知 {n}" in world.texts(world.dm(p)) for n, p in enumerate(people))
+    assert 1 <= looks <= 3  # one look per commit would be eight
+    await sender.stop()
+
+
 async def test_a_removed_bot_deactivates_the_group_when_sending_fails(world: World) -> None:
     chat = await world.community_group("幸福里群", "幸福里社区")
     world.fake.remove_bot_from_group(world.admin, chat)  # the update has not been read yet

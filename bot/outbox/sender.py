@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import random
 import warnings
 from collections.abc import Awaitable, Callable
@@ -60,6 +61,10 @@ from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
+# While commits keep waking the loop (a burst of filings, a flow answering many people), it looks
+# for newly due chats at most this often: the look is a query, and the rows of a chat that already
+# has a worker are picked up by that worker anyway. A commit after a quiet moment is looked at once.
+DISPATCH_GAP_SECONDS = 0.05
 TAKEOVER_LOOKBACK = timedelta(seconds=61)  # Telegram's longest window (a group's minute) and a margin
 
 EDITS = ("edit_card", "drop_buttons")
@@ -112,10 +117,12 @@ class OutboxSender:
         lease: SenderLease | None = None,
         limiter: FloodLimiter | None = None,
         bulk_workers: int = 64,
+        dispatch_gap: float = DISPATCH_GAP_SECONDS,
     ) -> None:
         self.bot = bot
         self.limiter = limiter or FloodLimiter(clock=clock, sleep=sleep)
         self.bulk_workers = bulk_workers
+        self.dispatch_gap = dispatch_gap
         self._bulk: set[int] = set()  # chats whose worker was started for bulk rows
         self.menus = menus
         self.sessions = sessions
@@ -186,7 +193,13 @@ class OutboxSender:
             return await uow.outbox.pending_count()
 
     async def _loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        last = -math.inf
         while not self._stopped:
+            # A burst of commits is looked at once per gap (wall time: this paces a query, not
+            # anything a person sees by the clock).
+            await asyncio.sleep(max(0.0, last + self.dispatch_gap - loop.time()))
+            last = loop.time()
             self._wake.clear()
             try:
                 if await self._leading():
@@ -341,8 +354,8 @@ class OutboxSender:
             if row.kind in ("card", "edit_card"):
                 assert row.card_kind is not None and row.card_ref is not None
                 card = await self.cards.render(uow, row.card_kind, row.card_ref, row.chat_id)
-                posted = await uow.outbox.find_card(row.card_kind, row.card_ref, row.chat_id)
                 if row.kind == "edit_card":
+                    posted = await uow.outbox.find_card(row.card_kind, row.card_ref, row.chat_id)
                     edit_message_id = posted.message_id if posted else None
                     if card is not None and posted is not None and posted.content_hash == card.content_hash:
                         row.status, row.sent_at = "sent", self.clock()  # already shows exactly this

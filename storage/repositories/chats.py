@@ -6,6 +6,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import and_, bindparam, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Chat, Community, GroupMember, Membership, User
 from storage.repositories.base import Repository
@@ -53,12 +54,25 @@ _OF_COMMUNITY_KIND = (
 
 
 class ChatRepository(Repository):
+    def __init__(self, session: AsyncSession) -> None:
+        super().__init__(session)
+        # Groups found by Telegram id in this unit of work (a card drawn for a group asks twice:
+        # which view, and whether the chat is public). The same objects the session holds, so a
+        # change made here is seen; only a migration changes a group's id, and it forgets them.
+        self._found: dict[int, Chat] = {}
+
     async def get(self, chat_id: int) -> Chat | None:
         return await self.session.get(Chat, chat_id)
 
     async def find_by_telegram_id(self, telegram_id: int) -> Chat | None:
+        chat = self._found.get(telegram_id)
+        if chat is not None and chat.telegram_id == telegram_id:
+            return chat
         result = await self.session.execute(_BY_TELEGRAM_ID, {"telegram_id": telegram_id})
-        return result.scalar_one_or_none()
+        chat = result.scalar_one_or_none()
+        if chat is not None:
+            self._found[telegram_id] = chat
+        return chat
 
     async def find_with_writer(self, telegram_id: int, user_telegram_id: int) -> WriterInGroup | None:
         """The group with this Telegram id and what is known of this person in it, in one query
@@ -77,6 +91,7 @@ class ChatRepository(Repository):
 
     async def migrate(self, old_telegram_id: int, new_telegram_id: int) -> Chat | None:
         """Follow a group's upgrade to a supergroup: the row keeps its community under the new id."""
+        self._found.clear()
         old = await self.find_by_telegram_id(old_telegram_id)
         new = await self.find_by_telegram_id(new_telegram_id)
         if old is None:

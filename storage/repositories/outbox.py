@@ -6,11 +6,24 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import CardMessage, OutboxMessage
 from storage.repositories.base import Repository, rowcount, skipping_insert
+
+# Built once: the sender runs them for every message it delivers.
+_HEAD_OF_CHAT = (
+    select(OutboxMessage)
+    .where(OutboxMessage.chat_id == bindparam("chat_id"), OutboxMessage.status == "pending")
+    .order_by(OutboxMessage.priority.desc(), OutboxMessage.id)
+    .limit(1)
+)
+_CARD = select(CardMessage).where(
+    CardMessage.card_kind == bindparam("card_kind"),
+    CardMessage.card_ref == bindparam("card_ref"),
+    CardMessage.chat_id == bindparam("chat_id"),
+)
 
 
 class OutboxRepository(Repository):
@@ -111,12 +124,7 @@ class OutboxRepository(Repository):
         return result.scalar_one_or_none()
 
     async def head_of_chat(self, chat_id: int) -> OutboxMessage | None:
-        result = await self.session.execute(
-            select(OutboxMessage)
-            .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == "pending")
-            .order_by(OutboxMessage.priority.desc(), OutboxMessage.id)
-            .limit(1)
-        )
+        result = await self.session.execute(_HEAD_OF_CHAT, {"chat_id": chat_id})
         return result.scalar_one_or_none()
 
     async def sent_since(self, since: datetime) -> list[tuple[int, datetime]]:
@@ -147,14 +155,8 @@ class OutboxRepository(Repository):
         )
 
     async def find_card(self, card_kind: str, card_ref: int, chat_id: int) -> CardMessage | None:
-        result = await self.session.execute(
-            select(CardMessage).where(
-                CardMessage.card_kind == card_kind,
-                CardMessage.card_ref == card_ref,
-                CardMessage.chat_id == chat_id,
-            )
-        )
-        return result.scalar_one_or_none()
+        params = {"card_kind": card_kind, "card_ref": card_ref, "chat_id": chat_id}
+        return (await self.session.execute(_CARD, params)).scalar_one_or_none()
 
     async def find_card_at(self, chat_id: int, message_id: int, card_kind: str) -> int | None:
         """The ref of the card of this kind that a message in a chat is (for replies to a card),
