@@ -42,7 +42,7 @@ if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, event, insert, text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, MessageHandler, filters
 
@@ -301,95 +301,19 @@ async def linli(url: str, residents: int, filings: int, concurrency: int) -> tup
 
 async def store(engine: AsyncEngine, community_id: int, user_id: int, chat_id: int, n: int) -> None:
     """`n` old requests of the community, done and confirmed, with an event, a sent card and a
-    processed update each (what a year of a busy street office leaves)."""
+    processed update each (what a year of a busy street office leaves). One transaction a batch,
+    so the running bot's own writes (its sweep) wait for one batch, never for all of them."""
     pg = engine.dialect.name == "postgresql"
     batch = 20_000
-    async with engine.begin() as c:
+    async with engine.connect() as c:
         row = await c.execute(text("SELECT coalesce(max(number), 0) FROM requests"))
         start = int(row.scalar_one()) + 1
-        first_update = 10_000_000
-        for low in range(0, n, batch):
-            high = min(n, low + batch)
-            if pg:
-                series = f"generate_series({low}, {high - 1}) AS s(i)"
-                await c.execute(
-                    text(
-                        f"INSERT INTO requests ({REQUEST_COLUMNS})"
-                        f" SELECT :c, :start + i, :u, :u, '旧的求助 ' || i, false, 'repair', 'simple', 10,"
-                        " false, 'confirmed', :at, :at, :at, :at, :chat, 1000000 + i, 0, false, 0, 0, true"
-                        f" FROM {series}"
-                    ),
-                    {"c": community_id, "start": start, "u": user_id, "at": NOW, "chat": chat_id},
-                )
-            else:
-                rows = [
-                    {
-                        "community_id": community_id,
-                        "number": start + i,
-                        "requester_id": user_id,
-                        "filed_by_id": user_id,
-                        "text": f"旧的求助 {i}",
-                        "private": False,
-                        "category": "repair",
-                        "complexity": "simple",
-                        "points": 10,
-                        "urgent": False,
-                        "status": "confirmed",
-                        "created_at": NOW,
-                        "updated_at": NOW,
-                        "round": 0,
-                        "auto_confirmed": False,
-                        "escalated_round": 0,
-                        "escalation_level": 0,
-                        "category_checked": True,
-                        "respond_by": NOW,
-                        "resolve_by": NOW,
-                        "source_chat_id": chat_id,
-                        "source_message_id": 1_000_000 + i,
-                    }
-                    for i in range(low, high)
-                ]
-                await c.execute(
-                    text(
-                        f"INSERT INTO requests ({REQUEST_COLUMNS}) VALUES ("
-                        + ", ".join(f":{c.strip()}" for c in REQUEST_COLUMNS.split(","))
-                        + ")"
-                    ),
-                    rows,
-                )
-        await c.execute(
-            text(
-                "INSERT INTO request_events (request_id, actor_id, kind, created_at)"
-                " SELECT id, :u, 'filed', :at FROM requests WHERE community_id = :c AND number >= :start"
-            ),
-            {"u": user_id, "at": NOW, "c": community_id, "start": start},
-        )
-        await c.execute(
-            text(
-                "INSERT INTO outbox (dedupe_key, chat_id, kind, card_kind, card_ref, status, attempts,"
-                " priority, created_at, next_attempt_at, sent_at, sent_message_id)"
-                " SELECT 'old:' || id, :chat, 'card', 'request', id, 'sent', 1, 0, :at, :at, :at, id"
-                " FROM requests WHERE community_id = :c AND number >= :start"
-            ),
-            {"chat": chat_id, "at": NOW, "c": community_id, "start": start},
-        )
-        await c.execute(
-            text(
-                "INSERT INTO card_messages (card_kind, card_ref, chat_id, message_id, content_hash,"
-                " has_buttons, created_at)"
-                " SELECT 'request', id, :chat, id, '', false, :at"
-                " FROM requests WHERE community_id = :c AND number >= :start"
-            ),
-            {"chat": chat_id, "at": NOW, "c": community_id, "start": start},
-        )
-        await c.execute(
-            text(
-                "INSERT INTO processed_updates (update_id, kind, processed_at)"
-                " SELECT :first + id, 'message', :at FROM requests"
-                " WHERE community_id = :c AND number >= :start"
-            ),
-            {"first": first_update, "at": NOW, "c": community_id, "start": start},
-        )
+    first_update = 10_000_000
+    for low in range(0, n, batch):
+        high = min(n, low + batch)
+        async with engine.begin() as c:
+            await store_batch(c, pg, start, low, high, (community_id, user_id, chat_id, first_update))
+    async with engine.begin() as c:
         await c.execute(
             text(
                 "UPDATE communities SET request_seq ="
@@ -401,6 +325,95 @@ async def store(engine: AsyncEngine, community_id: int, user_id: int, chat_id: i
         async with engine.connect() as c:
             await c.execution_options(isolation_level="AUTOCOMMIT")
             await c.execute(text("ANALYZE"))
+
+
+async def store_batch(
+    c: AsyncConnection, pg: bool, start: int, low: int, high: int, ids: tuple[int, int, int, int]
+) -> None:
+    """Requests numbered start + low .. start + high - 1, and what each left behind."""
+    community_id, user_id, chat_id, first_update = ids
+    if pg:
+        series = f"generate_series({low}, {high - 1}) AS s(i)"
+        await c.execute(
+            text(
+                f"INSERT INTO requests ({REQUEST_COLUMNS})"
+                f" SELECT :c, :start + i, :u, :u, '旧的求助 ' || i, false, 'repair', 'simple', 10,"
+                " false, 'confirmed', :at, :at, :at, :at, :chat, 1000000 + i, 0, false, 0, 0, true"
+                f" FROM {series}"
+            ),
+            {"c": community_id, "start": start, "u": user_id, "at": NOW, "chat": chat_id},
+        )
+    else:
+        rows = [
+            {
+                "community_id": community_id,
+                "number": start + i,
+                "requester_id": user_id,
+                "filed_by_id": user_id,
+                "text": f"旧的求助 {i}",
+                "private": False,
+                "category": "repair",
+                "complexity": "simple",
+                "points": 10,
+                "urgent": False,
+                "status": "confirmed",
+                "created_at": NOW,
+                "updated_at": NOW,
+                "round": 0,
+                "auto_confirmed": False,
+                "escalated_round": 0,
+                "escalation_level": 0,
+                "category_checked": True,
+                "respond_by": NOW,
+                "resolve_by": NOW,
+                "source_chat_id": chat_id,
+                "source_message_id": 1_000_000 + i,
+            }
+            for i in range(low, high)
+        ]
+        await c.execute(
+            text(
+                f"INSERT INTO requests ({REQUEST_COLUMNS}) VALUES ("
+                + ", ".join(f":{column.strip()}" for column in REQUEST_COLUMNS.split(","))
+                + ")"
+            ),
+            rows,
+        )
+    span = {"low": start + low, "high": start + high - 1}
+    await c.execute(
+        text(
+            "INSERT INTO request_events (request_id, actor_id, kind, created_at)"
+            " SELECT id, :u, 'filed', :at FROM requests"
+            " WHERE community_id = :c AND number BETWEEN :low AND :high"
+        ),
+        {"u": user_id, "at": NOW, "c": community_id, **span},
+    )
+    await c.execute(
+        text(
+            "INSERT INTO outbox (dedupe_key, chat_id, kind, card_kind, card_ref, status, attempts,"
+            " priority, created_at, next_attempt_at, sent_at, sent_message_id)"
+            " SELECT 'old:' || id, :chat, 'card', 'request', id, 'sent', 1, 0, :at, :at, :at, id"
+            " FROM requests WHERE community_id = :c AND number BETWEEN :low AND :high"
+        ),
+        {"chat": chat_id, "at": NOW, "c": community_id, **span},
+    )
+    await c.execute(
+        text(
+            "INSERT INTO card_messages (card_kind, card_ref, chat_id, message_id, content_hash,"
+            " has_buttons, created_at)"
+            " SELECT 'request', id, :chat, id, '', false, :at"
+            " FROM requests WHERE community_id = :c AND number BETWEEN :low AND :high"
+        ),
+        {"chat": chat_id, "at": NOW, "c": community_id, **span},
+    )
+    await c.execute(
+        text(
+            "INSERT INTO processed_updates (update_id, kind, processed_at)"
+            " SELECT :first + id, 'message', :at FROM requests"
+            " WHERE community_id = :c AND number BETWEEN :low AND :high"
+        ),
+        {"first": first_update, "at": NOW, "c": community_id, **span},
+    )
 
 
 async def filing_cost(url: str, sizes: list[int], sample: int, explain: bool) -> list[tuple[int, float]]:
