@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import and_, bindparam, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Chat, Community, GroupMember, Membership, User
@@ -59,6 +59,7 @@ class ChatRepository(Repository):
         # Groups found by Telegram id in this unit of work (a card drawn for a group asks twice:
         # which view, and whether the chat is public). The same objects the session holds, so a
         # change made here is seen; only a migration changes a group's id, and it forgets them.
+        # One that a rollback expired or that left the session is read again.
         self._found: dict[int, Chat] = {}
 
     async def get(self, chat_id: int) -> Chat | None:
@@ -66,8 +67,10 @@ class ChatRepository(Repository):
 
     async def find_by_telegram_id(self, telegram_id: int) -> Chat | None:
         chat = self._found.get(telegram_id)
-        if chat is not None and chat.telegram_id == telegram_id:
-            return chat
+        if chat is not None:
+            state = inspect(chat)  # read without loading: a rolled-back session expired it
+            if state.session is self.session.sync_session and state.dict.get("telegram_id") == telegram_id:
+                return chat
         result = await self.session.execute(_BY_TELEGRAM_ID, {"telegram_id": telegram_id})
         chat = result.scalar_one_or_none()
         if chat is not None:
