@@ -50,7 +50,7 @@ def _run(connection: aiosqlite.Connection, operation: str, parameters: Any, many
 class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
     """A client-side cursor whose statement runs in one trip; no aiosqlite cursor is kept open."""
 
-    __slots__ = ("_description", "_lastrowid", "_rowcount")
+    __slots__ = ("_arraysize", "_description", "_lastrowid", "_rowcount")
 
     def __init__(self, adapt_connection: Any) -> None:  # no cursor opened in advance
         self._adapt_connection = adapt_connection
@@ -61,6 +61,7 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         self._description: Any = None
         self._rowcount = -1
         self._lastrowid: int | None = None
+        self._arraysize = 1  # what fetchmany() without a size returns (DBAPI's default)
 
     @property
     def description(self) -> Any:
@@ -69,6 +70,14 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
     @property
     def rowcount(self) -> int:
         return self._rowcount
+
+    @property
+    def arraysize(self) -> int:
+        return self._arraysize
+
+    @arraysize.setter
+    def arraysize(self, value: int) -> None:
+        self._arraysize = value
 
     @property
     def lastrowid(self) -> int:

@@ -86,6 +86,15 @@ async def test_errors_are_sqlalchemys_and_a_rollback_undoes_the_transaction(engi
         assert (await connection.execute(select(notes.c.id))).all() == []
 
 
+async def test_rows_are_fetched_a_few_at_a_time_as_asked(engine: AsyncEngine) -> None:
+    async with engine.begin() as connection:
+        await connection.execute(insert(notes), [{"key": f"k{i}"} for i in range(5)])
+        result = await connection.execute(select(notes.c.key).order_by(notes.c.id))
+        assert [r[0] for r in result.fetchmany()] == ["k0"]  # DBAPI's default size is one row
+        assert [r[0] for r in result.fetchmany(2)] == ["k1", "k2"]
+        assert [r[0] for r in result.fetchall()] == ["k3", "k4"]
+
+
 async def test_a_streamed_result_still_reads_every_row(engine: AsyncEngine) -> None:
     async with engine.begin() as connection:
         await connection.execute(insert(notes), [{"key": f"k{i}"} for i in range(250)])
