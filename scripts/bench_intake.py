@@ -299,6 +299,22 @@ async def linli(url: str, residents: int, filings: int, concurrency: int) -> tup
 # -- cost with many stored requests ----------------------------------------------------------------
 
 
+# What each old request left behind: (table and columns, what the row is made of).
+LEFT_BEHIND = (
+    ("request_events (request_id, actor_id, kind, created_at)", "id, :u, 'filed', :at"),
+    (
+        "outbox (dedupe_key, chat_id, kind, card_kind, card_ref, status, attempts, priority,"
+        " created_at, next_attempt_at, sent_at, sent_message_id)",
+        "'old:' || id, :chat, 'card', 'request', id, 'sent', 1, 0, :at, :at, :at, id",
+    ),
+    (
+        "card_messages (card_kind, card_ref, chat_id, message_id, content_hash, has_buttons, created_at)",
+        "'request', id, :chat, id, '', false, :at",
+    ),
+    ("processed_updates (update_id, kind, processed_at)", ":first + id, 'message', :at"),
+)
+
+
 async def store(engine: AsyncEngine, community_id: int, user_id: int, chat_id: int, n: int) -> None:
     """`n` old requests of the community, done and confirmed, with an event, a sent card and a
     processed update each (what a year of a busy street office leaves). One transaction a batch,
@@ -379,41 +395,15 @@ async def store_batch(
             ),
             rows,
         )
-    span = {"low": start + low, "high": start + high - 1}
-    await c.execute(
-        text(
-            "INSERT INTO request_events (request_id, actor_id, kind, created_at)"
-            " SELECT id, :u, 'filed', :at FROM requests"
-            " WHERE community_id = :c AND number BETWEEN :low AND :high"
-        ),
-        {"u": user_id, "at": NOW, "c": community_id, **span},
-    )
-    await c.execute(
-        text(
-            "INSERT INTO outbox (dedupe_key, chat_id, kind, card_kind, card_ref, status, attempts,"
-            " priority, created_at, next_attempt_at, sent_at, sent_message_id)"
-            " SELECT 'old:' || id, :chat, 'card', 'request', id, 'sent', 1, 0, :at, :at, :at, id"
-            " FROM requests WHERE community_id = :c AND number BETWEEN :low AND :high"
-        ),
-        {"chat": chat_id, "at": NOW, "c": community_id, **span},
-    )
-    await c.execute(
-        text(
-            "INSERT INTO card_messages (card_kind, card_ref, chat_id, message_id, content_hash,"
-            " has_buttons, created_at)"
-            " SELECT 'request', id, :chat, id, '', false, :at"
-            " FROM requests WHERE community_id = :c AND number BETWEEN :low AND :high"
-        ),
-        {"chat": chat_id, "at": NOW, "c": community_id, **span},
-    )
-    await c.execute(
-        text(
-            "INSERT INTO processed_updates (update_id, kind, processed_at)"
-            " SELECT :first + id, 'message', :at FROM requests"
-            " WHERE community_id = :c AND number BETWEEN :low AND :high"
-        ),
-        {"first": first_update, "at": NOW, "c": community_id, **span},
-    )
+    params = {"u": user_id, "chat": chat_id, "first": first_update, "at": NOW, "c": community_id}
+    for target, columns in LEFT_BEHIND:
+        await c.execute(
+            text(
+                f"INSERT INTO {target} SELECT {columns} FROM requests"
+                " WHERE community_id = :c AND number BETWEEN :low AND :high"
+            ),
+            {**params, "low": start + low, "high": start + high - 1},
+        )
 
 
 async def filing_cost(url: str, sizes: list[int], sample: int, explain: bool) -> list[tuple[int, float]]:
