@@ -30,7 +30,7 @@ def _sqlite_engine(url: str, **kwargs: Any) -> AsyncEngine:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(
         url,
-        module=one_trip_aiosqlite(),
+        module=one_trip_aiosqlite(SQLITE_BUSY_TIMEOUT_MS / 1000),
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
         **kwargs,
     )

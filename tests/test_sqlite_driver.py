@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 import pytest
-from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select, text
+from sqlalchemy import Column, Integer, MetaData, String, Table, event, insert, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from storage.engine import make_engine
+from storage.sqlite_driver import one_trip_aiosqlite
 
 metadata = MetaData()
 notes = Table(
@@ -102,3 +104,102 @@ async def test_a_streamed_result_still_reads_every_row(engine: AsyncEngine) -> N
         stream = await connection.stream(select(notes.c.key).order_by(notes.c.id))
         keys = [row[0] async for row in stream]
     assert len(keys) == 250 and keys[0] == "k0" and keys[-1] == "k249"
+
+
+# -- writers take turns ---------------------------------------------------------------------------
+
+
+def short_wait_engine(path: Path, wait_seconds: float) -> AsyncEngine:
+    """An engine whose writers wait `wait_seconds` for their turn, and whose SQLite connections do
+    not wait at all (busy timeout 0): any wait is the adapter's."""
+    engine = create_async_engine(
+        f"sqlite+aiosqlite:///{path}",
+        module=one_trip_aiosqlite(wait_seconds),
+        connect_args={"timeout": 0, "check_same_thread": False},
+    )
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _wal(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    return engine
+
+
+@pytest.fixture
+async def impatient(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    engine = short_wait_engine(tmp_path / "turns.db", wait_seconds=5)
+    async with engine.begin() as connection:
+        await connection.run_sync(metadata.create_all)
+    yield engine
+    await engine.dispose()
+
+
+async def test_writers_of_one_engine_take_turns_instead_of_meeting_a_locked_database(
+    impatient: AsyncEngine,
+) -> None:
+    """SQLite itself would answer the second writer "database is locked" at once (busy timeout 0
+    here); it waits for the first one's commit instead, and writes after it."""
+    first_wrote, order = asyncio.Event(), []
+
+    async def first() -> None:
+        async with impatient.begin() as connection:
+            await connection.execute(insert(notes).values(key="first"))
+            first_wrote.set()
+            await asyncio.sleep(0.05)  # the second writer arrives meanwhile
+            order.append("first commits")
+
+    async def second() -> None:
+        await first_wrote.wait()
+        async with impatient.begin() as connection:
+            await connection.execute(insert(notes).values(key="second"))
+            order.append("second wrote")
+
+    await asyncio.gather(first(), second())
+    assert order == ["first commits", "second wrote"]
+    async with impatient.connect() as connection:
+        assert sorted((await connection.execute(select(notes.c.key))).scalars()) == ["first", "second"]
+
+
+async def test_reading_never_waits_for_a_writer(tmp_path: Path) -> None:
+    engine = short_wait_engine(tmp_path / "reads.db", wait_seconds=0.01)
+    async with engine.begin() as connection:
+        await connection.run_sync(metadata.create_all)
+    async with engine.connect() as writer, engine.connect() as reader:
+        await writer.execute(insert(notes).values(key="pending"))  # holds the turn until it commits
+        assert (await reader.execute(select(notes.c.key))).all() == []  # WAL: the last committed state
+        await writer.commit()
+        assert (await reader.execute(select(notes.c.key))).scalars().all() == ["pending"]
+    await engine.dispose()
+
+
+async def test_a_writer_waiting_past_the_busy_timeout_meets_a_locked_database(tmp_path: Path) -> None:
+    engine = short_wait_engine(tmp_path / "locked.db", wait_seconds=0.01)
+    async with engine.begin() as connection:
+        await connection.run_sync(metadata.create_all)
+    async with engine.connect() as holder, engine.connect() as late:
+        await holder.execute(insert(notes).values(key="held"))
+        with pytest.raises(OperationalError, match="database is locked"):
+            await late.execute(insert(notes).values(key="late"))
+        await late.rollback()
+        await holder.commit()
+        await late.execute(insert(notes).values(key="late"))  # its turn now
+        await late.commit()
+    await engine.dispose()
+
+
+async def test_a_transaction_that_failed_gives_the_turn_back_when_rolled_back(tmp_path: Path) -> None:
+    engine = short_wait_engine(tmp_path / "failed.db", wait_seconds=0.01)
+    async with engine.begin() as connection:
+        await connection.run_sync(metadata.create_all)
+        await connection.execute(insert(notes).values(key="a"))
+    async with engine.connect() as failing, engine.connect() as next_one:
+        with pytest.raises(IntegrityError):
+            await failing.execute(insert(notes).values(key="a"))
+        await failing.rollback()
+        await next_one.execute(insert(notes).values(key="b"))
+        await next_one.commit()
+        await failing.execute(insert(notes).values(key="c"))  # and it may write again later
+        await failing.commit()
+    await engine.dispose()
