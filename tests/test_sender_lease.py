@@ -51,8 +51,11 @@ async def test_a_dead_instance_s_lease_is_taken_over_after_the_retry_time(
     pid = (await first._connection.execute(text("SELECT pg_backend_pid()"))).scalar()
     await first._connection.commit()
     async with two_engines[2].connect() as admin:  # the instance's session ends, as when it is killed
-        await admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        # with a timeout, pg_terminate_backend waits until the backend (and its locks) are gone;
+        # without, it only signals it, and on a busy machine the lock outlived the next look
+        ended = await admin.scalar(text("SELECT pg_terminate_backend(:pid, 10000)"), {"pid": pid})
         await admin.commit()
+        assert ended
     assert not await second.hold(), "it waits for its next try"
     clock.advance(5)
     assert await second.hold(), "the lock went with the dead session"
