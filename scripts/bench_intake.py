@@ -6,11 +6,13 @@ Prints numbers, asserts nothing about time. On each database, in one run and on 
 - bare PTB: an Application whose one handler does nothing;
 - PTB + one transaction: the same, and the handler inserts one row in its own transaction (the
   floor for an update whose effect is recorded);
+- PTB + N statements: one transaction of as many statements as a Linli filing runs (N-1 indexed
+  reads and the insert), and nothing else: the most any design that runs them one by one can reach;
 - Linli: the real application filing the request (the card to the group and the staff group, the
   update recorded, the sender delivering within Telegram's limits in the same process).
 
 Each is driven through the Application's own update processor (`UPDATE_CONCURRENCY`: the same for
-all three), and the table gives updates a second, p50/p99 of handling one update, the ratio to
+all four), and the table gives updates a second, p50/p99 of handling one update, the ratio to
 "PTB + one transaction" and, for Linli, the SQL statements per filing (the handler's, and the
 sender's per message it delivered). The second part stores 1,000 and then `--stored` requests (with
 their events, outbox rows, cards and processed updates) and prints the median cost of filing one
@@ -41,7 +43,20 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, event, insert, text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    event,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, MessageHandler, filters
@@ -72,6 +87,7 @@ anchor_table = Table(
     Column("chat_id", BigInteger, nullable=False),
     Column("user_id", BigInteger, nullable=False),
     Column("text", String(4096), nullable=False),
+    Index("bench_anchor_chat", "chat_id"),
 )
 
 
@@ -191,17 +207,20 @@ async def reset(url: str) -> None:
 # -- the anchors ------------------------------------------------------------------------------------
 
 
-async def anchor(url: str, updates: list[dict[str, Any]], concurrency: int, *, transaction: bool) -> Run:
-    """PTB alone (a handler that does nothing), or PTB + one insert in its own transaction."""
+async def anchor(url: str, updates: list[dict[str, Any]], concurrency: int, *, statements: int) -> Run:
+    """PTB alone (`statements` 0: a handler that does nothing), or PTB + one transaction of
+    `statements` statements: reads of the sender's earlier rows by chat, and one insert."""
     fake = FakeTelegram()
-    run = Run("PTB + one transaction" if transaction else "bare PTB")
+    names = {0: "bare PTB", 1: "PTB + one transaction"}
+    run = Run(names.get(statements, f"PTB + {statements} statements"))
     engine: AsyncEngine | None = None
-    if transaction:
+    if statements:
         await reset(url)
         engine = make_engine(url)
         async with engine.begin() as connection:
             await connection.run_sync(anchor_metadata.create_all)
         sessions = make_sessions(engine)
+    earlier = select(anchor_table.c.id).where(anchor_table.c.chat_id == bindparam("chat")).limit(1)
 
     async def handle(update: Update, _context: Any) -> None:
         if engine is None:
@@ -209,6 +228,8 @@ async def anchor(url: str, updates: list[dict[str, Any]], concurrency: int, *, t
         msg = update.effective_message
         assert msg is not None and msg.from_user is not None
         async with sessions() as session:
+            for _ in range(statements - 1):
+                await session.execute(earlier, {"chat": msg.chat_id})
             await session.execute(
                 insert(anchor_table).values(
                     update_id=update.update_id,
@@ -505,12 +526,16 @@ async def main(argv: list[str] | None = None) -> int:
         for name, url in urls:
             print(f"{name}: {updates} filings by {residents} residents in {GROUPS} groups")
             for concurrency in args.concurrency:
-                bare = await anchor(url, same_updates, concurrency, transaction=False)
-                floor = await anchor(url, same_updates, concurrency, transaction=True)
+                bare = await anchor(url, same_updates, concurrency, statements=0)
+                floor = await anchor(url, same_updates, concurrency, statements=1)
                 filed, left = await linli(url, residents, updates, concurrency)
+                # the filing's own number of statements, and nothing else: what its SQL alone allows
+                as_many = round(filed.statements / len(filed.handle_ms))
+                ceiling = await anchor(url, same_updates, concurrency, statements=as_many)
                 print(f" update concurrency {concurrency}")
                 print(bare.line(floor))
                 print(floor.line(floor))
+                print(ceiling.line(floor))
                 print(filed.line(floor))
                 print(f"  {left} messages were left for the outbox to deliver at Telegram's 30 a second")
             if not args.no_stored:

@@ -33,9 +33,11 @@ async def test_the_anchors_and_linli_handle_every_update_and_linli_counts_its_st
         fake.add_bot_to_group(people[0], group)
     bench.filing_texts(fake, groups, people, 12)
     updates, _ = await bench.waiting(fake, 0)
-    bare = await bench.anchor(sqlite_url, updates, 2, transaction=False)
-    floor = await bench.anchor(sqlite_url, updates, 2, transaction=True)
-    assert len(bare.handle_ms) == len(floor.handle_ms) == len(updates)
+    bare = await bench.anchor(sqlite_url, updates, 2, statements=0)
+    floor = await bench.anchor(sqlite_url, updates, 2, statements=1)
+    ceiling = await bench.anchor(sqlite_url, updates, 2, statements=4)
+    assert len(bare.handle_ms) == len(floor.handle_ms) == len(ceiling.handle_ms) == len(updates)
+    assert ceiling.name == "PTB + 4 statements"
     filed, _left = await bench.linli(sqlite_url, 5, 12, 2)
     assert len(filed.handle_ms) == 12
     assert 5 <= filed.statements / 12 <= 20  # what a filing costs in SQL, counted
