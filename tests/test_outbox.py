@@ -485,3 +485,21 @@ async def test_a_broadcast_works_on_a_bounded_number_of_groups_at_once_and_a_pri
     assert [[t for t in world.texts(g) if "通知" in t] for g in groups] == [[f"通知 {i}"] for i in range(6)]
     assert "给您的私信" in world.texts(world.dm(alice))
     assert most == 2
+
+
+async def test_stopping_during_the_gap_between_looks_ends_the_loop_without_cancelling_it(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stop that came while the loop waited out the gap used to be cleared with the commits'
+    wake-ups: the loop then slept until its next poll, and stop() cancelled it after its grace."""
+    sender = world.bot.sender
+    monkeypatch.setattr(sender, "dispatch_gap", 0.5)
+    monkeypatch.setattr(sender, "poll_seconds", 60.0)
+    sender.wake()  # a commit: the loop looks at once (its last look was long ago) ...
+    await asyncio.sleep(0.05)
+    sender.wake()  # ... and another: it waits out the gap before looking again
+    await asyncio.sleep(0.01)
+    loop_task = sender._loop_task
+    assert loop_task is not None
+    await sender.stop(grace=2.0)
+    assert loop_task.done() and not loop_task.cancelled()

@@ -199,6 +199,8 @@ class OutboxSender:
             # A burst of commits is looked at once per gap (wall time: this paces a query, not
             # anything a person sees by the clock).
             await asyncio.sleep(max(0.0, last + self.dispatch_gap - loop.time()))
+            if self._stopped:  # stop() during the gap: its wake-up is not to be cleared below
+                break
             last = loop.time()
             self._wake.clear()
             try:
