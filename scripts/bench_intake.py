@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import math
 import statistics
 import sys
 import tempfile
@@ -65,6 +64,7 @@ from bot.config import Settings
 from bot.update_order import ChatOrderedProcessor
 from fakebot import FakeRequest, FakeTelegram
 from offline import OfflineBot
+from scripts.measures import percentile
 from storage.engine import make_engine, make_sessions
 
 ADMIN_ID = 1000
@@ -91,14 +91,6 @@ anchor_table = Table(
 )
 
 
-def percentile(values: list[float], p: float) -> float:
-    """Nearest-rank percentile."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
-
-
 @dataclass
 class Run:
     name: str
@@ -114,9 +106,10 @@ class Run:
 
     def line(self, anchor: Run | None) -> str:
         ratio = f"{self.rate / anchor.rate:6.1%}" if anchor is not None and anchor.rate else "     -"
+        p50, p99 = (percentile(self.handle_ms, p) or 0.0 for p in (50, 99))
         out = (
             f"  {self.name:<24} {len(self.handle_ms):>5} updates {self.rate:8.1f}/s"
-            f"  p50 {percentile(self.handle_ms, 50):6.2f} ms  p99 {percentile(self.handle_ms, 99):6.2f} ms"
+            f"  p50 {p50:6.2f} ms  p99 {p99:6.2f} ms"
             f"  of anchor {ratio}"
         )
         if self.statements:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import math
 import sys
 import tempfile
 import time
@@ -45,6 +44,7 @@ from bot.config import Settings
 from fakebot import FakeTelegram, FakeUser
 from fakebot.models import UploadedFile
 from offline import OfflineBot
+from scripts.measures import percentile
 from storage.engine import make_engine
 
 GROUP_LIMIT_WINDOW = 60.0  # seconds: Telegram's 20 messages per minute per group
@@ -108,15 +108,6 @@ def _chat_id(value: object) -> int:
         return int(str(value))
     except ValueError:
         return 0
-
-
-def percentile(values: list[float], q: float) -> float | None:
-    """Nearest-rank percentile (q in 0..100); None for no values."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    rank = max(1, math.ceil(q / 100 * len(ordered)))
-    return ordered[rank - 1]
 
 
 @dataclass

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import math
 import sys
 import tempfile
 import time
@@ -34,18 +33,11 @@ from telegram import Update
 from bot.config import Settings
 from fakebot import FakeTelegram
 from offline import OfflineBot
+from scripts.measures import percentile
 from storage.engine import make_engine
 
 ADMIN_ID = 1000
 COMMUNITY = "幸福里社区"
-
-
-def percentile(values: list[float], p: float) -> float | None:
-    """Nearest-rank percentile."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
 
 
 @dataclass

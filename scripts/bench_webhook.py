@@ -31,12 +31,8 @@ from sqlalchemy import text
 
 from fakebot import FakeBotApiServer, FakeTelegram
 from offline.instances import Instance
+from scripts.measures import percentile
 from storage.engine import make_engine
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)] if ordered else float("nan")
 
 
 async def fresh_postgres(url: str) -> None:
@@ -108,11 +104,13 @@ async def run(database_url: str, instances: int, n: int, concurrency: int, workd
                 await asyncio.wait_for(all_arrived.wait(), timeout=n / 25 + 30)
             lags = [arrived[c] - answered[c] for c in answered if c in arrived]
             flood = sum(1 for e in fake.errors if e[2].get("error_code") == 429)
+            to_200 = [percentile(latencies, p) or math.nan for p in (50, 99)]  # nan: none answered
+            lag = [percentile(lags, p) or math.nan for p in (50, 99)]
             print(
                 f"{instances} instance(s), {n} updates, {concurrency} posts at once: "
-                f"{n / wall:7.1f} updates/s, to 200 p50 {percentile(latencies, 50) * 1000:6.1f} ms "
-                f"p99 {percentile(latencies, 99) * 1000:6.1f} ms; replies {len(arrived)}/{n}, outbox lag "
-                f"p50 {percentile(lags, 50):5.2f} s p99 {percentile(lags, 99):5.2f} s; 429s {flood}"
+                f"{n / wall:7.1f} updates/s, to 200 p50 {to_200[0] * 1000:6.1f} ms "
+                f"p99 {to_200[1] * 1000:6.1f} ms; replies {len(arrived)}/{n}, outbox lag "
+                f"p50 {lag[0]:5.2f} s p99 {lag[1]:5.2f} s; 429s {flood}"
             )
         finally:
             for bot in bots:
