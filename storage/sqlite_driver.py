@@ -18,9 +18,9 @@ the sender wait for hundreds of milliseconds while filings went ahead one after 
 filing sleep while the sender held the lock for a moment. Here a connection about to write
 (anything but a SELECT or PRAGMA, outside a transaction) first waits its turn on an asyncio lock
 shared by the engine's connections, in arrival order, and gives it back when its transaction ends
-(commit, rollback, close) or when the statement did not open one. Waiting longer than SQLite's own
-busy timeout raises SQLite's "database is locked", as SQLite would. Another process writing the same
-file is still met by SQLite's busy handler.
+(commit, rollback, close, terminate) or when the statement did not open one. Waiting longer than
+SQLite's own busy timeout raises SQLite's "database is locked", as SQLite would. Another process
+writing the same file is still met by SQLite's busy handler.
 """
 
 from __future__ import annotations
