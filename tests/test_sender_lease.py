@@ -117,3 +117,54 @@ async def test_a_second_instance_sends_nothing_while_another_leads_and_everythin
         await other.stop()
         await leader_engine.dispose()
         await other_engine.dispose()
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+async def test_taking_over_waits_a_private_chats_interval_after_what_the_other_instance_sent_or_had_in_hand(
+    clocked: World, clock: Clock
+) -> None:
+    """The instance that stopped (or died) sent Alice a message a moment ago, and Bob's was in its
+    hands: Telegram may have it already, though it is still pending. The instance taking over
+    writes to neither sooner than a private chat's interval after, so the repeat meets no 429."""
+    world = clocked
+    url = world.bot.settings.database_url
+    alice, bob = world.person("Alice"), world.person("Bob")
+    await world.start(alice)  # delivered by this instance, which then stops and lets go
+    await world.bot.sender.stop()
+    world.fake.send_text(bob, world.dm(bob), "/help")
+    await world.pump()  # Bob's answer is queued; nobody sends it yet
+    async with world.bot.deps.uow() as uow:
+        await uow.outbox.add(dedupe_key="later:alice", chat_id=alice.id, text="稍后的通知")
+        await uow.commit()
+    waits: dict[int, float] = {}
+    sending_to: list[int] = []
+
+    async def sleep(seconds: float) -> None:  # what the next instance waits before each chat's message
+        waits[sending_to[-1]] = waits.get(sending_to[-1], 0.0) + seconds
+
+    engine = make_engine(url)
+    taker = OutboxSender(
+        world.bot.application.bot,
+        world.bot.deps.sessions,
+        world.bot.sender.cards,
+        clock=clock,
+        sleep=sleep,
+        private_interval=1.0,
+        lease=SenderLease(engine, clock=clock),
+    )
+    pace = taker._pace
+
+    async def noted(chat_id: int) -> None:
+        sending_to.append(chat_id)
+        await pace(chat_id)
+
+    taker._pace = noted  # type: ignore[method-assign]
+    try:
+        await taker.drain()
+        assert "稍后的通知" in world.texts(world.dm(alice))
+        assert len(world.texts(world.dm(bob))) == 1
+        assert waits.get(alice.id, 0) > 0.9, "Alice was written to a moment ago"
+        assert waits.get(bob.id, 0) > 0.9, "Bob's answer may have reached him just before the takeover"
+    finally:
+        await taker.stop()
+        await engine.dispose()

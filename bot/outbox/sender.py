@@ -234,16 +234,21 @@ class OutboxSender:
     async def _take_over_windows(self) -> None:
         """Taking over from an instance that just stopped or died: what it sent in the last minute
         still counts in Telegram's windows (30 a second overall, 20 a minute per group, about one a
-        second per private chat). Those sends are read from the outbox and counted here first."""
+        second per private chat). Those sends are read from the outbox and counted here first.
+
+        A row the other instance had in hand when it died is still pending, though Telegram may
+        have just received it: a private chat with a due row therefore gets its next message no
+        sooner than `private_interval` from now (the repeat then meets no 429)."""
+        now = self.clock()
         async with UnitOfWork(self.sessions, clock=self.clock) as uow:
-            recent = await uow.outbox.sent_since(self.clock() - TAKEOVER_LOOKBACK)
-        if not recent:
-            return
+            recent = await uow.outbox.sent_since(now - TAKEOVER_LOOKBACK)
+            waiting = await uow.outbox.due_chats(now) if self.private_interval else []
         self.limiter.seed(recent)
-        for chat_id, at in recent:
-            if chat_id > 0 and self.private_interval:
-                due = at + self.private_interval
-                if due > max(self.clock(), self._private_next.get(chat_id, due)):
+        if self.private_interval:
+            in_hand = [(chat_id, now) for chat_id in waiting]
+            for chat_id, at in [*recent, *in_hand]:
+                due, paced = at + self.private_interval, self._private_next.get(chat_id)
+                if chat_id > 0 and due > now and (paced is None or due > paced):
                     self._private_next[chat_id] = due
         log.info("taking over sending: %s messages of the last minute counted", len(recent))
 
