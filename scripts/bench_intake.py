@@ -63,6 +63,7 @@ from bot.config import Settings
 from bot.update_order import ChatOrderedProcessor
 from fakebot import FakeRequest, FakeTelegram
 from offline import OfflineBot
+from scripts.bench_outbox import fresh_database
 from scripts.measures import percentile
 from storage.engine import make_engine, make_sessions
 
@@ -183,18 +184,6 @@ def settings_for(url: str, concurrency: int) -> Settings:
     )
 
 
-async def reset(url: str) -> None:
-    """An empty database (the public schema of PostgreSQL; a new file for SQLite)."""
-    if not url.startswith("postgresql"):
-        await asyncio.to_thread(Path(url.split("///", 1)[1]).unlink, missing_ok=True)
-        return
-    engine = make_engine(url)
-    async with engine.begin() as connection:
-        await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        await connection.execute(text("CREATE SCHEMA public"))
-    await engine.dispose()
-
-
 # -- the anchors ------------------------------------------------------------------------------------
 
 
@@ -207,7 +196,7 @@ async def anchor(url: str, updates: list[dict[str, Any]], concurrency: int, *, s
     run = Run(names.get(statements, f"PTB + {statements} statements"))
     engine: AsyncEngine | None = None
     if statements:
-        await reset(url)
+        await fresh_database(url)
         engine = make_engine(url)
         async with engine.begin() as connection:
             await connection.run_sync(anchor_metadata.create_all)
@@ -254,7 +243,7 @@ async def anchor(url: str, updates: list[dict[str, Any]], concurrency: int, *, s
 async def linli_bot(url: str, residents: int, concurrency: int) -> tuple[OfflineBot, list[Any], list[Any]]:
     """The real application with a bound community: four building groups and the staff group, and
     every resident seen once in their group."""
-    await reset(url)
+    await fresh_database(url)
     fake = FakeTelegram()
     bot = OfflineBot(fake, settings_for(url, concurrency))
     await bot.migrate()

@@ -2,29 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
-import pytest
-
-SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "bench_activities.py"
+import scripts.bench_activities as bench
 
 
-@pytest.fixture(scope="module")
-def bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_activities", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
-
-
-async def test_the_benchmark_runs_and_merges_card_edits(
-    bench: ModuleType, sqlite_url: str, tmp_path: Path
-) -> None:
+async def test_the_benchmark_runs_and_merges_card_edits(sqlite_url: str, tmp_path: Path) -> None:
     result = await bench.signups(sqlite_url, "sqlite", 6, concurrent=True)
     assert (result.presses, result.joined, result.waitlisted, result.capacity) == (6, 3, 3, 3)
 

@@ -1,35 +1,21 @@
-"""The outbox benchmark (scripts/bench_outbox.py) runs end to end with tiny sizes. No timing checks."""
+"""The outbox, request and delivery benchmarks (scripts/bench_*.py) run end to end with tiny
+sizes. No timing checks."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
-
-import pytest
-
-SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "bench_outbox.py"
+import scripts.bench_outbox as bench
+from scripts import bench_delivery, bench_requests
+from scripts.measures import percentile
 
 
-@pytest.fixture(scope="module")
-def bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_outbox", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
+def test_percentile_is_nearest_rank() -> None:
+    assert percentile([], 50) is None
+    assert percentile([3.0, 1.0, 2.0], 50) == 2.0
+    assert percentile([float(i) for i in range(1, 101)], 99) == 99.0
+    assert percentile([5.0], 99) == 5.0
 
 
-def test_percentile_is_nearest_rank(bench: ModuleType) -> None:
-    assert bench.percentile([], 50) is None
-    assert bench.percentile([3.0, 1.0, 2.0], 50) == 2.0
-    assert bench.percentile([float(i) for i in range(1, 101)], 99) == 99.0
-    assert bench.percentile([5.0], 99) == 5.0
-
-
-async def test_the_benchmark_runs_with_tiny_sizes(bench: ModuleType, sqlite_url: str) -> None:
+async def test_the_benchmark_runs_with_tiny_sizes(sqlite_url: str) -> None:
     [fanout] = await bench.private_fanout(sqlite_url, 5, patience=8.0)
     assert (fanout.messages, fanout.delivered, fanout.flood_429s) == (5, 5, 0)
     assert len(fanout.latencies_ms) == 5 and fanout.p50 is not None and fanout.p99 is not None
@@ -60,14 +46,14 @@ async def test_the_benchmark_runs_with_tiny_sizes(bench: ModuleType, sqlite_url:
     assert "-> 1 replies (ok)" in printed
 
 
-async def test_the_private_burst_runs_with_tiny_sizes(bench: ModuleType, sqlite_url: str) -> None:
+async def test_the_private_burst_runs_with_tiny_sizes(sqlite_url: str) -> None:
     [burst] = await bench.private_burst(sqlite_url, 2, patience=8.0)
     assert (burst.messages, burst.delivered, burst.flood_429s) == (2, 2, 0)
     assert any("messages to one person" in note for note in burst.notes)
     assert any("somebody else's message" in note for note in burst.notes)
 
 
-async def test_quick_mode_stops_once_the_private_messages_are_in(bench: ModuleType, sqlite_url: str) -> None:
+async def test_quick_mode_stops_once_the_private_messages_are_in(sqlite_url: str) -> None:
     private, group = await bench.busy_group_and_private(sqlite_url, 30, 2, quick=True, patience=8.0)
     assert private.delivered == 2
     assert 0 <= group.delivered <= 30
@@ -75,25 +61,16 @@ async def test_quick_mode_stops_once_the_private_messages_are_in(bench: ModuleTy
 
 
 async def test_the_request_benchmark_runs_with_tiny_sizes(sqlite_url: str) -> None:
-    spec = importlib.util.spec_from_file_location("bench_requests", SCRIPT.parent / "bench_requests.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    steps = await module.loop(sqlite_url, 3, 2)
+    steps = await bench_requests.loop(sqlite_url, 3, 2)
     names = [s.name for s in steps if not isinstance(s, str)]
     assert names == ["file", "claim", "done", "confirm"]
     assert all(len(s.handle_ms) == 3 for s in steps if not isinstance(s, str))
-    assert "2 claims of #4 at once: 1 won" in steps[-1]
+    last = steps[-1]
+    assert isinstance(last, str) and "2 claims of #4 at once: 1 won" in last
 
 
 async def test_the_delivery_benchmark_runs_with_a_few_groups(sqlite_url: str) -> None:
-    spec = importlib.util.spec_from_file_location("bench_delivery", SCRIPT.parent / "bench_delivery.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    outcome = await module.deliver(sqlite_url, 12, private_every=0.01, patience=20.0)
+    outcome = await bench_delivery.deliver(sqlite_url, 12, private_every=0.01, patience=20.0)
     assert (outcome.groups, outcome.group_sends, outcome.refused, outcome.duplicates) == (12, 12, 0, 0)
     assert outcome.private_sends == outcome.private >= 1
     assert outcome.most_in_a_second <= 30 and outcome.most_per_group_minute <= 20

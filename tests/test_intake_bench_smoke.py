@@ -2,30 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
-
-import pytest
-
+import scripts.bench_intake as bench
 from fakebot import FakeTelegram
-
-SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "bench_intake.py"
-
-
-@pytest.fixture(scope="module")
-def bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_intake", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
 
 
 async def test_the_anchors_and_linli_handle_every_update_and_linli_counts_its_statements(
-    bench: ModuleType, sqlite_url: str
+    sqlite_url: str,
 ) -> None:
     fake = FakeTelegram()
     _staff, groups, people = bench.scene(fake, 5)
@@ -44,9 +26,7 @@ async def test_the_anchors_and_linli_handle_every_update_and_linli_counts_its_st
     assert "of anchor" in filed.line(floor)
 
 
-async def test_the_cost_with_stored_requests_is_measured_for_each_size(
-    bench: ModuleType, sqlite_url: str
-) -> None:
+async def test_the_cost_with_stored_requests_is_measured_for_each_size(sqlite_url: str) -> None:
     costs = await bench.filing_cost(sqlite_url, [10, 60], 3, explain=False)
     assert [size for size, _ in costs] == [10, 60]
     assert all(ms > 0 for _, ms in costs)

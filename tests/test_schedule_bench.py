@@ -3,29 +3,10 @@ query is read from the due_at index. No timing checks."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
-
-import pytest
-
-SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "bench_schedule.py"
+import scripts.bench_schedule as bench
 
 
-@pytest.fixture(scope="module")
-def bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_schedule", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-async def test_a_tick_fires_the_due_few_and_an_idle_tick_costs_one_indexed_query(
-    bench: ModuleType, database_url: str
-) -> None:
+async def test_a_tick_fires_the_due_few_and_an_idle_tick_costs_one_indexed_query(database_url: str) -> None:
     result = await bench.run(database_url, "db", 300, 4)
     assert (result.fired, result.idle_statements) == (4, 1)
     assert (
