@@ -8,6 +8,9 @@ Prints numbers, asserts nothing about time. On each database, in one run and on 
   floor for an update whose effect is recorded);
 - PTB + N statements: one transaction of as many statements as a Linli filing runs (N-1 indexed
   reads and the insert), and nothing else: the most any design that runs them one by one can reach;
+- PTB + one transaction + triage: the anchor's transaction and what a filing must compute whatever
+  its SQL (urgency and place, the classifier with the community's examples, the danger words, the
+  5341 deadlines; no card drawn): the most any design that triages in the handler can reach;
 - Linli: the real application filing the request (the card to the group and the staff group, the
   update recorded, the sender delivering within Telegram's limits in the same process).
 
@@ -38,6 +41,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -59,7 +63,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, MessageHandler, filters
 
+from bot import danger
+from bot.categories import load_catalogs
+from bot.classifier import Triager, catalog_examples, classify
 from bot.config import Settings
+from bot.deadlines import deadlines
+from bot.opening import request_body
+from bot.triage import triage
 from bot.update_order import ChatOrderedProcessor
 from fakebot import FakeRequest, FakeTelegram
 from offline import OfflineBot
@@ -107,7 +117,7 @@ class Run:
         ratio = f"{self.rate / anchor.rate:6.1%}" if anchor is not None and anchor.rate else "     -"
         p50, p99 = (percentile(self.handle_ms, p) or 0.0 for p in (50, 99))
         out = (
-            f"  {self.name:<24} {len(self.handle_ms):>5} updates {self.rate:8.1f}/s"
+            f"  {self.name:<32} {len(self.handle_ms):>5} updates {self.rate:8.1f}/s"
             f"  p50 {p50:6.2f} ms  p99 {p99:6.2f} ms"
             f"  of anchor {ratio}"
         )
@@ -187,13 +197,53 @@ def settings_for(url: str, concurrency: int) -> Settings:
 # -- the anchors ------------------------------------------------------------------------------------
 
 
-async def anchor(url: str, updates: list[dict[str, Any]], concurrency: int, *, statements: int) -> Run:
+def reckoning() -> Callable[[str], str]:
+    """What filing computes before and besides its SQL, with the application's own functions, catalogue
+    and model: triage (urgency and place), the classifier with the community's layer of examples,
+    the danger words and the 5341 deadlines."""
+    catalog = load_catalogs().for_community(COMMUNITY)
+    triager = Triager()
+    near = triager.build_layer(1, "bench", catalog_examples(catalog))
+    model = triager.model
+    tz = ZoneInfo("Asia/Shanghai")
+
+    def reckon(message: str) -> str:
+        """The category the message's request falls in."""
+        text = request_body(message) or message
+        found = triage(text, catalog)
+        category = catalog.get(classify(model, text, catalog, near).category) or catalog.other
+        alarm = danger.detect(text)
+        deadlines(
+            NOW,
+            response=category.response,
+            resolution=category.resolution,
+            urgent=found.urgent or alarm is not None,
+            urgent_factor=catalog.urgent_factor,
+            tz=tz,
+            hours=catalog.service_hours,
+        )
+        return category.key
+
+    return reckon
+
+
+async def anchor(
+    url: str,
+    updates: list[dict[str, Any]],
+    concurrency: int,
+    *,
+    statements: int,
+    reckon: Callable[[str], str] | None = None,
+) -> Run:
     """PTB alone (`statements` 0: a handler that does nothing), or PTB + one transaction of
     `statements` statements: reads through the table's unique index (is this update recorded?),
-    and the insert. The table and its insert are the same in every case."""
+    and the insert. The table and its insert are the same in every case. With `reckon`, the
+    handler also computes what a filing must (`reckoning`) before its transaction."""
     fake = FakeTelegram()
     names = {0: "bare PTB", 1: "PTB + one transaction"}
     run = Run(names.get(statements, f"PTB + {statements} statements"))
+    if reckon is not None:
+        run.name += " + triage"
     engine: AsyncEngine | None = None
     if statements:
         await fresh_database(url)
@@ -208,6 +258,8 @@ async def anchor(url: str, updates: list[dict[str, Any]], concurrency: int, *, s
             return
         msg = update.effective_message
         assert msg is not None and msg.from_user is not None
+        if reckon is not None:
+            reckon(msg.text or "")
         async with sessions() as session:
             for _ in range(statements - 1):
                 await session.execute(recorded, {"update": update.update_id})
@@ -504,11 +556,13 @@ async def main(argv: list[str] | None = None) -> int:
             fake.add_bot_to_group(people[0], group)
         filing_texts(fake, groups, people, updates)
         same_updates, _ = await waiting(fake, 0)
+        reckon = reckoning()
         for name, url in urls:
             print(f"{name}: {updates} filings by {residents} residents in {GROUPS} groups")
             for concurrency in args.concurrency:
                 bare = await anchor(url, same_updates, concurrency, statements=0)
                 floor = await anchor(url, same_updates, concurrency, statements=1)
+                triaged = await anchor(url, same_updates, concurrency, statements=1, reckon=reckon)
                 filed, left = await linli(url, residents, updates, concurrency)
                 # the filing's own number of statements, and nothing else: what its SQL alone allows
                 as_many = round(filed.statements / len(filed.handle_ms))
@@ -517,6 +571,7 @@ async def main(argv: list[str] | None = None) -> int:
                 print(bare.line(floor))
                 print(floor.line(floor))
                 print(ceiling.line(floor))
+                print(triaged.line(floor))
                 print(filed.line(floor))
                 print(f"  {left} messages were left for the outbox to deliver at Telegram's 30 a second")
             if not args.no_stored:
