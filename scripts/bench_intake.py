@@ -37,7 +37,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -200,12 +200,15 @@ def settings_for(url: str, concurrency: int) -> Settings:
 def reckoning() -> Callable[[str], str]:
     """What filing computes before and besides its SQL, with the application's own functions, catalogue
     and model: triage (urgency and place), the classifier with the community's layer of examples,
-    the danger words and the 5341 deadlines."""
+    the danger words and the 5341 deadlines (in the settings' default time zone and service days,
+    as the bound community has them)."""
+    settings = Settings(_env_file=None)
     catalog = load_catalogs().for_community(COMMUNITY)
     triager = Triager()
     near = triager.build_layer(1, "bench", catalog_examples(catalog))
     model = triager.model
-    tz = ZoneInfo("Asia/Shanghai")
+    tz = ZoneInfo(settings.default_timezone)
+    hours = replace(catalog.service_hours, days=settings.service_days)
 
     def reckon(message: str) -> str:
         """The category the message's request falls in."""
@@ -220,7 +223,7 @@ def reckoning() -> Callable[[str], str]:
             urgent=found.urgent or alarm is not None,
             urgent_factor=catalog.urgent_factor,
             tz=tz,
-            hours=catalog.service_hours,
+            hours=hours,
         )
         return category.key
 
