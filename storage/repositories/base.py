@@ -18,17 +18,19 @@ def rowcount(result: Any) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+def _insert_of(dialect: str) -> Any:
+    """The dialect's `insert`, whose statements can skip a conflicting row."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
 def dialect_insert(session: AsyncSession, model: type[Any]) -> Any:
     """An INSERT that can skip a conflicting row, in the dialect of the session's connection."""
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(model)
-    return sqlite.insert(model)
+    return _insert_of(session.get_bind().dialect.name)(model)
 
 
 @cache
 def _skipping_insert(dialect: str, table: Table, conflict: tuple[str, ...]) -> Insert:
-    module = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(table).on_conflict_do_nothing(index_elements=list(conflict))
+    return _insert_of(dialect)(table).on_conflict_do_nothing(index_elements=list(conflict))
 
 
 def skipping_insert(session: AsyncSession, model: type[Any], *conflict: str) -> Insert:
